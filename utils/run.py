@@ -30,12 +30,13 @@ SUFFIX = {"numpy": "numpy", "pytorch_lowlevel": "lowlevel", "paper": "paper", "a
 CHAPTER_PATTERN = re.compile(r"^\d\d_\w+$")
 
 
-def find_chapters(root: Path = ROOT) -> list[str]:
+def find_chapters(root: Path | None = None) -> list[str]:
+    root = root or ROOT
     return sorted(p.name for p in root.iterdir() if p.is_dir() and CHAPTER_PATTERN.match(p.name)
                   and (p / "__init__.py").exists())
 
 
-def resolve_chapters(names: list[str], root: Path = ROOT) -> list[str]:
+def resolve_chapters(names: list[str], root: Path | None = None) -> list[str]:
     """'01' 또는 '01_Linear_Logistic'을 폴더 이름으로. 모르는 이름이면 선택지를 나열하는 ValueError."""
     available = find_chapters(root)
     chosen = []
@@ -62,11 +63,11 @@ def _script_runs(path: Path) -> tuple[bool, list[str | None]]:
     return has_main, runs
 
 
-def find_scripts(chapter: str, levels=LEVELS, root: Path = ROOT) -> list[tuple[str, str, str | None]]:
+def find_scripts(chapter: str, levels=LEVELS, root: Path | None = None) -> list[tuple[str, str, str | None]]:
     """(module 이름, level, data 또는 None) 목록. 순서: 레벨 순서, 파일 이름 순서, RUNS 순서."""
     jobs = []
     for level in levels:
-        folder = root / chapter / level
+        folder = (root or ROOT) / chapter / level
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob(f"*_{SUFFIX[level]}.py")):

@@ -46,6 +46,7 @@ def atomic_path(path):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o644)                                   # mkstemp은 0600으로 만든다: 보통 파일 권한으로
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -195,7 +195,7 @@ def main(argv=None) -> dict:
         step_curves = {}
         for scale in (0.5, 0.99, 1.01):
             trial = LinearRegression(X_train.shape[1], l2=args.l2, seed=args.seed)
-            step_curves[f"lr = {scale} × 2/L"] = trial.fit_gd(X_train, y_train, lr=scale * bound,
+            step_curves[f"lr = {scale} * 2/L"] = trial.fit_gd(X_train, y_train, lr=scale * bound,
                                                                epochs=min(epochs, 300))
 
     pred_test = model.predict(X_test)

@@ -1,4 +1,4 @@
-"""선형 회귀 (L1) 검증 사다리: shape → gradient(수치 미분) → torch autograd parity → scikit-learn → 학습 → 잘못된 입력."""
+"""선형 회귀 (L1) 검증 사다리: shape → gradient → torch autograd parity → scikit-learn → 학습 → 잘못된 입력."""
 import json
 
 import numpy as np

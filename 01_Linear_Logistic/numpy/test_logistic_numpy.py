@@ -38,7 +38,8 @@ def breast_cancer():
 # ---- 수치 안정성: logit ±1e4에서도 유한하고 정확하다 ----
 def test_sigmoid_is_stable_and_correct():
     z = np.array([-1e4, -30.0, -1.0, 0.0, 2.0, 30.0, 1e4])
-    with np.errstate(all="raise"):                          # overflow 경고가 나면 실패
+    # overflow·0으로 나눔·NaN이면 실패 (underflow → 0은 정상)
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
         p = sigmoid(z)
     np.testing.assert_allclose(p[1:-1], 1 / (1 + np.exp(-z[1:-1])), rtol=1e-15)
     assert p[0] == 0.0 and p[-1] == 1.0
@@ -47,7 +48,7 @@ def test_sigmoid_is_stable_and_correct():
 def test_bce_is_finite_for_huge_logits():
     logits = np.array([1e4, -1e4, 1e4, -1e4])
     y = np.array([0.0, 1.0, 1.0, 0.0])
-    with np.errstate(all="raise"):
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
         loss, dlogits = bce_with_logits(logits, y)
     # 틀린 두 샘플은 |z| = 1e4 nats씩, 맞은 두 샘플은 0: 평균 5e3
     assert loss == pytest.approx(5e3, rel=1e-12)
@@ -56,7 +57,7 @@ def test_bce_is_finite_for_huge_logits():
 
 def test_softmax_cross_entropy_is_finite_for_huge_logits():
     logits = np.array([[1e4, 0.0, -1e4], [0.0, 1e4, 1e4]])
-    with np.errstate(all="raise"):
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
         loss, dlogits = softmax_cross_entropy(logits, np.array([1, 2]))
     assert np.isfinite(loss) and np.isfinite(dlogits).all()
     assert loss == pytest.approx((1e4 + np.log(2)) / 2, rel=1e-12)

@@ -1,9 +1,9 @@
 """로지스틱 / softmax 회귀 — PyTorch raw tensor + autograd. 안정한 BCE와 cross-entropy는 손으로 쓴다.
 
 고전 출처: Cox (1958), "The Regression Analysis of Binary Sequences" — numpy/logistic_numpy.py와 같은 식:
-    이진:   L = (1/N) Σ [max(z, 0) − z y + log(1 + e^{−|z|})] + (λ/2)||w||²,   z = X w + b
+    이진:   L = (1/N) Σ [softplus(z) − z y] + (λ/2)||w||²,   softplus(z) = log(1 + e^z),   z = X w + b
     K 클래스: L = −(1/N) Σ_i log softmax(Z)_{i, y_i} + (λ/2)||W||²,   log softmax = Z − logsumexp(Z)
-logsumexp는 m + log Σ e^{Z − m} (m = 행 최댓값)으로 직접 쓴다. 테스트가 `F.binary_cross_entropy_with_logits`,
+softplus와 logsumexp는 m + log Σ e^{Z − m} (m = 최댓값)으로 직접 쓴다. 테스트가 `F.binary_cross_entropy_with_logits`,
 `F.cross_entropy`와 값·gradient가 같은지 확인한다. gradient는 autograd가 계산한다.
 
 실행:  python -m 01_Linear_Logistic.pytorch_lowlevel.logistic_lowlevel [--data breast_cancer|digits|mnist] [--quick]
@@ -41,11 +41,22 @@ def logits_of(params: dict, X: torch.Tensor) -> torch.Tensor:
     return Z[:, 0] if n_outputs == 1 else Z
 
 
+def softplus(z: torch.Tensor) -> torch.Tensor:
+    """log(1 + e^z) = log(e^0 + e^z): 두 항의 log-sum-exp. m = max(z, 0)을 빼서 exp가 넘치지 않게 한다.
+
+    m은 detach한다 (상수 취급). 값은 그대로이고 gradient는 e^{z−m} / (e^{−m} + e^{z−m}) = σ(z)로 정확하다.
+    max(z, 0) + log1p(e^{−|z|})를 그대로 autograd에 맡기면 z = 0에서 clamp와 |z|의 kink 때문에
+    σ(0) = 0.5가 아닌 subgradient가 나온다 (test_lowlevel.py가 z = 0을 넣어 확인한다).
+    """
+    m = z.clamp(min=0).detach()
+    return m + torch.log(torch.exp(-m) + torch.exp(z - m))
+
+
 def bce_with_logits(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """안정한 이진 cross-entropy: mean(max(z,0) − z·y + log1p(e^{−|z|}))."""
+    """안정한 이진 cross-entropy: −y log σ(z) − (1−y) log(1−σ(z)) = softplus(z) − z·y 의 평균."""
     if logits.shape != y.shape:
         raise ValueError(f"logits와 y의 shape가 같아야 합니다: {tuple(logits.shape)} vs {tuple(y.shape)}")
-    return (logits.clamp(min=0) - logits * y + torch.log1p(torch.exp(-logits.abs()))).mean()
+    return (softplus(logits) - logits * y).mean()
 
 
 def log_softmax(Z: torch.Tensor) -> torch.Tensor:

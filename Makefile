@@ -1,0 +1,23 @@
+# 두 명령으로 시작한다: `make run` (내장 데이터로 전체 실행), `make test` (기본 테스트).
+# 둘 다 먼저 requirements를 현재 환경(가상환경 권장)에 설치한다. 이미 만족하면 몇 초면 끝난다.
+PYTHON ?= python3
+
+.PHONY: run test test-slow quick lint deps
+
+deps:
+	$(PYTHON) -m pip install -q -r requirements.txt
+
+run: deps
+	$(PYTHON) -m utils.run
+
+test: deps
+	$(PYTHON) -m pytest
+
+test-slow: deps
+	$(PYTHON) -m pytest -m slow
+
+quick: deps
+	$(PYTHON) -m utils.run --all --quick
+
+lint: deps
+	$(PYTHON) -m ruff check .

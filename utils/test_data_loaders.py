@@ -1,0 +1,655 @@
+"""data_loaders 검증: 내장 데이터셋(shape / dtype / 값 범위 / 결정성 / split / 과제의 정의)과
+실제 데이터셋 로더(테스트가 tmp_path에 진짜 형식으로 쓴 작은 파일을 읽는다 — 아무것도 내려받지 않는다)."""
+import inspect
+import math
+import pickle
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sklearn.datasets
+
+from .data_loaders import (
+    EMBEDDED_DATASETS,
+    REAL_DATASETS,
+    Dataset,
+    DatasetUnavailable,
+    char_vocab,
+    load_adding_problem,
+    load_breast_cancer,
+    load_cifar10,
+    load_copy_task,
+    load_dataset,
+    load_diabetes,
+    load_digits,
+    load_imdb,
+    load_mnist,
+    load_shapes,
+    load_synthetic_regression,
+    load_text_corpus,
+    standardize,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def sort_rows(a):
+    """행들을 사전식으로 정렬 (중복 행이 있어도 multiset 비교가 되도록)."""
+    a = np.asarray(a).reshape(len(a), -1)
+    return a[np.lexsort(a.T[::-1])]
+
+
+def assert_partition(ds, full_X):
+    """train ∪ test가 원본 전체와 multiset으로 같다 = 겹치지도 빠지지도 않은 split."""
+    joined = np.concatenate([np.asarray(ds.X_train).reshape(len(ds.X_train), -1),
+                             np.asarray(ds.X_test).reshape(len(ds.X_test), -1)])
+    np.testing.assert_array_equal(sort_rows(joined), sort_rows(full_X))
+
+
+def assert_stratified(ds, test_fraction):
+    """class마다 test 개수가 test_fraction · (그 class 전체)에서 1개 넘게 벗어나지 않는다."""
+    total = np.bincount(np.concatenate([ds.y_train, ds.y_test]))
+    in_test = np.bincount(ds.y_test, minlength=len(total))
+    assert np.all(np.abs(in_test - test_fraction * total) <= 1.0), (in_test, total)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# import 정책
+# ---------------------------------------------------------------------------------------------------------
+
+def test_import_does_not_load_torch_or_sklearn():
+    code = ("import sys, utils.data_loaders; "
+            "print(sorted(m for m in ('torch', 'torchvision', 'sklearn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# standardize
+# ---------------------------------------------------------------------------------------------------------
+
+def test_standardize_uses_train_statistics_only():
+    rng = np.random.default_rng(1)
+    X_train = rng.normal(3.0, 2.0, size=(50, 4))
+    X_test = rng.normal(-1.0, 5.0, size=(20, 4))
+    Xtr, Xte, mean, std = standardize(X_train, X_test)
+    np.testing.assert_allclose(Xtr.mean(0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(Xtr.std(0), 1.0, rtol=1e-12)
+    # test는 train의 평균 / 표준편차로 변환된다 (test 자신의 통계량이면 평균이 0이 될 것)
+    manual = (X_test - X_train.mean(axis=0)) / X_train.std(axis=0)
+    np.testing.assert_allclose(Xte, manual, rtol=1e-12)
+    assert np.all(np.abs(Xte.mean(0)) > 0.5)
+    np.testing.assert_allclose(mean, X_train.mean(0))
+    np.testing.assert_allclose(std, X_train.std(0))
+
+
+def test_standardize_constant_column_gets_std_one():
+    X_train = np.array([[1.0, 5.0], [2.0, 5.0], [3.0, 5.0]])
+    X_test = np.array([[4.0, 7.0]])
+    Xtr, Xte, _, std = standardize(X_train, X_test)
+    assert std[1] == 1.0
+    assert np.all(np.isfinite(Xtr)) and np.all(Xtr[:, 1] == 0.0)
+    assert Xte[0, 1] == 2.0                                               # (7 − 5) / 1
+
+
+def test_standardize_refuses_mismatched_features():
+    with pytest.raises(ValueError, match="feature shape"):
+        standardize(np.zeros((3, 2)), np.zeros((3, 5)))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 표 데이터
+# ---------------------------------------------------------------------------------------------------------
+
+def test_synthetic_regression_shapes_and_split():
+    ds = load_synthetic_regression(n_samples=200, n_features=3, test_fraction=0.25, seed=4)
+    assert isinstance(ds, Dataset)
+    assert ds.X_train.shape == (150, 3) and ds.X_test.shape == (50, 3)
+    assert ds.y_train.shape == (150,) and ds.y_test.shape == (50,)
+    assert ds.X_train.dtype == ds.y_train.dtype == np.float64
+    assert ds.info["true_w"].shape == (3,) and isinstance(ds.info["true_b"], float)
+    # 연속값 표본이라 같은 행이 두 번 나올 수 없다: train과 test가 한 행도 공유하지 않아야 한다
+    train_rows = {tuple(r) for r in ds.X_train}
+    assert len(train_rows) == 150 and not train_rows & {tuple(r) for r in ds.X_test}
+
+
+def test_synthetic_regression_follows_its_formula():
+    exact = load_synthetic_regression(n_samples=100, n_features=4, noise=0.0, seed=2)
+    w, b = exact.info["true_w"], exact.info["true_b"]
+    np.testing.assert_allclose(exact.y_train, exact.X_train @ w + b, rtol=1e-12)
+    np.testing.assert_allclose(exact.y_test, exact.X_test @ w + b, rtol=1e-12)
+
+    noisy = load_synthetic_regression(n_samples=5000, n_features=4, noise=0.3, seed=2)
+    resid = noisy.y_train - noisy.X_train @ noisy.info["true_w"] - noisy.info["true_b"]
+    # 표본 표준편차의 표준오차 ≈ σ / sqrt(2N) = 0.3 / sqrt(8000) ≈ 0.0034 → 5σ 허용
+    assert abs(resid.std() - 0.3) < 5 * 0.3 / math.sqrt(2 * len(resid))
+    # least squares가 정답 w, b를 되찾는다 (오차의 표준편차 ≈ σ / sqrt(N) ≈ 0.005)
+    A = np.hstack([noisy.X_train, np.ones((len(noisy.X_train), 1))])
+    coef = np.linalg.lstsq(A, noisy.y_train, rcond=None)[0]
+    np.testing.assert_allclose(coef[:-1], noisy.info["true_w"], atol=0.03)
+    assert abs(coef[-1] - noisy.info["true_b"]) < 0.03
+
+
+def test_synthetic_regression_is_deterministic():
+    a, b = load_synthetic_regression(seed=7), load_synthetic_regression(seed=7)
+    c = load_synthetic_regression(seed=8)
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+    np.testing.assert_array_equal(a.y_test, b.y_test)
+    assert not np.array_equal(a.X_train, c.X_train)
+
+
+def test_diabetes_is_a_partition_of_sklearn_data():
+    raw = sklearn.datasets.load_diabetes()
+    ds = load_diabetes(test_fraction=0.2, seed=0)
+    assert ds.X_train.dtype == ds.y_train.dtype == np.float64
+    assert ds.X_train.shape[1] == 10 and ds.y_train.ndim == 1
+    assert len(ds.X_test) == math.ceil(0.2 * 442) and len(ds.X_train) + len(ds.X_test) == 442
+    assert_partition(ds, raw.data)
+    # split 뒤에도 X와 y가 같은 행끼리 짝지어져 있다
+    target_of = {tuple(r): t for r, t in zip(raw.data, raw.target)}
+    assert all(target_of[tuple(r)] == t for r, t in zip(ds.X_test, ds.y_test))
+    assert ds.info["feature_names"][:3] == ["age", "sex", "bmi"]
+
+
+def test_breast_cancer_split_is_stratified_and_typed():
+    raw = sklearn.datasets.load_breast_cancer()
+    ds = load_breast_cancer(test_fraction=0.3, seed=1)
+    assert ds.X_train.dtype == np.float64 and ds.y_train.dtype == np.int64
+    assert set(np.unique(ds.y_train)) == {0, 1} and set(np.unique(ds.y_test)) == {0, 1}
+    assert ds.X_train.shape[1] == 30 and len(ds.info["feature_names"]) == 30
+    assert ds.info["class_names"] == ["malignant", "benign"]
+    assert_partition(ds, raw.data)
+    assert_stratified(ds, 0.3)
+    other = load_breast_cancer(test_fraction=0.3, seed=2)
+    assert not np.array_equal(ds.y_test, other.y_test) or not np.array_equal(ds.X_test, other.X_test)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# digits
+# ---------------------------------------------------------------------------------------------------------
+
+def test_digits_8x8_values_and_split():
+    raw = sklearn.datasets.load_digits()
+    ds = load_digits(seed=3)
+    assert ds.X_train.shape[1:] == (1, 8, 8) and ds.X_train.dtype == np.float32
+    assert ds.y_train.dtype == np.int64 and ds.info["class_names"] == [str(d) for d in range(10)]
+    assert ds.X_train.min() == 0.0 and ds.X_train.max() == 1.0
+    assert len(ds.X_test) == math.ceil(0.2 * 1797)
+    assert_partition(ds, (raw.images / 16.0).astype(np.float32))
+    assert_stratified(ds, 0.2)
+    flat = load_digits(seed=3, flatten=True)
+    assert flat.X_train.shape == (len(ds.X_train), 64)
+    np.testing.assert_array_equal(flat.X_train, ds.X_train.reshape(len(ds.X_train), 64))
+
+
+def test_digits_split_is_deterministic():
+    a, b, c = load_digits(seed=5), load_digits(seed=5), load_digits(seed=6)
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+    np.testing.assert_array_equal(a.y_test, b.y_test)
+    assert not np.array_equal(a.y_test, c.y_test)
+
+
+def test_digits_28_and_32_are_padded_resized_digits():
+    import torch
+    import torch.nn.functional as F
+
+    d8, d28, d32 = load_digits(size=8, seed=0), load_digits(size=28, seed=0), load_digits(size=32, seed=0)
+    assert d28.X_train.shape[1:] == (1, 28, 28) and d32.X_train.shape[1:] == (1, 32, 32)
+    assert d28.X_train.dtype == d32.X_train.dtype == np.float32
+    np.testing.assert_array_equal(d8.y_train, d28.y_train)               # 같은 seed → 같은 split
+    # 28: 바깥 4픽셀은 0, 가운데 20×20에 숫자가 있다 (MNIST 배치)
+    border = np.ones((28, 28), dtype=bool)
+    border[4:24, 4:24] = False
+    assert np.all(d28.X_train[:, 0, border] == 0.0)
+    assert np.all(d28.X_train[:, 0, 4:24, 4:24].max(axis=(1, 2)) > 0.3)
+    assert 0.0 <= d28.X_train.min() and d28.X_train.max() <= 1.0
+    # 32: 그 28×28에 2픽셀씩 더 붙인 것
+    np.testing.assert_array_equal(d32.X_train[:, :, 2:30, 2:30], d28.X_train)
+    assert np.all(d32.X_train[:, :, :6] == 0) and np.all(d32.X_train[:, :, :, -6:] == 0)
+    # 가운데 20×20은 torch의 bilinear(align_corners=False)와 같은 보간이다
+    ref = F.interpolate(torch.from_numpy(d8.X_train), size=(20, 20), mode="bilinear", align_corners=False)
+    np.testing.assert_allclose(d28.X_train[:, :, 4:24, 4:24], ref.numpy(), atol=1e-6)
+    # 그리고 다시 8×8로 줄이면 원래 숫자와 닮았다
+    back = F.adaptive_avg_pool2d(torch.from_numpy(d28.X_train[:, :, 4:24, 4:24]), 8).numpy()
+    a = back.reshape(len(back), -1) - back.reshape(len(back), -1).mean(1, keepdims=True)
+    o = d8.X_train.reshape(len(back), -1) - d8.X_train.reshape(len(back), -1).mean(1, keepdims=True)
+    corr = (a * o).sum(1) / np.sqrt((a * a).sum(1) * (o * o).sum(1))
+    assert corr.mean() > 0.9 and corr.min() > 0.7
+
+
+def test_digits_refuses_other_sizes():
+    with pytest.raises(ValueError, match="8, 28, 32"):
+        load_digits(size=16)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# shapes
+# ---------------------------------------------------------------------------------------------------------
+
+# 색 이름 → 대략의 RGB (테스트가 따로 적은 기대값; 로더의 palette를 복사하지 않았다)
+EXPECTED_RGB = {"red": (1, 0, 0), "green": (0, 1, 0), "blue": (0, 0, 1), "yellow": (1, 1, 0),
+                "cyan": (0, 1, 1), "magenta": (1, 0, 1), "white": (1, 1, 1), "orange": (1, 0.5, 0)}
+EXPECTED_SHAPES = {"circle", "ring", "square", "frame", "triangle", "diamond", "plus", "cross",
+                   "horizontal bar", "vertical bar"}
+
+
+@pytest.fixture(scope="module")
+def shapes():
+    return load_shapes(n_train=600, n_test=200, seed=0)
+
+
+def foreground(X):
+    """어두운 배경과 구별되는 도형 픽셀: 가장 밝은 channel이 0.45를 넘는 곳. (N, S, S) bool."""
+    return X.max(axis=1) > 0.45
+
+
+def test_shapes_arrays(shapes):
+    assert shapes.X_train.shape == (600, 3, 32, 32) and shapes.X_test.shape == (200, 3, 32, 32)
+    assert shapes.X_train.dtype == np.float32 and shapes.y_train.dtype == np.int64
+    assert 0.0 <= shapes.X_train.min() and shapes.X_train.max() <= 1.0
+    assert set(shapes.info["class_names"]) == EXPECTED_SHAPES and len(shapes.info["class_names"]) == 10
+    for y in (shapes.y_train, shapes.y_test):
+        counts = np.bincount(y, minlength=10)
+        assert len(counts) == 10 and counts.min() > 0 and counts.max() - counts.min() <= 1
+    assert len(shapes.info["captions_train"]) == 600 and len(shapes.info["attributes_test"]) == 200
+    assert foreground(shapes.X_train).sum(axis=(1, 2)).min() >= 10   # 모든 이미지에 도형이 보인다
+
+
+def test_shapes_captions_match_labels_and_attributes(shapes):
+    names = shapes.info["class_names"]
+    for split in ("train", "test"):
+        y = getattr(shapes, f"y_{split}")
+        for label, caption, att in zip(y, shapes.info[f"captions_{split}"], shapes.info[f"attributes_{split}"]):
+            assert att["shape"] == names[label]
+            assert caption == f"a {att['size']} {att['colour']} {att['shape']} at the {att['position']}"
+            assert att["colour"] in EXPECTED_RGB and att["size"] in ("small", "medium", "large")
+
+
+def test_shapes_pixels_match_caption_colour_position_and_size(shapes):
+    X, atts = shapes.X_train, shapes.info["attributes_train"]
+    fg = foreground(X)                                                    # (N, S, S)
+    palette = {k: np.array(v, dtype=float) for k, v in EXPECTED_RGB.items()}
+    ys, xs = np.mgrid[0:32, 0:32] + 0.5
+    area = fg.sum(axis=(1, 2))
+    for i, att in enumerate(atts):
+        # 색: 도형 픽셀의 평균 색을 밝기로 정규화하면 caption의 색에 가장 가깝다
+        mean_rgb = X[i][:, fg[i]].mean(axis=1)
+        mean_rgb = mean_rgb / mean_rgb.max()
+        nearest = min(palette, key=lambda k: np.abs(palette[k] - mean_rgb).sum())
+        assert nearest == att["colour"], (i, att, mean_rgb)
+        # 위치: 도형 픽셀의 무게중심이 caption이 말하는 쪽에 있다
+        cx, cy = xs[fg[i]].mean(), ys[fg[i]].mean()
+        pos = att["position"]
+        horizontal = "left" if "left" in pos else "right" if "right" in pos else "center"
+        vertical = "top" if "top" in pos else "bottom" if "bottom" in pos else "middle"
+        assert {"left": cx < 14, "right": cx > 18, "center": abs(cx - 16) < 3.5}[horizontal], (i, att, cx)
+        assert {"top": cy < 14, "bottom": cy > 18, "middle": abs(cy - 16) < 3.5}[vertical], (i, att, cy)
+    # 크기: 같은 도형끼리 보면 small < medium < large의 평균 면적
+    y = shapes.y_train
+    sizes = np.array([a["size"] for a in atts])
+    for k in range(10):
+        means = [area[(y == k) & (sizes == s)].mean() for s in ("small", "medium", "large")]
+        assert means[0] < means[1] < means[2], (shapes.info["class_names"][k], means)
+
+
+def describe_shape(mask):
+    """도형 mask (S, S)를 손으로 적은 기하 규칙으로 이름 붙인다 (로더의 그리기 코드와 독립).
+
+    bounding box로 자른 뒤: 가로/세로 비율 → 막대, 위가 좁고 밑변이 넓음 → 삼각형, 가운데가 빔 → ring / frame
+    (frame은 네 모서리가 참), 네 모서리가 참 → square(꽉 참) / cross, 나머지는 채움 비율과 행 너비로
+    circle / diamond / plus.
+    """
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    crop = mask[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    h, w = crop.shape
+    width = crop.sum(1)                                                   # 행마다 칠해진 픽셀 수
+    corners = [crop[0, 0], crop[0, -1], crop[-1, 0], crop[-1, -1]]
+    centre = crop[(h - 1) // 2:h // 2 + 1, (w - 1) // 2:w // 2 + 1].any()
+    if w > 2 * h:
+        return "horizontal bar"
+    if h > 2 * w:
+        return "vertical bar"
+    if width[-1] >= 0.8 * w and 1.5 * width[: h // 2].sum() < width[h - h // 2:].sum():
+        return "triangle"
+    if not centre:
+        return "frame" if all(corners) else "ring"
+    if all(corners):
+        return "square" if crop.mean() > 0.9 else "cross"
+    if crop.mean() > 0.68:                                                # 원의 채움 비율 ≈ π/4
+        return "circle"
+    return "diamond" if width[h // 4] > width[0] + 1 else "plus"         # diamond은 아래로 갈수록 넓어진다
+
+
+def test_shapes_pixels_match_caption_shape(shapes):
+    for X, atts in ((shapes.X_train, shapes.info["attributes_train"]), (shapes.X_test, shapes.info["attributes_test"])):
+        described = [describe_shape(m) for m in foreground(X)]
+        wrong = [(i, d, a) for i, (d, a) in enumerate(zip(described, atts)) if d != a["shape"]]
+        assert not wrong, wrong[:5]
+
+
+def test_shapes_are_deterministic():
+    a = load_shapes(n_train=50, n_test=20, seed=3)
+    b = load_shapes(n_train=50, n_test=20, seed=3)
+    c = load_shapes(n_train=50, n_test=20, seed=4)
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+    np.testing.assert_array_equal(a.X_test, b.X_test)
+    assert a.info["captions_test"] == b.info["captions_test"]
+    assert not np.array_equal(a.X_train, c.X_train)
+    # train은 n_test와 무관하다
+    d = load_shapes(n_train=50, n_test=7, seed=3)
+    np.testing.assert_array_equal(a.X_train, d.X_train)
+
+
+def test_shapes_5000_images_are_fast():
+    start = time.perf_counter()
+    ds = load_shapes(n_train=4000, n_test=1000, seed=1)
+    seconds = time.perf_counter() - start
+    print(f"load_shapes 5000장: {seconds:.3f} s")
+    assert len(ds.X_train) + len(ds.X_test) == 5000
+    assert seconds < 2.0
+
+
+def test_shapes_other_size():
+    ds = load_shapes(n_train=20, n_test=10, size=64, seed=0)
+    assert ds.X_train.shape == (20, 3, 64, 64)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 순차 과제
+# ---------------------------------------------------------------------------------------------------------
+
+def test_adding_problem_definition():
+    T = 30
+    ds = load_adding_problem(n_train=2000, n_test=100, seq_len=T, seed=1)
+    assert ds.X_train.shape == (2000, T, 2) and ds.X_test.shape == (100, T, 2)
+    assert ds.X_train.dtype == ds.y_train.dtype == np.float32 and ds.y_train.shape == (2000,)
+    for X, y in ((ds.X_train, ds.y_train), (ds.X_test, ds.y_test)):
+        values, marker = X[..., 0], X[..., 1]
+        assert 0.0 <= values.min() and values.max() < 1.0
+        assert set(np.unique(marker)) == {0.0, 1.0}
+        assert np.all(marker.sum(axis=1) == 2)
+        assert np.all(marker[:, : T // 2].sum(axis=1) == 1) and np.all(marker[:, T // 2:].sum(axis=1) == 1)
+        np.testing.assert_allclose(y, (values * marker).sum(axis=1), rtol=1e-6)
+
+
+def test_adding_problem_constant_baseline_mse():
+    ds = load_adding_problem(n_train=10000, n_test=10, seq_len=20, seed=0)
+    mse = float(np.mean((ds.y_train.astype(np.float64) - 1.0) ** 2))
+    # Z = U1 + U2 − 1의 밀도는 1 − |z|:  E[Z²] = 1/6,  E[Z⁴] = 1/15 → Var(Z²) = 1/15 − 1/36 = 7/180.
+    # N = 10000 표본 평균의 표준오차 = sqrt(7/180 / N) ≈ 0.002 → 5 표준오차 허용.
+    assert abs(mse - 1.0 / 6.0) < 5 * math.sqrt(7 / 180 / len(ds.y_train)), mse
+
+
+def test_adding_problem_is_deterministic():
+    a, b = load_adding_problem(100, 10, 12, seed=2), load_adding_problem(100, 10, 12, seed=2)
+    c = load_adding_problem(100, 10, 12, seed=3)
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+    np.testing.assert_array_equal(a.y_test, b.y_test)
+    assert not np.array_equal(a.X_train, c.X_train)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_copy_task(reverse):
+    ds = load_copy_task(n_train=300, n_test=50, seq_len=7, vocab_size=5, reverse=reverse, seed=0)
+    assert ds.X_train.shape == ds.y_train.shape == (300, 7)
+    assert ds.X_train.dtype == ds.y_train.dtype == np.int64
+    for X, y in ((ds.X_train, ds.y_train), (ds.X_test, ds.y_test)):
+        assert set(np.unique(X)) == {1, 2, 3, 4}                          # 0(padding)은 나오지 않는다
+        for row_x, row_y in zip(X[:20], y[:20]):
+            expected = list(reversed(row_x.tolist())) if reverse else row_x.tolist()
+            assert row_y.tolist() == expected
+    if reverse:
+        assert not np.array_equal(ds.X_train, ds.y_train)
+
+
+def test_copy_task_is_deterministic():
+    a, b, c = load_copy_task(seed=1), load_copy_task(seed=1), load_copy_task(seed=2)
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+    assert not np.array_equal(a.X_train, c.X_train)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 텍스트
+# ---------------------------------------------------------------------------------------------------------
+
+def test_text_corpus_is_stdlib_source_and_deterministic():
+    text = load_text_corpus()
+    assert isinstance(text, str) and len(text) > 100_000
+    assert text == load_text_corpus()
+    assert inspect.getsource(textwrap) in text                             # textwrap.py 전체가 들어 있다
+    assert text.count(" the ") > 1000                                     # 영어 문장이 많다
+    assert load_text_corpus(max_chars=500) == text[:500]
+
+
+def test_text_corpus_missing_stdlib_is_unavailable(tmp_path, monkeypatch):
+    import sysconfig
+
+    monkeypatch.setattr(sysconfig, "get_paths", lambda: {"stdlib": str(tmp_path)})
+    with pytest.raises(DatasetUnavailable, match=str(tmp_path)):
+        load_text_corpus()
+
+
+def test_char_vocab_round_trip():
+    text = "hello, world\nhi"
+    itos, stoi = char_vocab(text)
+    assert itos == ["\n", " ", ",", "d", "e", "h", "i", "l", "o", "r", "w"]
+    assert "".join(itos[stoi[c]] for c in text) == text
+    assert sorted(stoi.values()) == list(range(len(itos)))
+    with pytest.raises(ValueError):
+        char_vocab("")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 실제 데이터셋: 테스트가 쓴 진짜 형식의 작은 파일
+# ---------------------------------------------------------------------------------------------------------
+
+def write_idx_images(path, images):
+    n, h, w = images.shape
+    path.write_bytes(np.array([2051, n, h, w], dtype=">i4").tobytes() + images.astype(np.uint8).tobytes())
+
+
+def write_idx_labels(path, labels):
+    path.write_bytes(np.array([2049, len(labels)], dtype=">i4").tobytes() + labels.astype(np.uint8).tobytes())
+
+
+@pytest.fixture
+def mnist_root(tmp_path):
+    rng = np.random.default_rng(0)
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    data = {"train": (rng.integers(0, 256, (5, 28, 28)), np.array([3, 1, 4, 1, 5])),
+            "t10k": (rng.integers(0, 256, (3, 28, 28)), np.array([9, 2, 6]))}
+    for prefix, (images, labels) in data.items():
+        write_idx_images(raw / f"{prefix}-images-idx3-ubyte", images)
+        write_idx_labels(raw / f"{prefix}-labels-idx1-ubyte", labels)
+    return tmp_path, data
+
+
+def test_mnist_reads_idx_files(mnist_root):
+    root, data = mnist_root
+    ds = load_mnist(root)
+    assert ds.name == "mnist"
+    assert ds.X_train.shape == (5, 1, 28, 28) and ds.X_test.shape == (3, 1, 28, 28)
+    assert ds.X_train.dtype == np.float32 and ds.y_train.dtype == np.int64
+    np.testing.assert_allclose(ds.X_train[:, 0], data["train"][0] / 255.0, atol=1e-7)
+    np.testing.assert_allclose(ds.X_test[:, 0], data["t10k"][0] / 255.0, atol=1e-7)
+    assert ds.y_train.tolist() == [3, 1, 4, 1, 5] and ds.y_test.tolist() == [9, 2, 6]
+
+
+def test_mnist_missing_is_unavailable(tmp_path):
+    with pytest.raises(DatasetUnavailable, match="--download") as info:
+        load_mnist(tmp_path)
+    assert str(tmp_path / "MNIST" / "raw") in str(info.value)
+
+
+def test_mnist_missing_one_file_is_unavailable(mnist_root):
+    root, _ = mnist_root
+    (root / "MNIST" / "raw" / "t10k-labels-idx1-ubyte").unlink()
+    with pytest.raises(DatasetUnavailable):
+        load_mnist(root)
+
+
+def test_mnist_corrupt_file_is_unavailable(mnist_root):
+    root, _ = mnist_root
+    (root / "MNIST" / "raw" / "train-images-idx3-ubyte").write_bytes(b"\x00" * 16)
+    with pytest.raises(DatasetUnavailable, match="손상"):
+        load_mnist(root)
+
+
+def test_mnist_download_failure_is_unavailable(tmp_path, monkeypatch):
+    import torchvision.datasets
+
+    def offline(self):
+        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz: offline")
+
+    monkeypatch.setattr(torchvision.datasets.MNIST, "download", offline)  # 네트워크에 닿지 않게
+    with pytest.raises(DatasetUnavailable, match="받지 못했습니다"):
+        load_mnist(tmp_path, download=True)
+
+
+@pytest.fixture(params=[bytes, str], ids=["bytes_keys", "str_keys"])
+def cifar_root(tmp_path, request):
+    key = (lambda k: k.encode()) if request.param is bytes else (lambda k: k)
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    batches = {}
+    for i, name in enumerate([f"data_batch_{j}" for j in range(1, 6)] + ["test_batch"]):
+        data = rng.integers(0, 256, (2, 3072), dtype=np.uint8)
+        labels = [i % 10, (i + 3) % 10]
+        batches[name] = (data, labels)
+        with open(folder / name, "wb") as f:
+            pickle.dump({key("batch_label"): key(name), key("labels"): labels, key("data"): data}, f)
+    names = ["plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+    with open(folder / "batches.meta", "wb") as f:
+        pickle.dump({key("label_names"): [key(n) for n in names], key("num_vis"): 3072}, f)
+    # 첫 train 이미지: 빨강 channel만 255 → (3, 32, 32)에서 channel 0만 1이어야 한다
+    batches["data_batch_1"][0][0] = np.r_[np.full(1024, 255), np.zeros(2048)].astype(np.uint8)
+    with open(folder / "data_batch_1", "wb") as f:
+        data, labels = batches["data_batch_1"]
+        pickle.dump({key("labels"): labels, key("data"): data}, f)
+    return tmp_path, batches, names
+
+
+def test_cifar10_reads_pickle_batches(cifar_root):
+    root, batches, names = cifar_root
+    ds = load_cifar10(root)
+    assert ds.X_train.shape == (10, 3, 32, 32) and ds.X_test.shape == (2, 3, 32, 32)
+    assert ds.X_train.dtype == np.float32 and ds.y_train.dtype == np.int64
+    train = np.concatenate([batches[f"data_batch_{j}"][0] for j in range(1, 6)])
+    np.testing.assert_allclose(ds.X_train.reshape(10, -1), train / 255.0, atol=1e-7)
+    np.testing.assert_allclose(ds.X_test.reshape(2, -1), batches["test_batch"][0] / 255.0, atol=1e-7)
+    assert ds.y_train.tolist() == [label for j in range(1, 6) for label in batches[f"data_batch_{j}"][1]]
+    assert ds.y_test.tolist() == batches["test_batch"][1]
+    assert np.all(ds.X_train[0, 0] == 1.0) and np.all(ds.X_train[0, 1:] == 0.0)   # channel-first 배치
+    assert ds.info["class_names"] == names
+
+
+def test_cifar10_missing_is_unavailable(tmp_path):
+    with pytest.raises(DatasetUnavailable, match="--download") as info:
+        load_cifar10(tmp_path)
+    assert str(tmp_path / "cifar-10-batches-py") in str(info.value)
+
+
+def test_cifar10_download_failure_is_unavailable(tmp_path, monkeypatch):
+    from urllib.error import URLError
+
+    import torchvision.datasets
+
+    def offline(self):
+        raise URLError("offline")
+
+    monkeypatch.setattr(torchvision.datasets.CIFAR10, "download", offline)
+    with pytest.raises(DatasetUnavailable, match="받지 못했습니다"):
+        load_cifar10(tmp_path, download=True)
+
+
+@pytest.fixture
+def imdb_root(tmp_path):
+    reviews = {
+        ("train", "pos"): {"10_9.txt": "Great film.", "2_8.txt": "Loved it <br /> truly."},
+        ("train", "neg"): {"0_1.txt": "Awful.", "1_3.txt": "Boring, 지루함."},
+        ("test", "pos"): {"5_10.txt": "A masterpiece."},
+        ("test", "neg"): {"7_2.txt": "Meh.", "3_4.txt": "Too long."},
+    }
+    for (split, sub), files in reviews.items():
+        folder = tmp_path / "aclImdb" / split / sub
+        folder.mkdir(parents=True)
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_imdb_reads_folder_tree_in_sorted_order(imdb_root):
+    ds = load_imdb(imdb_root)
+    # neg 다음 pos, 각 폴더 안은 파일 이름(문자열) 순서: "10_9" < "2_8", "3_4" < "7_2"
+    assert ds.X_train == ["Awful.", "Boring, 지루함.", "Great film.", "Loved it <br /> truly."]
+    assert ds.y_train.tolist() == [0, 0, 1, 1] and ds.y_train.dtype == np.int64
+    assert ds.X_test == ["Too long.", "Meh.", "A masterpiece."]
+    assert ds.y_test.tolist() == [0, 0, 1]
+    assert load_imdb(imdb_root).X_test == ds.X_test
+
+
+def test_imdb_missing_is_unavailable(tmp_path):
+    with pytest.raises(DatasetUnavailable, match="aclImdb") as info:
+        load_imdb(tmp_path)
+    assert str(tmp_path / "aclImdb") in str(info.value)
+
+
+def test_dataset_repr_is_a_summary(imdb_root):
+    text = repr(load_imdb(imdb_root))
+    assert "list[4]" in text and "masterpiece" not in text
+
+
+# ---------------------------------------------------------------------------------------------------------
+# load_dataset과 잘못된 인자
+# ---------------------------------------------------------------------------------------------------------
+
+def test_registries_have_the_documented_names():
+    assert set(EMBEDDED_DATASETS) == {"synthetic", "diabetes", "breast_cancer", "digits", "shapes",
+                                      "adding", "copy", "text"}
+    assert set(REAL_DATASETS) == {"mnist", "cifar10", "imdb"}
+
+
+def test_load_dataset_dispatches_and_forwards_kwargs(imdb_root):
+    ds = load_dataset("digits", size=28, flatten=True)
+    assert isinstance(ds, Dataset) and ds.X_train.shape[1] == 784
+    assert load_dataset("copy", n_train=4, n_test=2, seq_len=3).X_train.shape == (4, 3)
+    assert load_dataset("text", max_chars=50) == load_text_corpus()[:50]
+    assert load_dataset("imdb", root=imdb_root).y_test.tolist() == [0, 0, 1]
+
+
+def test_load_dataset_unknown_name_lists_choices():
+    with pytest.raises(ValueError) as info:
+        load_dataset("imagenet21k")
+    message = str(info.value)
+    names = ["adding", "breast_cancer", "cifar10", "copy", "diabetes", "digits", "imdb", "mnist", "shapes",
+             "synthetic", "text"]
+    assert "imagenet21k" in message
+    assert ", ".join(names) in message                                    # 전부, 알파벳 순서로 나열
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: load_synthetic_regression(test_fraction=0.0), "test_fraction"),
+    (lambda: load_synthetic_regression(test_fraction=1.0), "test_fraction"),
+    (lambda: load_synthetic_regression(n_features=0), "n_features"),
+    (lambda: load_synthetic_regression(noise=-1.0), "noise"),
+    (lambda: load_diabetes(test_fraction=1.5), "test_fraction"),
+    (lambda: load_breast_cancer(test_fraction=-0.1), "test_fraction"),
+    (lambda: load_digits(test_fraction=0), "test_fraction"),
+    (lambda: load_digits(size=64), "size"),
+    (lambda: load_shapes(n_train=0), "n_train"),
+    (lambda: load_shapes(size=8), "size"),
+    (lambda: load_adding_problem(seq_len=1), "seq_len"),
+    (lambda: load_adding_problem(n_test=0), "n_test"),
+    (lambda: load_copy_task(seq_len=0), "seq_len"),
+    (lambda: load_copy_task(vocab_size=1), "vocab_size"),
+    (lambda: load_text_corpus(max_chars=0), "max_chars"),
+])
+def test_bad_arguments_are_refused(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

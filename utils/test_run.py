@@ -1,0 +1,72 @@
+"""utils.run 검증: 레벨 스크립트 찾기, RUNS 확장, 표와 report.md, 실패한 스크립트 처리."""
+import textwrap
+
+import pytest
+
+from . import run
+
+
+def test_finds_chapter_01_scripts_with_their_runs():
+    jobs = run.find_scripts("01_Linear_Logistic")
+    modules = {module for module, _, _ in jobs}
+    assert modules == {f"01_Linear_Logistic.{level}.{name}_{suffix}"
+                       for level, suffix in (("numpy", "numpy"), ("pytorch_lowlevel", "lowlevel"), ("paper", "paper"))
+                       for name in ("linear", "logistic")}
+    numpy_linear = [data for module, _, data in jobs if module.endswith("numpy.linear_numpy")]
+    assert numpy_linear == ["diabetes", "synthetic"]
+    assert not any(module.startswith("01_Linear_Logistic.numpy.test_") for module in modules)
+
+
+def test_resolve_chapters_accepts_number_and_lists_choices():
+    assert run.resolve_chapters(["01"]) == ["01_Linear_Logistic"]
+    assert run.resolve_chapters(["01_Linear_Logistic/"]) == ["01_Linear_Logistic"]
+    with pytest.raises(ValueError, match="01_Linear_Logistic"):
+        run.resolve_chapters(["99"])
+
+
+def make_fake_chapter(root, body):
+    level = root / "98_Fake" / "numpy"
+    level.mkdir(parents=True)
+    (root / "98_Fake" / "__init__.py").write_text("", encoding="utf-8")
+    (level / "__init__.py").write_text("", encoding="utf-8")
+    (level / "fake_numpy.py").write_text(textwrap.dedent(body), encoding="utf-8")
+    (level / "helper_numpy.py").write_text("X = 1\n", encoding="utf-8")          # main이 없으면 건너뛴다
+
+
+def test_runs_scripts_writes_report_and_reports_failures(tmp_path, monkeypatch, capsys):
+    make_fake_chapter(tmp_path, """
+        RUNS = ("good", "bad")
+
+        def main(argv=None):
+            data = argv[argv.index("--data") + 1]
+            if data == "bad":
+                raise RuntimeError("일부러 실패")
+            out = argv[argv.index("--out") + 1]
+            return {"model": "Fake", "level": "numpy", "data": data, "metric": "acc", "value": 0.5,
+                    "seconds": 0.01, "plots": [out + "/curve.png"]}
+    """)
+    monkeypatch.setattr(run, "ROOT", tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert run.find_chapters() == ["98_Fake"]
+    code = run.main(["--all", "--quick", "--out", str(tmp_path / "out")])
+    assert code == 1                                              # 하나가 실패했다
+    captured = capsys.readouterr()
+    assert "| 98_Fake | numpy | fake_numpy | good | acc | 0.5000 |" in captured.out
+    assert "일부러 실패" in captured.err
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "fake_numpy" in report and "(98_Fake/numpy/fake_numpy/good/curve.png)" in report
+
+
+def test_quick_run_of_chapter_01_numpy_level(tmp_path, capsys):
+    assert run.main(["01", "--level", "numpy", "--quick", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for data in ("diabetes", "synthetic", "breast_cancer", "digits"):
+        assert f"| {data} |" in out
+    assert (tmp_path / "01_Linear_Logistic" / "numpy" / "logistic_numpy" / "digits" / "result.json").exists()
+    assert (tmp_path / "report.md").exists()
+
+
+def test_unknown_chapter_is_an_argparse_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run.main(["77"])
+    assert exit_info.value.code == 2 and "01_Linear_Logistic" in capsys.readouterr().err
