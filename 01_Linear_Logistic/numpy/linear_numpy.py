@@ -163,7 +163,7 @@ def r2_score(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 def main(argv=None) -> dict:
     parser = make_parser("01_Linear_Logistic", "numpy", "선형 회귀: NumPy gradient descent와 normal equation",
-                         DATA_CHOICES, "diabetes", default_epochs=2000)
+                         DATA_CHOICES, "diabetes", default_epochs=6000)
     parser.add_argument("--l2", type=float, default=0.0, help="L2 계수 λ (목적 함수의 (λ/2)||w||²)")
     parser.add_argument("--lr-scale", type=float, default=0.5,
                         help="learning rate = scale × 2/L_max (1 이상이면 발산한다; 기본 0.5 = 1/L_max)")

@@ -66,7 +66,7 @@ def step_size_bound(X: torch.Tensor) -> float:
 
 def main(argv=None) -> dict:
     parser = make_parser("01_Linear_Logistic", "paper", "선형 회귀: nn.Module + utils 학습 루프",
-                         DATA_CHOICES, "diabetes", default_epochs=2000)
+                         DATA_CHOICES, "diabetes", default_epochs=6000)
     parser.add_argument("--l2", type=float, default=0.0, help="L2 계수 λ (weight_decay)")
     parser.add_argument("--lr-scale", type=float, default=0.5, help="learning rate = scale × 2/L_max")
     args = parse_args(parser, argv)

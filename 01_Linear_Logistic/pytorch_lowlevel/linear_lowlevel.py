@@ -95,7 +95,7 @@ def step_size_bound(X: torch.Tensor, l2: float = 0.0) -> float:
 
 def main(argv=None) -> dict:
     parser = make_parser("01_Linear_Logistic", "pytorch_lowlevel", "선형 회귀: raw tensor + autograd",
-                         DATA_CHOICES, "diabetes", default_epochs=2000)
+                         DATA_CHOICES, "diabetes", default_epochs=6000)
     parser.add_argument("--l2", type=float, default=0.0, help="L2 계수 λ")
     parser.add_argument("--lr-scale", type=float, default=0.5, help="learning rate = scale × 2/L_max")
     args = parse_args(parser, argv)
