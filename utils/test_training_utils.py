@@ -14,6 +14,7 @@ from .training_utils import (
     accuracy,
     atomic_path,
     check_finite,
+    limit_threads,
     choose_device,
     evaluate,
     fit,
@@ -149,3 +150,20 @@ def test_missing_real_dataset_exits_2_with_one_sentence(tmp_path):
     assert "Traceback" not in done.stderr
     assert str(tmp_path / "nothing") in done.stderr and "--download" in done.stderr
     assert not (tmp_path / "out" / "result.json").exists()
+
+
+def test_limit_threads_applies_inside_and_restores():
+    from threadpoolctl import threadpool_info
+
+    outside = torch.get_num_threads()
+    with limit_threads(None):
+        assert torch.get_num_threads() == outside                 # None이면 그대로
+    torch.set_num_threads(2)
+    try:
+        with limit_threads(1):
+            assert torch.get_num_threads() == 1
+            assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(outside)
+    assert parse_args(parser(), ["--threads", "3"]).threads == 3 and parse_args(parser(), []).threads is None

@@ -102,6 +102,8 @@ def make_parser(model: str, level: str, description: str, data_choices, default_
     parser.add_argument("--out", default=None, help=f"결과 폴더 (기본 outputs/{model}/{level}/<data>)")
     parser.add_argument("--root", default="data", help="실제 데이터셋(MNIST 등)을 찾고 저장할 폴더")
     parser.add_argument("--download", action="store_true", help="실제 데이터셋이 없으면 내려받는다 (인터넷 필요)")
+    parser.add_argument("--threads", type=_positive_int, default=None,
+                        help="torch와 NumPy BLAS의 CPU thread 수 (기본: 라이브러리 기본값; 작은 모델은 1이 빠르다)")
     return parser
 
 
@@ -150,6 +152,30 @@ def choose_device(name: str = "auto"):
     if name not in ("cpu", "cuda", "mps"):
         raise ValueError(f"device는 auto, cpu, cuda, mps 중 하나여야 합니다: {name!r}")
     return torch.device(name)
+
+
+@contextlib.contextmanager
+def limit_threads(n: int | None):
+    """이 블록 안에서만 torch와 NumPy BLAS(threadpoolctl)의 thread 수를 n으로 두고, 끝나면 되돌린다.
+
+    작은 행렬 연산이 많은 학습은 thread가 서로를 기다리느라 오히려 느려진다 (2-core 기계를 다른 작업과
+    나눠 쓰면 10배 넘게). n=None이면 아무것도 바꾸지 않는다. 값은 바뀌지 않는다 — 합의 순서만 달라진다.
+    """
+    if n is None:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    torch = sys.modules.get("torch")
+    old = torch.get_num_threads() if torch is not None else None
+    if torch is not None:
+        torch.set_num_threads(n)
+    try:
+        with threadpool_limits(limits=n):
+            yield
+    finally:
+        if torch is not None:
+            torch.set_num_threads(old)
 
 
 # ---------------------------------------------------------------------------

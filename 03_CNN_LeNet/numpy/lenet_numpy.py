@@ -1,0 +1,219 @@
+"""LeNet-5 (현대식: conv → ReLU → max-pool) — NumPy로 forward와 backward를 모두 손으로.
+
+논문: Y. LeCun, L. Bottou, Y. Bengio & P. Haffner (1998), "Gradient-Based Learning Applied to Document
+Recognition", Proc. IEEE 86(11), Section II.B (LeNet-5). 층의 크기는 논문 그대로이고, 부품만 요즘 것으로 바꿨다:
+
+    입력 (N, 1, 32, 32)
+    C1  Conv 1→6,   5×5  → (N, 6, 28, 28)  → ReLU → MaxPool 2×2 → (N, 6, 14, 14)     [논문 S2: 학습되는 평균 + tanh]
+    C3  Conv 6→16,  5×5  → (N, 16, 10, 10) → ReLU → MaxPool 2×2 → (N, 16, 5, 5)     [논문 C3: 부분 연결 표 Table I]
+    C5  Conv 16→120, 5×5 → (N, 120, 1, 1)  → ReLU → Flatten → (N, 120)
+    F6  Dense 120→84 → ReLU
+    출력 Dense 84→10 → softmax cross-entropy                                       [논문: Euclidean RBF + 식 (9)]
+
+논문에 충실한 판(scaled tanh, 학습되는 sub-sampling, Table I, RBF 출력)은 `paper/lenet_paper.py`에 있다.
+모든 층은 L1 규약(params / grads, forward가 캐시, backward(dout) -> dx)을 따르므로 모델의 backward는
+층을 거꾸로 돌며 backward를 부르는 것뿐이다 (연쇄 법칙).
+
+학습 처방 (세 레벨 공통, README 참고): Adam, batch 32, 30 epoch, lr 2e-3을 마지막 1/3 epoch에서 cosine으로
+줄인다; 매 epoch 학습 이미지를 ±2픽셀 무작위 이동(`--shift`); 계산 thread는 기본 1개(`--threads`).
+
+실행:  python -m 03_CNN_LeNet.numpy.lenet_numpy [--data digits|mnist] [--quick] [--epochs N]
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from utils.data_loaders import load_dataset
+from utils.training_utils import (
+    Timer,
+    check_finite,
+    cli,
+    limit_threads,
+    make_parser,
+    parse_args,
+    report,
+    seed_everything,
+)
+
+from .conv import Conv2D, MaxPool2D, check_images
+from .layers import Adam, Dense, Flatten, ReLU, softmax_cross_entropy
+
+DATA_CHOICES = ("digits", "mnist")
+RUNS = ("digits",)                     # utils.run이 기본으로 돌리는 --data (mnist는 실제 데이터라 요청할 때만)
+
+
+class LeNet5:
+    """현대식 LeNet-5. `layers`는 순서대로 부르는 L1 모듈 목록이고, 이름은 논문의 층 이름을 따른다."""
+
+    def __init__(self, n_classes: int = 10, seed: int = 0, dtype=np.float64):
+        rng = np.random.default_rng(seed)
+        self.layers = {
+            "C1": Conv2D(1, 6, 5, rng=rng, dtype=dtype), "relu1": ReLU(), "S2": MaxPool2D(2),
+            "C3": Conv2D(6, 16, 5, rng=rng, dtype=dtype), "relu3": ReLU(), "S4": MaxPool2D(2),
+            "C5": Conv2D(16, 120, 5, rng=rng, dtype=dtype), "relu5": ReLU(), "flatten": Flatten(),
+            "F6": Dense(120, 84, rng=rng, dtype=dtype), "relu6": ReLU(),
+            "output": Dense(84, n_classes, rng=rng, dtype=dtype),
+        }
+
+    def forward(self, x: np.ndarray, keep: bool = False):
+        """x (N, 1, 32, 32) → logits (N, K). keep=True면 층마다의 출력 dict도 함께 돌려준다 (그림용)."""
+        check_images(x, "LeNet5", channels=1)
+        if x.shape[2:] != (32, 32):
+            raise ValueError(f"LeNet5 입력은 shape (N, 1, 32, 32)이어야 합니다 (MNIST 28×28은 2픽셀씩 padding): "
+                             f"받은 shape {x.shape}")
+        outputs = {}
+        for name, layer in self.layers.items():
+            x = layer.forward(x)
+            outputs[name] = x
+        return (x, outputs) if keep else x
+
+    def backward(self, dlogits: np.ndarray) -> np.ndarray:
+        d = dlogits
+        for layer in reversed(list(self.layers.values())):
+            d = layer.backward(d)
+        return d                                                        # dL/dx, (N, 1, 32, 32)
+
+    def modules(self) -> list:
+        return [layer for layer in self.layers.values() if layer.params]
+
+    def n_parameters(self) -> int:
+        return sum(p.size for m in self.modules() for p in m.params.values())
+
+    def loss_and_grads(self, x: np.ndarray, y: np.ndarray) -> float:
+        loss, dlogits = softmax_cross_entropy(self.forward(x), y)
+        self.backward(dlogits)
+        return loss
+
+    def predict(self, x: np.ndarray, batch_size: int = 500) -> np.ndarray:
+        return np.concatenate([self.forward(x[i:i + batch_size]).argmax(axis=1) for i in range(0, len(x), batch_size)])
+
+
+def load_images(data: str, root: str = "data", download: bool = False, seed: int = 0):
+    """(X_train, y_train, X_test, y_test), X는 (N, 1, 32, 32) float32 [0, 1]. MNIST 28×28은 사방 2픽셀 0 padding."""
+    if data == "mnist":
+        ds = load_dataset("mnist", root=root, download=download)
+        pad = ((0, 0), (0, 0), (2, 2), (2, 2))
+        X_train, X_test = np.pad(ds.X_train, pad), np.pad(ds.X_test, pad)           # (N, 1, 28, 28) → (N, 1, 32, 32)
+    else:
+        ds = load_dataset("digits", size=32, seed=seed)
+        X_train, X_test = ds.X_train, ds.X_test
+    check_finite(X_train=X_train, X_test=X_test)
+    return X_train, ds.y_train, X_test, ds.y_test
+
+
+def random_shift(images: np.ndarray, max_shift: int, rng: np.random.Generator) -> np.ndarray:
+    """이미지마다 상하좌우 −max_shift..max_shift 픽셀 무작위 이동 (augmentation). images (N, C, H, W).
+
+    32×32 틀의 가장자리는 0(배경)이므로 np.roll로 밀어도 글씨가 반대편으로 넘어가지 않는다: digits는 20×20 숫자가
+    가운데에 있어 여백이 6픽셀, MNIST는 28×28에 2픽셀씩 붙였으므로 여백이 2픽셀 이상이다.
+    """
+    if max_shift == 0:
+        return images
+    shifts = rng.integers(-max_shift, max_shift + 1, size=(len(images), 2))          # (N, 2): (dy, dx)
+    out = np.empty_like(images)
+    for dy, dx in {tuple(s) for s in shifts.tolist()}:                                 # 이동 (dy, dx)마다 한꺼번에
+        idx = np.flatnonzero((shifts[:, 0] == dy) & (shifts[:, 1] == dx))
+        out[idx] = np.roll(images[idx], (dy, dx), axis=(2, 3))
+    return out
+
+
+def learning_rate(epoch: int, epochs: int, base: float) -> float:
+    """처음 2/3는 base 그대로, 마지막 1/3은 cosine으로 줄인다 (끝 무렵의 작은 lr이 최종 정확도를 안정시킨다)."""
+    tail = max(1, epochs // 3)
+    k = epoch - (epochs - tail)                                                          # tail 안에서 0, 1, ...
+    return base if k < 0 else base * 0.5 * (1 + np.cos(np.pi * (k + 1) / (tail + 1)))
+
+
+def train(model: LeNet5, X, y, X_test, y_test, *, epochs: int, lr: float, batch_size: int, shift: int, seed: int,
+          progress: bool = True) -> dict:
+    """Mini-batch Adam, 매 epoch 무작위 이동한 학습 이미지. epoch마다 (train loss, test loss, test accuracy)."""
+    from tqdm.auto import tqdm
+
+    rng = np.random.default_rng(seed)
+    optimizer = Adam(model.modules(), lr=lr)
+    history = {"train_loss": [], "test_loss": [], "test_accuracy": []}
+    bar = tqdm(range(epochs), desc="lenet/numpy", leave=False, disable=not progress)
+    for epoch in bar:
+        optimizer.lr = learning_rate(epoch, epochs, lr)
+        X_epoch = random_shift(X, shift, rng)
+        order = rng.permutation(len(X))
+        total = 0.0
+        for start in range(0, len(X), batch_size):
+            idx = order[start:start + batch_size]
+            loss = model.loss_and_grads(X_epoch[idx], y[idx])
+            if not np.isfinite(loss):
+                raise FloatingPointError(f"loss가 {loss}가 되었습니다: learning rate를 줄여 보세요")
+            optimizer.step()
+            total += loss * len(idx)
+        logits = np.concatenate([model.forward(X_test[i:i + 500]) for i in range(0, len(X_test), 500)])
+        history["train_loss"].append(total / len(X))
+        history["test_loss"].append(softmax_cross_entropy(logits, y_test)[0])
+        history["test_accuracy"].append(float((logits.argmax(axis=1) == y_test).mean()))
+        bar.set_postfix(loss=f"{history['train_loss'][-1]:.4f}", acc=f"{history['test_accuracy'][-1]:.4f}")
+    return history
+
+
+def save_plots(model: LeNet5, history: dict, X_test, images_test, y_test, out: str) -> list[str]:
+    """학습 곡선, 학습된 C1 filter, 숫자 하나의 층별 feature map, 틀린 예제.
+
+    X_test는 모델 입력(정규화된 값), images_test는 같은 이미지의 [0, 1] 원본 (그림용).
+    """
+    from utils.visualization import plot_curves, plot_feature_maps, plot_image_grid, plot_weight_grid
+
+    plots = [plot_curves({"train loss": history["train_loss"], "test loss": history["test_loss"]},
+                         f"{out}/loss_curve.png", title="LeNet-5 (NumPy) 학습 곡선", ylabel="cross-entropy"),
+             plot_weight_grid(model.layers["C1"].params["W"], f"{out}/c1_filters.png",
+                              title="학습된 C1 filter (6개, 5×5)", ncols=6)]
+    _, outputs = model.forward(X_test[:1], keep=True)
+    for name in ("C1", "S2", "C3", "S4"):
+        maps = outputs[name][0]                                                    # (C, H, W)
+        plots.append(plot_feature_maps(maps, f"{out}/feature_maps_{name}.png",
+                                       title=f"{name} feature map {maps.shape} (정답 {y_test[0]})"))
+    plots.append(plot_feature_maps(outputs["relu6"][0].reshape(1, 7, 12), f"{out}/feature_maps_F6.png",
+                                   title="F6 출력 84개를 7×12로"))
+    pred = model.predict(X_test)
+    wrong = np.flatnonzero(pred != y_test)[:32]
+    if len(wrong):
+        plots.append(plot_image_grid(images_test[wrong], f"{out}/misclassified.png",
+                                     labels=[f"정답 {y_test[i]} / 예측 {pred[i]}" for i in wrong],
+                                     title=f"틀린 test 예제 ({int((pred != y_test).sum())}개 중 앞의 {len(wrong)}개)"))
+    return [str(p) for p in plots]
+
+
+def main(argv=None) -> dict:
+    parser = make_parser("03_CNN_LeNet", "numpy", "LeNet-5 (현대식): NumPy로 손으로 쓴 convolution과 backward",
+                         DATA_CHOICES, "digits", default_epochs=30)
+    parser.add_argument("--lr", type=float, default=2e-3,
+                        help="Adam의 처음 learning rate (마지막 1/3 epoch에서 cosine으로 줄인다)")
+    parser.add_argument("--batch-size", type=int, default=32, help="mini-batch 크기")
+    parser.add_argument("--shift", type=int, default=2, help="augmentation: 매 epoch 무작위 이동 폭(픽셀), 0이면 끈다")
+    parser.set_defaults(threads=1)                              # 작은 행렬곱은 BLAS thread 1개가 가장 빠르다
+    args = parse_args(parser, argv)
+
+    seed_everything(args.seed)
+    epochs = min(args.epochs, 2) if args.quick else args.epochs
+    with Timer() as timer, limit_threads(args.threads):
+        X_train, y_train, X_test, y_test = load_images(args.data, args.root, args.download, args.seed)
+        if args.quick:                                                             # smoke run: 앞의 일부만
+            X_train, y_train, X_test, y_test = X_train[:256], y_train[:256], X_test[:200], y_test[:200]
+        mean, std = float(X_train.mean()), float(X_train.std())                    # train 픽셀 전체의 평균·표준편차
+        images_test = X_test
+        X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
+        model = LeNet5(int(y_train.max()) + 1, seed=args.seed, dtype=np.float32)
+        initial_loss = softmax_cross_entropy(model.forward(X_train[:256]), y_train[:256])[0]
+        history = train(model, X_train, y_train, X_test, y_test, epochs=epochs, lr=args.lr,
+                        batch_size=args.batch_size, shift=args.shift, seed=args.seed)
+    plots = save_plots(model, history, X_test, images_test, y_test, args.out)
+    result = {
+        "model": "LeNet5 (modern)", "level": "numpy", "data": args.data, "metric": "test_accuracy",
+        "value": history["test_accuracy"][-1], "initial_loss": initial_loss,
+        "train_loss_first": history["train_loss"][0], "train_loss_last": history["train_loss"][-1],
+        "test_loss_last": history["test_loss"][-1], "n_parameters": model.n_parameters(), "epochs": epochs,
+        "lr": args.lr, "batch_size": args.batch_size, "shift": args.shift, "threads": args.threads,
+        "n_train": len(X_train), "seconds": timer.seconds, "plots": plots,
+    }
+    return report(result, args.out)
+
+
+if __name__ == "__main__":
+    cli(main)

@@ -1,0 +1,232 @@
+"""L3 (nn.Module) 검증: 논문이 적은 숫자(층별 parameter 수, 합 60,000, Table I의 규칙, f(±1) = ±1, 입력 정규화),
+각 층을 독립적으로 다시 계산한 값과 비교, RBF prototype이 학습되지 않음, 식 (9), L2 == L3 (modern),
+실행, 잘못된 입력, 수렴 기준 (slow)."""
+import itertools
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from utils.gradcheck import F64_ATOL, F64_RTOL
+
+from ..pytorch_lowlevel import lenet_lowlevel
+from . import lenet_modern_paper
+from . import lenet_paper as P
+
+
+def assert_close(actual, expected, msg=""):
+    np.testing.assert_allclose(np.asarray(actual), np.asarray(expected), rtol=F64_RTOL, atol=F64_ATOL, err_msg=msg)
+
+
+def n_params(module) -> int:
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+# ---- 논문 Section II.B의 숫자 ----
+def test_trainable_parameter_counts_are_exactly_the_papers():
+    torch.manual_seed(0)
+    model = P.LeNet5()
+    stated = {"C1": 156, "S2": 12, "C3": 1_516, "S4": 32, "C5": 48_120, "F6": 10_164, "output": 0}
+    assert {name: n_params(getattr(model, name)) for name in stated} == stated
+    assert n_params(model) == sum(stated.values()) == 60_000
+    assert P.n_trainable(model) == 60_000
+
+
+def test_modern_variant_parameter_count():
+    # C3가 완전 연결(16·(6·25 + 1))이고 출력이 Linear(84, 10)인 것만 다르다
+    assert n_params(P.LeNet5Modern()) == 156 + 16 * (6 * 25 + 1) + 48_120 + 10_164 + 10 * 85 == 61_706
+
+
+def test_table_i_follows_the_papers_stated_rule():
+    """Section II.B: 처음 6개는 연속한 3개, 다음 6개는 연속한 4개, 다음 3개는 연속하지 않은 4개, 마지막은 6개 모두."""
+    conn = [set(c) for c in P.c3_connections()]
+    assert len(conn) == 16 and all(c <= set(range(6)) for c in conn)
+    cyclic = [{(start + k) % 6 for k in range(size)} for size in (3, 4) for start in range(6)]
+    assert conn[:6] == cyclic[:6] and conn[6:12] == cyclic[6:]          # 연속(S2 map 5 다음은 0으로 돌아간다)
+    for c in conn[12:15]:
+        assert len(c) == 4 and c not in cyclic                          # 연속하지 않은 4개
+    assert len({frozenset(c) for c in conn[12:15]}) == 3
+    assert conn[15] == set(range(6))
+    assert sum(len(c) * 25 + 1 for c in conn) == 1_516                  # 논문의 C3 parameter 수
+
+
+# ---- 층마다 독립적으로 다시 계산 ----
+def test_c3_equals_sum_of_per_map_convolutions_over_table_i():
+    torch.manual_seed(1)
+    c3 = P.PartialConv2d(P.c3_connections()).double()
+    x = torch.randn(2, 6, 14, 14, dtype=torch.float64)
+    dense = c3.dense_weight()
+    expected = torch.zeros(2, 16, 10, 10, dtype=torch.float64)
+    for j, inputs in enumerate(P.c3_connections()):                     # map j = Σ_{i ∈ 열 j} x_i * k_ji + b_j
+        for i in inputs:
+            expected[:, j] += F.conv2d(x[:, i:i + 1], dense[j:j + 1, i:i + 1])[:, 0]
+        expected[:, j] += c3.bias[j]
+    assert_close(c3(x).detach(), expected.detach())
+
+
+def test_c3_output_depends_only_on_connected_s2_maps():
+    torch.manual_seed(2)
+    c3 = P.PartialConv2d(P.c3_connections()).double()
+    x = torch.randn(1, 6, 14, 14, dtype=torch.float64, requires_grad=True)
+    out = c3(x)
+    for j, inputs in enumerate(P.c3_connections()):
+        (grad,) = torch.autograd.grad(out[0, j].sum(), x, retain_graph=True)
+        touched = {i for i in range(6) if grad[0, i].abs().sum() > 0}
+        assert touched == set(inputs), j
+    assert (c3.dense_weight().abs().sum(dim=(2, 3)) > 0).sum() == 60    # X가 아닌 96칸은 0
+
+
+def test_subsampling_is_trainable_scaled_window_sum():
+    torch.manual_seed(3)
+    s2 = P.Subsampling(6).double()
+    x = torch.randn(2, 6, 28, 28, dtype=torch.float64)
+    window_sum = x.reshape(2, 6, 14, 2, 14, 2).sum(dim=(3, 5))         # 2×2 window 네 값의 합
+    expected = window_sum * s2.coefficient[:, None, None] + s2.bias[:, None, None]
+    assert_close(s2(x).detach(), expected.detach())
+
+
+def test_scaled_tanh_constants_give_f_of_one_equal_one():
+    a = torch.tensor([-1.0, 0.0, 1.0], dtype=torch.float64)
+    f = P.squash(a)
+    assert_close(f, 1.7159 * torch.tanh(a * 2 / 3))
+    assert abs(f[2].item() - 1.0) < 1e-4 and abs(f[0].item() + 1.0) < 1e-4   # Appendix A: f(±1) = ±1
+    assert f[1].item() == 0.0
+
+
+def test_input_normalisation_maps_background_and_ink():
+    assert_close(P.LeNet5.prepare(np.array([0.0, 1.0])), [-0.1, 1.175])
+
+
+def test_rbf_outputs_squared_distances_to_fixed_prototypes():
+    rbf = P.EuclideanRBF().double()
+    assert set(rbf.prototypes.unique().tolist()) == {-1.0, 1.0} and rbf.prototypes.shape == (10, 84)
+    assert len(list(rbf.parameters())) == 0 and "prototypes" in dict(rbf.named_buffers())
+    x = torch.randn(5, 84, dtype=torch.float64)
+    assert_close(rbf(x), torch.cdist(x, rbf.prototypes) ** 2)
+    assert torch.equal(P.EuclideanRBF().prototypes, P.EuclideanRBF().prototypes)   # 같은 seed → 같은 prototype
+    assert len({tuple(p) for p in rbf.prototypes.tolist()}) == 10
+
+
+def test_prototypes_do_not_change_during_training():
+    torch.manual_seed(4)
+    model = P.LeNet5()
+    before = model.output.prototypes.clone()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    x, y = torch.randn(8, 1, 32, 32), torch.arange(8)
+    for _ in range(3):
+        optimizer.zero_grad()
+        model.loss(model(x), y).backward()
+        optimizer.step()
+    assert torch.equal(model.output.prototypes, before)
+
+
+def test_map_loss_is_equation_9():
+    torch.manual_seed(5)
+    penalties = (torch.rand(4, 10, dtype=torch.float64) * 8).requires_grad_()
+    y = torch.tensor([0, 3, 9, 3])
+    j = 2.5
+    expected = np.mean([penalties[p, y[p]].item()
+                        + math.log(math.exp(-j) + sum(math.exp(-penalties[p, i].item()) for i in range(10)))
+                        for p in range(4)])
+    loss = P.map_loss(penalties, y, j)
+    assert_close(loss.item(), expected)
+    (grad,) = torch.autograd.grad(loss, penalties)
+    onehot = F.one_hot(y, 10).bool()
+    assert (grad[onehot] > 0).all() and (grad[~onehot] < 0).all()       # 정답은 낮추고, 나머지는 밀어 올린다
+    huge = P.map_loss(torch.full((2, 10), 1e4, dtype=torch.float64), torch.tensor([1, 2]))
+    assert torch.isfinite(huge) and huge.item() == pytest.approx(1e4 - P.MAP_J, rel=1e-12)
+
+
+def test_faithful_layer_shapes_and_prediction_is_argmin():
+    torch.manual_seed(6)
+    model = P.LeNet5()
+    feats = model.features(torch.randn(3, 1, 32, 32))
+    assert {k: tuple(v.shape) for k, v in feats.items()} == {
+        "C1": (3, 6, 28, 28), "S2": (3, 6, 14, 14), "C3": (3, 16, 10, 10), "S4": (3, 16, 5, 5),
+        "C5": (3, 120, 1, 1), "F6": (3, 84), "output": (3, 10)}
+    assert all(v.abs().max() <= 1.7159 for k, v in feats.items() if k != "output")   # squashing의 범위
+    penalties = torch.tensor([[3.0, 1.0, 2.0]])
+    assert P.LeNet5.predict(penalties).item() == 1 and P.rbf_accuracy(penalties, torch.tensor([1])) == 1.0
+
+
+# ---- parity up the ladder: L2 (low-level) == L3 modern ----
+def test_modern_variant_equals_lowlevel_with_same_weights():
+    params = lenet_lowlevel.init_params(seed=7, dtype=torch.float64)
+    with torch.no_grad():
+        for name, p in params.items():
+            if name.endswith(".b"):
+                p.normal_(0, 0.1)
+    model = P.LeNet5Modern().double()
+    with torch.no_grad():
+        for layer in ("C1", "C3", "C5"):
+            getattr(model, layer).weight.copy_(params[f"{layer}.W"])
+            getattr(model, layer).bias.copy_(params[f"{layer}.b"])
+        for layer in ("F6", "output"):                                   # L2는 x @ W (in, out), nn.Linear는 (out, in)
+            getattr(model, layer).weight.copy_(params[f"{layer}.W"].T)
+            getattr(model, layer).bias.copy_(params[f"{layer}.b"])
+    x, y = torch.randn(3, 1, 32, 32, dtype=torch.float64), torch.tensor([1, 5, 9])
+    logits_l2 = lenet_lowlevel.forward(params, x)
+    logits_l3 = model(x)
+    assert_close(logits_l3.detach(), logits_l2.detach())
+    F.cross_entropy(logits_l2, y).backward()
+    model.loss(logits_l3, y).backward()
+    for layer in ("C1", "C3", "C5", "F6", "output"):
+        weight_grad = params[f"{layer}.W"].grad
+        weight_grad = weight_grad.T if layer in ("F6", "output") else weight_grad
+        assert_close(getattr(model, layer).weight.grad, weight_grad, msg=layer)
+        assert_close(getattr(model, layer).bias.grad, params[f"{layer}.b"].grad, msg=layer)
+
+
+def test_initial_loss_of_modern_is_near_log_10():
+    torch.manual_seed(8)
+    model = P.LeNet5Modern()
+    x = torch.randn(64, 1, 32, 32)
+    # PyTorch 기본 초기화는 logit을 작게 만들어 예측이 거의 균등하다 → loss ≈ ln 10 = 2.303
+    assert abs(model.loss(model(x), torch.arange(64) % 10).item() - math.log(10)) < 0.1
+
+
+# ---- 실행 ----
+@pytest.mark.parametrize("variant", P.VARIANTS)
+def test_quick_runs_write_results(tmp_path, variant):
+    result = P.main(["--quick", "--device", "cpu", "--variant", variant, "--out", str(tmp_path)])
+    assert result["variant"] == variant and result["train_loss_last"] < result["train_loss_first"]
+    assert result["n_parameters"] == (60_000 if variant == "faithful" else 61_706)
+    for name in ("result.json", "c1_filters.png", "feature_maps_S2.png", "accuracy_curve.png"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    assert (tmp_path / "rbf_prototypes.png").exists() == (variant == "faithful")
+
+
+def test_modern_entry_point_runs_the_modern_variant_into_its_own_folder(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)                                         # --out을 주지 않으면 variant별 기본 폴더
+    result = lenet_modern_paper.main(["--quick", "--device", "cpu"])
+    assert result["variant"] == "modern" and result["model"] == "LeNet5 (modern)"
+    assert (tmp_path / "outputs" / "03_CNN_LeNet" / "paper" / "modern" / "digits" / "result.json").exists()
+
+
+# ---- 잘못된 입력 ----
+def test_wrong_inputs_are_refused():
+    with pytest.raises(ValueError, match=r"\(N, 1, 32, 32\).*\(2, 1, 28, 28\)"):
+        P.LeNet5()(torch.zeros(2, 1, 28, 28))
+    with pytest.raises(ValueError, match=r"\(N, 1, 32, 32\).*\(1, 32, 32\)"):
+        P.LeNet5Modern()(torch.zeros(1, 32, 32))
+    with pytest.raises(ValueError, match=r"0\.\.9"):
+        P.map_loss(torch.zeros(2, 10), torch.tensor([0, 10]))
+
+
+def test_all_pairs_of_prototypes_are_far_apart():
+    protos = P.EuclideanRBF().prototypes
+    distances = [int((protos[a] != protos[b]).sum()) for a, b in itertools.combinations(range(10), 2)]
+    assert min(distances) >= 20                                         # 84비트 중 최소 20비트 다르다 (평균 42)
+
+
+# ---- 수렴 기준 (slow) ----
+@pytest.mark.slow
+def test_faithful_default_run_reaches_97_percent(tmp_path):
+    assert P.main(["--device", "cpu", "--out", str(tmp_path)])["value"] >= 0.97
+
+
+@pytest.mark.slow
+def test_modern_default_run_reaches_98_percent(tmp_path):
+    assert P.main(["--device", "cpu", "--variant", "modern", "--out", str(tmp_path)])["value"] >= 0.98
