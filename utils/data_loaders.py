@@ -582,6 +582,42 @@ def load_imdb(root: str | os.PathLike = "data") -> Dataset:
     return Dataset("imdb", X_train, y_train, X_test, y_test, info)
 
 
+
+# ---------------------------------------------------------------------------------------------------------
+# CNN 장이 함께 쓰는 이미지 도구: 32×32 숫자 이미지와 이동(shift) augmentation
+# ---------------------------------------------------------------------------------------------------------
+
+def load_digit_images(data: str = "digits", root: str | os.PathLike = "data", download: bool = False,
+                      seed: int = 0) -> Dataset:
+    """LeNet-5의 32×32 입력: 내장 digits(`load_digits(size=32)`) 또는 MNIST 28×28을 사방 2픽셀 0으로 padding.
+
+    X float32 (N, 1, 32, 32) [0, 1], y int64. LeCun et al. (1998) Section II.B처럼 숫자가 큰 틀의 가운데에 놓인다.
+    """
+    if data == "mnist":
+        ds = load_mnist(root=root, download=download)
+        pad = ((0, 0), (0, 0), (2, 2), (2, 2))
+        X_train, X_test = np.pad(ds.X_train, pad), np.pad(ds.X_test, pad)          # (N, 1, 28, 28) → (N, 1, 32, 32)
+        return Dataset("mnist", X_train, ds.y_train, X_test, ds.y_test, dict(ds.info))
+    if data != "digits":
+        raise ValueError(f"알 수 없는 숫자 이미지 데이터 {data!r}: digits 또는 mnist 중 하나를 고르세요")
+    return load_digits(size=32, seed=seed)
+
+
+def random_shift(images: np.ndarray, max_shift: int, rng: np.random.Generator) -> np.ndarray:
+    """이미지마다 상하좌우 −max_shift..max_shift 픽셀 무작위 이동 (augmentation). images (N, C, H, W).
+
+    np.roll로 밀기 때문에 가장자리 여백이 max_shift 이상이어야 글씨가 반대편으로 넘어가지 않는다:
+    32×32 digits는 20×20 숫자 둘레에 6픽셀, padding한 MNIST는 2픽셀 이상의 0 여백이 있다.
+    """
+    if max_shift == 0:
+        return images
+    shifts = rng.integers(-max_shift, max_shift + 1, size=(len(images), 2))          # (N, 2): (dy, dx)
+    out = np.empty_like(images)
+    for dy, dx in {tuple(s) for s in shifts.tolist()}:                                 # 이동 (dy, dx)마다 한꺼번에
+        idx = np.flatnonzero((shifts[:, 0] == dy) & (shifts[:, 1] == dx))
+        out[idx] = np.roll(images[idx], (dy, dx), axis=(2, 3))
+    return out
+
 # ---------------------------------------------------------------------------------------------------------
 # 이름으로 고르기
 # ---------------------------------------------------------------------------------------------------------

@@ -653,3 +653,27 @@ def test_load_dataset_unknown_name_lists_choices():
 def test_bad_arguments_are_refused(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ---- CNN 장의 이미지 도구 ----
+def test_random_shift_moves_each_whole_image_by_one_offset():
+    from utils.data_loaders import random_shift
+
+    images = np.zeros((3, 1, 32, 32), dtype=np.float32)
+    images[:, 0, 10:20, 12:18] = 1.0
+    moved = random_shift(images, 2, np.random.default_rng(0))
+    assert moved.sum() == images.sum()                                  # 여백 안에서 움직이므로 잘리지 않는다
+    for a, b in zip(images, moved):
+        offsets = {(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
+                   if np.array_equal(np.roll(a, (dy, dx), axis=(1, 2)), b)}
+        assert len(offsets) == 1
+    assert random_shift(images, 0, np.random.default_rng(0)) is images
+
+
+def test_digit_images_are_32x32_for_lenet():
+    from utils.data_loaders import load_digit_images
+
+    data = load_digit_images("digits", seed=0)
+    assert data.X_train.shape[1:] == (1, 32, 32) and data.X_train.dtype == np.float32
+    with pytest.raises(ValueError, match="digits 또는 mnist"):
+        load_digit_images("cifar10")

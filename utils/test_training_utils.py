@@ -17,6 +17,7 @@ from .training_utils import (
     choose_device,
     evaluate,
     fit,
+    hold_then_cosine,
     limit_threads,
     make_parser,
     parse_args,
@@ -167,3 +168,9 @@ def test_limit_threads_applies_inside_and_restores():
     finally:
         torch.set_num_threads(outside)
     assert parse_args(parser(), ["--threads", "3"]).threads == 3 and parse_args(parser(), []).threads is None
+
+
+def test_hold_then_cosine_schedule():
+    rates = [hold_then_cosine(e, 30, 1.0) for e in range(30)]
+    assert rates[:20] == [1.0] * 20                                    # 처음 2/3는 그대로
+    assert all(a > b for a, b in zip(rates[19:], rates[20:])) and 0 < rates[-1] < 0.05

@@ -294,6 +294,16 @@ def fit(model, loss_fn, optimizer, train, test=None, *, epochs: int, batch_size:
     return history
 
 
+def hold_then_cosine(epoch: int, epochs: int, base: float) -> float:
+    """Learning-rate schedule: 처음 2/3 epoch는 base 그대로, 마지막 1/3(tail)은 cosine으로 0 가까이 줄인다.
+
+    epoch는 0부터. 끝 무렵의 작은 lr이 최종 정확도를 안정시킨다 (작은 데이터에서 epoch마다의 흔들림을 줄인다).
+    """
+    tail = max(1, epochs // 3)
+    k = epoch - (epochs - tail)                                 # tail 안에서 0, 1, ...
+    return base if k < 0 else base * 0.5 * (1 + float(np.cos(np.pi * (k + 1) / (tail + 1))))
+
+
 # ---------------------------------------------------------------------------
 # 결과 보고
 # ---------------------------------------------------------------------------

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from utils.data_loaders import load_dataset
+from utils.data_loaders import load_digit_images, random_shift
 from utils.training_utils import (
     Timer,
     check_finite,
     cli,
+    hold_then_cosine,
     limit_threads,
     make_parser,
     parse_args,
@@ -88,40 +89,10 @@ class LeNet5:
         return np.concatenate([self.forward(x[i:i + batch_size]).argmax(axis=1) for i in range(0, len(x), batch_size)])
 
 
-def load_images(data: str, root: str = "data", download: bool = False, seed: int = 0):
-    """(X_train, y_train, X_test, y_test), X는 (N, 1, 32, 32) float32 [0, 1]. MNIST 28×28은 사방 2픽셀 0 padding."""
-    if data == "mnist":
-        ds = load_dataset("mnist", root=root, download=download)
-        pad = ((0, 0), (0, 0), (2, 2), (2, 2))
-        X_train, X_test = np.pad(ds.X_train, pad), np.pad(ds.X_test, pad)           # (N, 1, 28, 28) → (N, 1, 32, 32)
-    else:
-        ds = load_dataset("digits", size=32, seed=seed)
-        X_train, X_test = ds.X_train, ds.X_test
-    check_finite(X_train=X_train, X_test=X_test)
-    return X_train, ds.y_train, X_test, ds.y_test
 
 
-def random_shift(images: np.ndarray, max_shift: int, rng: np.random.Generator) -> np.ndarray:
-    """이미지마다 상하좌우 −max_shift..max_shift 픽셀 무작위 이동 (augmentation). images (N, C, H, W).
-
-    32×32 틀의 가장자리는 0(배경)이므로 np.roll로 밀어도 글씨가 반대편으로 넘어가지 않는다: digits는 20×20 숫자가
-    가운데에 있어 여백이 6픽셀, MNIST는 28×28에 2픽셀씩 붙였으므로 여백이 2픽셀 이상이다.
-    """
-    if max_shift == 0:
-        return images
-    shifts = rng.integers(-max_shift, max_shift + 1, size=(len(images), 2))          # (N, 2): (dy, dx)
-    out = np.empty_like(images)
-    for dy, dx in {tuple(s) for s in shifts.tolist()}:                                 # 이동 (dy, dx)마다 한꺼번에
-        idx = np.flatnonzero((shifts[:, 0] == dy) & (shifts[:, 1] == dx))
-        out[idx] = np.roll(images[idx], (dy, dx), axis=(2, 3))
-    return out
 
 
-def learning_rate(epoch: int, epochs: int, base: float) -> float:
-    """처음 2/3는 base 그대로, 마지막 1/3은 cosine으로 줄인다 (끝 무렵의 작은 lr이 최종 정확도를 안정시킨다)."""
-    tail = max(1, epochs // 3)
-    k = epoch - (epochs - tail)                                                          # tail 안에서 0, 1, ...
-    return base if k < 0 else base * 0.5 * (1 + np.cos(np.pi * (k + 1) / (tail + 1)))
 
 
 def train(model: LeNet5, X, y, X_test, y_test, *, epochs: int, lr: float, batch_size: int, shift: int, seed: int,
@@ -134,7 +105,7 @@ def train(model: LeNet5, X, y, X_test, y_test, *, epochs: int, lr: float, batch_
     history = {"train_loss": [], "test_loss": [], "test_accuracy": []}
     bar = tqdm(range(epochs), desc="lenet/numpy", leave=False, disable=not progress)
     for epoch in bar:
-        optimizer.lr = learning_rate(epoch, epochs, lr)
+        optimizer.lr = hold_then_cosine(epoch, epochs, lr)
         X_epoch = random_shift(X, shift, rng)
         order = rng.permutation(len(X))
         total = 0.0
@@ -193,7 +164,9 @@ def main(argv=None) -> dict:
     seed_everything(args.seed)
     epochs = min(args.epochs, 2) if args.quick else args.epochs
     with Timer() as timer, limit_threads(args.threads):
-        X_train, y_train, X_test, y_test = load_images(args.data, args.root, args.download, args.seed)
+        images = load_digit_images(args.data, args.root, args.download, args.seed)     # (N, 1, 32, 32)
+        X_train, y_train, X_test, y_test = images.X_train, images.y_train, images.X_test, images.y_test
+        check_finite(X_train=X_train, X_test=X_test)
         if args.quick:                                                             # smoke run: 앞의 일부만
             X_train, y_train, X_test, y_test = X_train[:256], y_train[:256], X_test[:200], y_test[:200]
         mean, std = float(X_train.mean()), float(X_train.std())                    # train 픽셀 전체의 평균·표준편차

@@ -17,7 +17,7 @@ from utils.gradcheck import (
 )
 
 from .layers import Adam, Dense, Flatten, ReLU, Tanh, softmax_cross_entropy
-from .lenet_numpy import LeNet5, learning_rate, main, random_shift
+from .lenet_numpy import LeNet5, main
 
 
 def assert_close(actual, expected, msg=""):
@@ -193,19 +193,6 @@ def test_tiny_batch_can_be_overfit():
         last = model.loss_and_grads(x, y)
     assert (model.forward(x).argmax(axis=1) == y).all() and last < 0.05 * first
 
-
-def test_random_shift_moves_whole_images_and_schedule_decays():
-    images = np.zeros((3, 1, 32, 32), dtype=np.float32)
-    images[:, 0, 10:20, 12:18] = 1.0
-    moved = random_shift(images, 2, np.random.default_rng(0))
-    assert moved.sum() == images.sum()                                  # 여백 안에서 움직이므로 잘리지 않는다
-    for a, b in zip(images, moved):
-        offsets = {(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
-                   if np.array_equal(np.roll(a, (dy, dx), axis=(1, 2)), b)}
-        assert len(offsets) == 1
-    assert random_shift(images, 0, np.random.default_rng(0)) is images
-    rates = [learning_rate(e, 30, 1.0) for e in range(30)]
-    assert rates[:20] == [1.0] * 20 and all(a > b for a, b in zip(rates[19:], rates[20:])) and rates[-1] > 0
 
 
 def test_quick_run_writes_results_and_plots(tmp_path):

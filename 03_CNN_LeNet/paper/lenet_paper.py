@@ -38,10 +38,11 @@ faithful (`LeNet5`, 기본) — Section II.B를 층마다 그대로:
     논문과 다른 점 (정직하게 적어 둔다):
     - 최적화: 논문은 stochastic diagonal Levenberg–Marquardt (Appendix C)를 썼고, global learning rate η를
       0.0005 → 0.00001로 계단식으로 줄이며 20 pass 학습했다 (Section III.C). 여기서는 Adam으로 30 epoch,
-      learning rate는 처음 2/3 고정 뒤 마지막 1/3에서 cosine으로 줄이고(`learning_rate`), 매 epoch
-      `utils.training_utils.fit`을 한 번씩 부른다.
-    - augmentation: 매 epoch 학습 이미지를 ±2픽셀 무작위 이동한다(`random_shift`, `--shift 0`으로 끈다). digits
-      학습 이미지가 1,437장뿐이기 때문이며, 논문도 distortion을 준 학습 집합으로 따로 실험했다 (Section III.C).
+      learning rate는 처음 2/3 고정 뒤 마지막 1/3에서 cosine으로 줄이고
+      (`utils.training_utils.hold_then_cosine`), 매 epoch `utils.training_utils.fit`을 한 번씩 부른다.
+    - augmentation: 매 epoch 학습 이미지를 ±2픽셀 무작위 이동한다(`utils.data_loaders.random_shift`,
+      `--shift 0`으로 끈다). digits 학습 이미지가 1,437장뿐이기 때문이며, 논문도 distortion을 준
+      학습 집합으로 따로 실험했다 (Section III.C).
     - 데이터: 기본은 scikit-learn digits(8×8을 20×20으로 키워 32×32 가운데에 둔 것, 1,437장 학습). MNIST는
       `--data mnist`로 쓸 수 있다 (28×28 → 사방 2픽셀 padding으로 32×32).
     - RBF prototype은 위에 적은 대로 무작위 ±1 (고정).
@@ -69,7 +70,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.data_loaders import load_dataset
+from utils.data_loaders import load_digit_images, random_shift
 from utils.training_utils import (
     History,
     Timer,
@@ -79,6 +80,7 @@ from utils.training_utils import (
     cli,
     evaluate,
     fit,
+    hold_then_cosine,
     limit_threads,
     make_parser,
     parse_args,
@@ -305,44 +307,10 @@ def n_trainable(module: nn.Module) -> int:
 # ---------------------------------------------------------------------------------------------------------
 # 데이터, 학습, 그림
 # ---------------------------------------------------------------------------------------------------------
-def load_images(data: str, root: str = "data", download: bool = False, seed: int = 0):
-    """(X_train, y_train, X_test, y_test), X는 (N, 1, 32, 32) float32 [0, 1]. MNIST 28×28은 사방 2픽셀 0 padding."""
-    if data == "mnist":
-        ds = load_dataset("mnist", root=root, download=download)
-        pad = ((0, 0), (0, 0), (2, 2), (2, 2))
-        X_train, X_test = np.pad(ds.X_train, pad), np.pad(ds.X_test, pad)    # (N, 1, 28, 28) → (N, 1, 32, 32)
-    else:
-        ds = load_dataset("digits", size=32, seed=seed)
-        X_train, X_test = ds.X_train, ds.X_test
-    check_finite(X_train=X_train, X_test=X_test)
-    return X_train, ds.y_train, X_test, ds.y_test
 
 
-def random_shift(images: np.ndarray, max_shift: int, rng: np.random.Generator) -> np.ndarray:
-    """이미지마다 상하좌우로 −max_shift..max_shift 픽셀 무작위 이동 (augmentation). images (N, C, H, W).
-
-    32×32 틀의 가장자리는 0(배경)이므로 np.roll로 밀어도 글씨가 반대편으로 넘어가지 않는다: digits는 20×20 숫자가
-    가운데에 있어 여백이 6픽셀, MNIST는 28×28에 2픽셀씩 붙였으므로 여백이 2픽셀 이상이다.
-    """
-    if max_shift == 0:
-        return images
-    shifts = rng.integers(-max_shift, max_shift + 1, size=(len(images), 2))          # (N, 2): (dy, dx)
-    out = np.empty_like(images)
-    for dy, dx in {tuple(s) for s in shifts.tolist()}:                                 # 이동 (dy, dx)마다 한꺼번에
-        idx = np.flatnonzero((shifts[:, 0] == dy) & (shifts[:, 1] == dx))
-        out[idx] = np.roll(images[idx], (dy, dx), axis=(2, 3))
-    return out
 
 
-def learning_rate(epoch: int, epochs: int, base: float) -> float:
-    """처음 2/3는 base 그대로, 마지막 1/3(tail)은 cosine으로 줄인다.
-
-    논문(Section III.C)도 global learning rate η를 pass가 진행될수록 계단식으로 줄였다. 여기서는 Adam에 맞게
-    모양만 따온다: 끝 무렵의 작은 lr이 마지막 epoch의 test 정확도를 안정시킨다.
-    """
-    tail = max(1, epochs // 3)
-    k = epoch - (epochs - tail)                                                          # tail 안에서 0, 1, ...
-    return base if k < 0 else base * 0.5 * (1 + np.cos(np.pi * (k + 1) / (tail + 1)))
 
 
 
@@ -406,7 +374,9 @@ def main(argv=None) -> dict:
     device = choose_device(args.device)
     epochs = min(args.epochs, 2) if args.quick else args.epochs
     with Timer() as timer, limit_threads(args.threads):
-        X_train, y_train, X_test, y_test = load_images(args.data, args.root, args.download, args.seed)
+        images = load_digit_images(args.data, args.root, args.download, args.seed)     # (N, 1, 32, 32)
+        X_train, y_train, X_test, y_test = images.X_train, images.y_train, images.X_test, images.y_test
+        check_finite(X_train=X_train, X_test=X_test)
         if args.quick:                                                         # smoke run: 앞의 일부만
             X_train, y_train, X_test, y_test = X_train[:256], y_train[:256], X_test[:200], y_test[:200]
         if args.variant == "faithful":
@@ -426,7 +396,7 @@ def main(argv=None) -> dict:
         history = History()
         for epoch in range(epochs):                                            # epoch마다 새로 이동한 이미지로 fit 1회
             for group in optimizer.param_groups:
-                group["lr"] = learning_rate(epoch, epochs, args.lr)
+                group["lr"] = hold_then_cosine(epoch, epochs, args.lr)
             shifted = tensor(random_shift(X_train, args.shift, rng))
             record = fit(model, model.loss, optimizer, (shifted, ytr), (Xte, yte), epochs=1,
                          batch_size=args.batch_size, metric=metric, seed=args.seed * 1000 + epoch,

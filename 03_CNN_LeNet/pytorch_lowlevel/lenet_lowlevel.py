@@ -30,12 +30,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from utils.data_loaders import load_dataset
+from utils.data_loaders import load_digit_images, random_shift
 from utils.training_utils import (
     Timer,
     check_finite,
     choose_device,
     cli,
+    hold_then_cosine,
     limit_threads,
     make_parser,
     parse_args,
@@ -171,36 +172,10 @@ def predict(params: dict, x: torch.Tensor, batch_size: int = 500) -> torch.Tenso
 # ---------------------------------------------------------------------------------------------------------
 # 데이터와 학습 (paper 레벨과 같은 처방: Adam, 매 epoch ±2픽셀 이동, 마지막 1/3 cosine)
 # ---------------------------------------------------------------------------------------------------------
-def load_images(data: str, root: str = "data", download: bool = False, seed: int = 0):
-    """(X_train, y_train, X_test, y_test), X는 (N, 1, 32, 32) float32 [0, 1]. MNIST 28×28은 사방 2픽셀 0 padding."""
-    if data == "mnist":
-        ds = load_dataset("mnist", root=root, download=download)
-        pad = ((0, 0), (0, 0), (2, 2), (2, 2))
-        X_train, X_test = np.pad(ds.X_train, pad), np.pad(ds.X_test, pad)
-    else:
-        ds = load_dataset("digits", size=32, seed=seed)
-        X_train, X_test = ds.X_train, ds.X_test
-    check_finite(X_train=X_train, X_test=X_test)
-    return X_train, ds.y_train, X_test, ds.y_test
 
 
-def random_shift(images: np.ndarray, max_shift: int, rng: np.random.Generator) -> np.ndarray:
-    """이미지마다 상하좌우 −max_shift..max_shift 픽셀 무작위 이동. 가장자리가 0인 32×32 틀이라 np.roll로 충분하다."""
-    if max_shift == 0:
-        return images
-    shifts = rng.integers(-max_shift, max_shift + 1, size=(len(images), 2))
-    out = np.empty_like(images)
-    for dy, dx in {tuple(s) for s in shifts.tolist()}:
-        idx = np.flatnonzero((shifts[:, 0] == dy) & (shifts[:, 1] == dx))
-        out[idx] = np.roll(images[idx], (dy, dx), axis=(2, 3))
-    return out
 
 
-def learning_rate(epoch: int, epochs: int, base: float) -> float:
-    """처음 2/3는 base, 마지막 1/3은 cosine으로 줄인다."""
-    tail = max(1, epochs // 3)
-    k = epoch - (epochs - tail)
-    return base if k < 0 else base * 0.5 * (1 + np.cos(np.pi * (k + 1) / (tail + 1)))
 
 
 
@@ -218,7 +193,7 @@ def train(params: dict, X_train: np.ndarray, y_train, X_test, y_test, *, epochs:
     bar = tqdm(range(epochs), desc="lenet/lowlevel", leave=False, disable=not progress)
     for epoch in bar:
         for group in optimizer.param_groups:
-            group["lr"] = learning_rate(epoch, epochs, lr)
+            group["lr"] = hold_then_cosine(epoch, epochs, lr)
         Xtr = torch.as_tensor(random_shift(X_train, shift, rng), device=device)
         order = torch.as_tensor(rng.permutation(len(Xtr)), device=device)
         total = 0.0
@@ -277,7 +252,9 @@ def main(argv=None) -> dict:
     device = choose_device(args.device)
     epochs = min(args.epochs, 2) if args.quick else args.epochs
     with Timer() as timer, limit_threads(args.threads):
-        X_train, y_train, X_test, y_test = load_images(args.data, args.root, args.download, args.seed)
+        images = load_digit_images(args.data, args.root, args.download, args.seed)     # (N, 1, 32, 32)
+        X_train, y_train, X_test, y_test = images.X_train, images.y_train, images.X_test, images.y_test
+        check_finite(X_train=X_train, X_test=X_test)
         if args.quick:
             X_train, y_train, X_test, y_test = X_train[:256], y_train[:256], X_test[:200], y_test[:200]
         mean, std = float(X_train.mean()), float(X_train.std())                # train 픽셀 전체의 평균·표준편차
