@@ -10,6 +10,8 @@
     pytest 01_Linear_Logistic/exercises --learner   # 내 stub 검사
 """
 import importlib
+import inspect
+from pathlib import Path
 
 
 def load_exercise(request, package: str, name: str):
@@ -20,3 +22,94 @@ def load_exercise(request, package: str, name: str):
     learner = request.config.getoption("--learner", default=False)
     module = f"{package}.{name}" if learner else f"{package}.solutions.{name}"
     return importlib.import_module(module)
+
+
+# ---------------------------------------------------------------------------
+# stub과 solution이 어긋나지 않는지 — 각 장의 exercises/test_exercises.py가 부른다
+# ---------------------------------------------------------------------------
+TASK_PAGE_HEADINGS = ("목표", "배경 수식", "할 일", "힌트", "검증 방법", "생각해 볼 질문")
+
+
+def load_pair(package: str, name: str):
+    """(stub 모듈, solution 모듈)을 `--learner`와 상관없이 둘 다 import한다."""
+    return (importlib.import_module(f"{package}.{name}"),
+            importlib.import_module(f"{package}.solutions.{name}"))
+
+
+def public_members(module) -> dict:
+    """모듈이 직접 정의한(import해 온 것 제외), 이름이 _로 시작하지 않는 함수와 클래스."""
+    return {name: obj for name, obj in vars(module).items()
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__
+            and not name.startswith("_")}
+
+
+def _methods(cls) -> dict:
+    """클래스 본문에 정의된 `__init__`과 _로 시작하지 않는 메서드."""
+    return {name: obj for name, obj in vars(cls).items()
+            if inspect.isfunction(obj) and (name == "__init__" or not name.startswith("_"))}
+
+
+def _assert_same_callable(stub_obj, solution_obj, label: str) -> None:
+    assert inspect.signature(stub_obj) == inspect.signature(solution_obj), f"{label}: signature가 다릅니다"
+    assert inspect.getdoc(stub_obj) and inspect.getdoc(stub_obj) == inspect.getdoc(solution_obj), \
+        f"{label}: docstring이 없거나 다릅니다"
+
+
+def assert_stub_matches_solution(package: str, name: str) -> None:
+    """공개 함수·클래스의 이름, signature, docstring이 같다. 클래스는 `__init__`과 공개 메서드까지 본다."""
+    stub, solution = load_pair(package, name)
+    stub_members, solution_members = public_members(stub), public_members(solution)
+    assert stub_members, f"{name}: stub에 공개 함수·클래스가 없습니다"
+    assert sorted(stub_members) == sorted(solution_members), f"{name}: 공개 이름이 다릅니다"
+    for member, stub_obj in stub_members.items():
+        solution_obj = solution_members[member]
+        assert inspect.isclass(stub_obj) == inspect.isclass(solution_obj), member
+        if not inspect.isclass(stub_obj):
+            _assert_same_callable(stub_obj, solution_obj, f"{name}.{member}")
+            continue
+        assert inspect.getdoc(stub_obj) and inspect.getdoc(stub_obj) == inspect.getdoc(solution_obj), member
+        stub_methods, solution_methods = _methods(stub_obj), _methods(solution_obj)
+        assert sorted(stub_methods) == sorted(solution_methods), f"{name}.{member}: 메서드가 다릅니다"
+        for method, stub_method in stub_methods.items():
+            _assert_same_callable(stub_method, solution_methods[method], f"{name}.{member}.{method}")
+
+
+def _call_with_nones(fn):
+    """필수 인자 자리에 None을 넣어 부른다. stub 본문은 곧바로 raise하므로 인자 값은 쓰이지 않는다."""
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    required = [p for p in inspect.signature(fn).parameters.values()
+                if p.default is inspect.Parameter.empty and p.kind not in variadic]
+    return fn(*[None] * len(required))
+
+
+def stubs_not_raising(package: str, name: str) -> list[str]:
+    """stub의 공개 함수와 클래스 메서드(`__init__` 포함) 중 NotImplementedError를 던지지 않는 것들의 이름."""
+    stub, _ = load_pair(package, name)
+    offenders = []
+    for member, obj in public_members(stub).items():
+        if inspect.isclass(obj):
+            instance = object.__new__(obj)                       # __init__을 거치지 않은 빈 객체
+            targets = {f"{member}.{m}": getattr(instance, m) for m in _methods(obj)}
+        else:
+            targets = {member: obj}
+        for label, fn in targets.items():
+            try:
+                _call_with_nones(fn)
+            except NotImplementedError:
+                continue
+            offenders.append(label)
+    return offenders
+
+
+def assert_task_page(folder, chapter: str, name: str) -> None:
+    """`exNN_topic`마다 `NN_topic.md`가 있고, 정해진 절 제목과 두 모드(solution, --learner)의 pytest 명령이 있다."""
+    number, topic = name[2:4], name[5:]
+    page = Path(folder) / f"{number}_{topic}.md"
+    assert page.exists(), f"문제 설명이 없습니다: {page}"
+    text = page.read_text(encoding="utf-8")
+    command = f"pytest {chapter}/exercises/test_{name}.py"
+    lines = [line for line in text.splitlines() if command in line]
+    assert any("--learner" in line for line in lines), f"{page.name}: `{command} --learner` 명령이 없습니다"
+    assert any("--learner" not in line for line in lines), f"{page.name}: `{command}` 명령이 없습니다"
+    for heading in TASK_PAGE_HEADINGS:
+        assert f"## {heading}" in text, f"{page.name}: '## {heading}' 절이 없습니다"
