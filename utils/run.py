@@ -77,13 +77,15 @@ def find_scripts(chapter: str, levels=LEVELS, root: Path | None = None) -> list[
     return jobs
 
 
-def run_job(module_name: str, data: str | None, quick: bool, out_root: Path) -> dict:
+def run_job(module_name: str, data: str | None, quick: bool, out_root: Path, threads: int | None = None) -> dict:
     chapter, level, stem = module_name.split(".")
     argv = ["--out", str(out_root / chapter / level / stem / (data or "default"))]
     if data is not None:
         argv += ["--data", data]
     if quick:
         argv.append("--quick")
+    if threads is not None:
+        argv += ["--threads", str(threads)]
     module = importlib.import_module(module_name)
     return module.main(argv)
 
@@ -120,6 +122,8 @@ def main(argv=None) -> int:
     parser.add_argument("--level", choices=LEVELS, help="이 레벨만 돌린다")
     parser.add_argument("--quick", action="store_true", help="각 스크립트를 --quick(smoke run)으로")
     parser.add_argument("--all", action="store_true", help="모든 장 (장 이름을 비운 것과 같다)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="각 스크립트에 --threads로 넘길 CPU thread 수 (기본: 스크립트마다의 기본값)")
     parser.add_argument("--out", default="outputs", help="결과 폴더 (기본 outputs/)")
     args = parser.parse_args(argv)
     try:
@@ -138,7 +142,7 @@ def main(argv=None) -> int:
             chapter, _, stem = module_name.split(".")
             print(f"\n=== {chapter} / {level} / {stem} / {data or '기본'} ===", flush=True)
             try:
-                result = run_job(module_name, data, args.quick, out_root)
+                result = run_job(module_name, data, args.quick, out_root, args.threads)
             except (Exception, SystemExit) as error:        # 한 스크립트의 실패가 전체를 멈추지 않게
                 traceback.print_exc()
                 failures.append(f"{module_name} --data {data}: {type(error).__name__}: {error}")

@@ -42,13 +42,14 @@ def test_runs_scripts_writes_report_and_reports_failures(tmp_path, monkeypatch, 
             if data == "bad":
                 raise RuntimeError("일부러 실패")
             out = argv[argv.index("--out") + 1]
+            assert argv[argv.index("--threads") + 1] == "1"          # --threads를 스크립트에 넘긴다
             return {"model": "Fake", "level": "numpy", "data": data, "metric": "acc", "value": 0.5,
                     "seconds": 0.01, "plots": [out + "/curve.png"]}
     """)
     monkeypatch.setattr(run, "ROOT", tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     assert run.find_chapters() == ["98_Fake"]
-    code = run.main(["--all", "--quick", "--out", str(tmp_path / "out")])
+    code = run.main(["--all", "--quick", "--threads", "1", "--out", str(tmp_path / "out")])
     assert code == 1                                              # 하나가 실패했다
     captured = capsys.readouterr()
     assert "| 98_Fake | numpy | fake_numpy | good | acc | 0.5000 |" in captured.out

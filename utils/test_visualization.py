@@ -145,16 +145,24 @@ def _glyph_warnings(render) -> list[str]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         render()
-    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    return [str(w.message) for w in caught
+            if "missing from font" in str(w.message) or "does not have a glyph" in str(w.message)]
 
 
-def test_configured_font_has_hangul_glyphs():
+def test_configured_fonts_cover_hangul_and_the_minus_sign():
     family = matplotlib.rcParams["font.family"]
     assert matplotlib.rcParams["axes.unicode_minus"] is False
-    font_path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
-    font = FT2Font(font_path)
-    for char in "한글학습곡선":
-        assert font.get_char_index(ord(char)) != 0, (font_path, char)
+    fonts = [FT2Font(font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False))
+             for name in family]
+    for char in "한글학습곡선":                                   # 목록 중 어느 font엔가 한글이 있다
+        assert any(font.get_char_index(ord(char)) != 0 for font in fonts), char
+    # mathtext(log 축 눈금 `$\mathdefault{10^{-2}}$`)는 목록의 첫 font만 쓰므로 거기에 U+2212가 있어야 한다
+    assert fonts[0].get_char_index(0x2212) != 0, family[0]
+
+
+def test_log_axis_with_negative_exponents_renders_every_glyph(tmp_path):
+    render = lambda: viz.plot_curves({"손실": [1.0, 1e-2, 1e-5]}, tmp_path / "log.png", title="로그 축", logy=True)
+    assert _glyph_warnings(render) == []
 
 
 def test_korean_text_renders_without_missing_glyph(tmp_path):

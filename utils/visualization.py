@@ -5,10 +5,9 @@
 - 저장은 `utils.training_utils.atomic_path`로 한다: 임시 파일에 쓰고 성공했을 때만 `path`로 바꿔 넣으므로,
   도중에 실패해도 반쯤 쓰인 PNG가 남지 않는다.
 - 잘못된 입력은 기대하는 shape을 적은 `ValueError`로 거절한다.
-- 제목과 축 이름은 한글을 그대로 쓴다. `koreanize-matplotlib`이 들고 오는 NanumGothic을 등록하고,
-  NanumGothic에 없는 글자(수학 기호 등)는 DejaVu Sans로 fallback한다. `axes.unicode_minus = False`로
-  음수 부호(U+2212)가 네모로 깨지는 것도 막는다. NanumGothic의 일부 기호(→, ²)는 모양이 어색하므로
-  그런 기호는 mathtext로 쓴다 (예: "$R^2$").
+- 제목과 축 이름은 한글을 그대로 쓴다. `koreanize-matplotlib`이 들고 오는 NanumGothic을 등록하고 font 목록을
+  [DejaVu Sans, NanumGothic]으로 둔다: 숫자·기호(−, ², →)는 DejaVu Sans로, 한글은 NanumGothic으로 그려지고,
+  log 축 눈금처럼 mathtext가 첫 font만 쓰는 곳에서도 음수 부호(U+2212)가 네모로 깨지지 않는다.
 - torch tensor를 받아도 된다: `.detach().cpu()`를 거쳐 NumPy 배열로 바꾼다 (torch를 import하지는 않는다).
 
     from utils.visualization import plot_curves
@@ -84,7 +83,10 @@ def setup_korean_font() -> dict:
     else:
         font_manager.fontManager.addfont(str(font_file))
         name = font_manager.FontProperties(fname=str(font_file)).get_name()  # "NanumGothic"
-        rc["font.family"] = [name, FALLBACK_FONT]
+        # DejaVu Sans를 먼저, NanumGothic을 다음에 둔다: matplotlib은 글자마다 목록에서 glyph가 있는 첫 font를
+        # 쓰므로 한글은 NanumGothic으로, 숫자·기호(−, ², →)는 DejaVu Sans로 그린다. 반대 순서면 log 축 눈금의
+        # `$\mathdefault{10^{-2}}$`처럼 mathtext가 첫 font만 쓰는 곳에서 음수 부호(U+2212)가 네모로 깨진다.
+        rc["font.family"] = [FALLBACK_FONT, name]
     matplotlib.rcParams.update(rc)
     return rc
 

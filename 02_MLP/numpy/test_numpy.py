@@ -434,7 +434,7 @@ def test_missing_mnist_says_what_to_do(tmp_path):
 
 # ---- 수렴 기준 (slow) ----
 @pytest.mark.slow
-def test_default_run_reaches_97_percent(tmp_path, single_thread):
+def test_default_run_reaches_97_percent(tmp_path):
     # 기준 97%: digits test 360장 중 오답 10장 이하.
     result = main(["--out", str(tmp_path)])
     assert result["value"] >= 0.97

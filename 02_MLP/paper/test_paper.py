@@ -195,5 +195,5 @@ def test_unknown_data_exits_2_listing_the_choices(capsys):
 
 # ---- 수렴 기준 (slow) ----
 @pytest.mark.slow
-def test_default_run_reaches_97_percent(tmp_path, single_thread):
+def test_default_run_reaches_97_percent(tmp_path):
     assert main(["--device", "cpu", "--out", str(tmp_path)])["value"] >= 0.97

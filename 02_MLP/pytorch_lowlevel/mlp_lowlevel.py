@@ -28,6 +28,7 @@ from utils.training_utils import (
     check_finite,
     choose_device,
     cli,
+    limit_threads,
     make_parser,
     parse_args,
     report,
@@ -180,6 +181,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--dropout", type=float, default=0.2, help="은닉 층 뒤 dropout 확률 p (기본 0.2)")
     parser.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (기본 1e-3)")
     parser.add_argument("--batch-size", type=int, default=64, help="mini-batch 크기 (기본 64)")
+    parser.set_defaults(threads=1)                              # 작은 행렬: thread 1개가 가장 빠르다 (README)
     args = parse_args(parser, argv)
     from utils.visualization import plot_curves, plot_weight_grid
 
@@ -187,7 +189,7 @@ def main(argv=None) -> dict:
     device = choose_device(args.device)
     dtype = torch.float32 if device.type == "mps" else torch.float64    # MPS에는 float64가 없다
     epochs = min(args.epochs, 3) if args.quick else args.epochs
-    with Timer() as timer:
+    with Timer() as timer, limit_threads(args.threads):                # --threads N: torch·BLAS thread 수
         if args.data == "mnist":
             data = load_dataset("mnist", root=args.root, download=args.download)
         else:
@@ -228,8 +230,8 @@ def main(argv=None) -> dict:
         "value": test_accuracy, "device": str(device), "test_loss": test_loss, "initial_loss": initial_loss,
         "train_loss_last": history.last("train_loss"), "n_parameters": sum(p.numel() for p in params.values()),
         "hidden": args.hidden, "activation": args.activation, "dropout": args.dropout, "optimizer": "adam (손으로 씀)",
-        "lr": args.lr, "batch_size": args.batch_size, "epochs": epochs, "seconds": timer.seconds,
-        "plots": [str(p) for p in plots],
+        "lr": args.lr, "batch_size": args.batch_size, "epochs": epochs, "threads": args.threads,
+        "seconds": timer.seconds, "plots": [str(p) for p in plots],
     }
     return report(result, args.out)
 
