@@ -583,6 +583,27 @@ def load_imdb(root: str | os.PathLike = "data") -> Dataset:
 
 
 
+def load_features(name: str, seed: int = 0, root: str | os.PathLike = "data", download: bool = False,
+                  standardized: bool = True, max_train: int | None = None, max_test: int | None = None) -> Dataset:
+    """표(벡터) 입력을 쓰는 장(01, 02)의 데이터: X를 float64 (N, D)로 펴고, train 통계로 표준화한다.
+
+    실제 데이터셋(mnist 등)은 `root`/`download`로, 내장 데이터는 `seed`로 읽는다. 이미지는 (N, H·W)로 펴진다.
+    `max_train`/`max_test`는 표준화 전에 앞쪽 일부만 남긴다 (--quick에서 큰 데이터셋을 줄일 때).
+    synthetic 회귀처럼 참 가중치와 비교하려면 `standardized=False`.
+    """
+    from utils.training_utils import check_finite
+
+    data = load_dataset(name, root=root, download=download) if name in REAL_DATASETS else load_dataset(name, seed=seed)
+    X_train = np.asarray(data.X_train, dtype=np.float64).reshape(len(data.X_train), -1)   # (N, D)
+    X_test = np.asarray(data.X_test, dtype=np.float64).reshape(len(data.X_test), -1)      # (M, D)
+    y_train, y_test = data.y_train[:max_train], data.y_test[:max_test]
+    X_train, X_test = X_train[:max_train], X_test[:max_test]
+    check_finite(X_train=X_train, X_test=X_test)
+    if standardized:
+        X_train, X_test, _, _ = standardize(X_train, X_test)                               # 통계는 train에서만
+    return Dataset(data.name, X_train, y_train, X_test, y_test, dict(data.info))
+
+
 # ---------------------------------------------------------------------------------------------------------
 # CNN 장이 함께 쓰는 이미지 도구: 32×32 숫자 이미지와 이동(shift) augmentation
 # ---------------------------------------------------------------------------------------------------------

@@ -677,3 +677,29 @@ def test_digit_images_are_32x32_for_lenet():
     assert data.X_train.shape[1:] == (1, 32, 32) and data.X_train.dtype == np.float32
     with pytest.raises(ValueError, match="digits 또는 mnist"):
         load_digit_images("cifar10")
+
+
+def test_load_features_flattens_and_standardizes_with_train_statistics():
+    from utils.data_loaders import load_digits, load_features
+
+    data = load_features("digits", seed=0)
+    raw = load_digits(seed=0, flatten=True)
+    assert data.X_train.shape == (len(raw.X_train), 64) and data.X_train.dtype == np.float64
+    np.testing.assert_array_equal(data.y_train, raw.y_train)
+    train = raw.X_train.astype(np.float64)
+    mean, std = train.mean(axis=0), train.std(axis=0)
+    std = np.where(std > 1e-12, std, 1.0)                             # 상수 픽셀(가장자리)은 1로 나눈다
+    np.testing.assert_allclose(data.X_test, (raw.X_test - mean) / std, rtol=1e-6, atol=1e-6)
+    kept = load_features("synthetic", seed=0, standardized=False, max_train=10, max_test=5)
+    assert kept.X_train.shape == (10, 5) and len(kept.y_test) == 5
+    np.testing.assert_array_equal(kept.X_train, load_synthetic_regression(seed=0).X_train[:10])
+
+
+def test_load_features_refuses_nan(monkeypatch):
+    import utils.data_loaders as loaders
+
+    bad = loaders.load_diabetes(seed=0)
+    bad.X_train[0, 0] = np.nan
+    monkeypatch.setitem(loaders.EMBEDDED_DATASETS, "diabetes", lambda seed=0: bad)
+    with pytest.raises(ValueError, match="X_train.*NaN"):
+        loaders.load_features("diabetes")

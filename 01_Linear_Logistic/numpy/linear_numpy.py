@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from utils.data_loaders import load_dataset, standardize
+from utils.data_loaders import load_features
 from utils.training_utils import Timer, check_finite, cli, make_parser, parse_args, report, seed_everything
 
 DATA_CHOICES = ("diabetes", "synthetic")
@@ -173,13 +173,10 @@ def main(argv=None) -> dict:
     seed_everything(args.seed)
     epochs = min(args.epochs, 100) if args.quick else args.epochs
     with Timer() as timer:
-        data = load_dataset(args.data, seed=args.seed)
-        X_train, X_test, _, _ = standardize(data.X_train, data.X_test)
         # synthetic은 참 가중치를 복원하는지 보므로 표준화하지 않는다 (X ~ N(0, 1)로 이미 표준 척도).
-        if args.data == "synthetic":
-            X_train, X_test = data.X_train, data.X_test
-        y_train, y_test = data.y_train, data.y_test
-        check_finite(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test)
+        data = load_features(args.data, seed=args.seed, standardized=args.data != "synthetic")
+        X_train, y_train, X_test, y_test = data.X_train, data.y_train, data.X_test, data.y_test
+        check_finite(y_train=y_train, y_test=y_test)
 
         bound = step_size_bound(X_train, args.l2)
         lr = args.lr_scale * bound

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from utils.data_loaders import load_dataset, standardize
+from utils.data_loaders import load_features
 from utils.training_utils import Timer, check_finite, cli, make_parser, parse_args, report, seed_everything
 
 from .linear_numpy import SGD, Linear, check_features
@@ -162,14 +162,8 @@ def main(argv=None) -> dict:
     seed_everything(args.seed)
     epochs = min(args.epochs, 30) if args.quick else args.epochs
     with Timer() as timer:
-        if args.data == "mnist":
-            data = load_dataset("mnist", root=args.root, download=args.download)
-        else:
-            data = load_dataset(args.data, seed=args.seed, **({"flatten": True} if args.data == "digits" else {}))
-        X_train = np.asarray(data.X_train, dtype=np.float64).reshape(len(data.X_train), -1)   # (N, D)
-        X_test = np.asarray(data.X_test, dtype=np.float64).reshape(len(data.X_test), -1)
-        check_finite(X_train=X_train, X_test=X_test)
-        X_train, X_test, _, _ = standardize(X_train, X_test)
+        data = load_features(args.data, seed=args.seed, root=args.root, download=args.download)   # (N, D), 표준화됨
+        X_train, X_test = data.X_train, data.X_test
         y_train, y_test = data.y_train, data.y_test
 
         binary = args.data == "breast_cancer"

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.data_loaders import load_dataset, standardize
+from utils.data_loaders import load_features
 from utils.training_utils import (
     Timer,
     choose_device,
@@ -77,11 +77,8 @@ def main(argv=None) -> dict:
     dtype = torch.float32 if device.type == "mps" else torch.float64
     epochs = min(args.epochs, 100) if args.quick else args.epochs
     with Timer() as timer:
-        data = load_dataset(args.data, seed=args.seed)
-        if args.data == "synthetic":
-            X_train, X_test = data.X_train, data.X_test
-        else:
-            X_train, X_test, _, _ = standardize(data.X_train, data.X_test)
+        data = load_features(args.data, seed=args.seed, standardized=args.data != "synthetic")  # synthetic: 참 w와 비교
+        X_train, X_test = data.X_train, data.X_test
         X_train, y_train, X_test, y_test = (torch.as_tensor(a, dtype=dtype, device=device)
                                             for a in (X_train, data.y_train, X_test, data.y_test))
         model = LinearRegression(X_train.shape[1]).to(device=device, dtype=dtype)

@@ -10,10 +10,9 @@ softplus와 logsumexp는 m + log Σ e^{Z − m} (m = 최댓값)으로 직접 쓴
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 
-from utils.data_loaders import load_dataset, standardize
+from utils.data_loaders import load_features
 from utils.training_utils import (
     Timer,
     check_finite,
@@ -109,13 +108,8 @@ def main(argv=None) -> dict:
     dtype = torch.float32 if device.type == "mps" else torch.float64
     epochs = min(args.epochs, 30) if args.quick else args.epochs
     with Timer() as timer:
-        if args.data == "mnist":
-            data = load_dataset("mnist", root=args.root, download=args.download)
-        else:
-            data = load_dataset(args.data, seed=args.seed, **({"flatten": True} if args.data == "digits" else {}))
-        X_train = np.asarray(data.X_train, dtype=np.float64).reshape(len(data.X_train), -1)   # (N, D)
-        X_test = np.asarray(data.X_test, dtype=np.float64).reshape(len(data.X_test), -1)
-        X_train, X_test, _, _ = standardize(X_train, X_test)
+        data = load_features(args.data, seed=args.seed, root=args.root, download=args.download)   # (N, D), 표준화됨
+        X_train, X_test = data.X_train, data.X_test
         X_train, X_test = (torch.as_tensor(a, dtype=dtype, device=device) for a in (X_train, X_test))
         y_train, y_test = (torch.as_tensor(a, device=device) for a in (data.y_train, data.y_test))
         binary = args.data == "breast_cancer"

@@ -28,7 +28,7 @@ import sys
 
 import numpy as np
 
-from utils.data_loaders import load_dataset, standardize
+from utils.data_loaders import load_features
 from utils.training_utils import (
     History,
     Timer,
@@ -488,17 +488,10 @@ def gradient_flow(X: np.ndarray, y: np.ndarray, activation: str, depth: int = 10
 # ---------------------------------------------------------------------------
 def load_data(args):
     """(X_train, y_train, X_test, y_test, 이미지 한 변): 이미지를 (N, H·W)로 펴고 train 통계로 표준화한다."""
-    if args.data == "mnist":
-        data = load_dataset("mnist", root=args.root, download=args.download)
-    else:
-        data = load_dataset("digits", size=8, flatten=True, seed=args.seed)
-    X_train = np.asarray(data.X_train, dtype=np.float64).reshape(len(data.X_train), -1)   # (N, H·W)
-    X_test = np.asarray(data.X_test, dtype=np.float64).reshape(len(data.X_test), -1)
-    y_train, y_test = data.y_train, data.y_test
-    if args.quick and len(X_train) > 2000:                       # --quick: MNIST는 앞쪽 일부만
-        X_train, y_train, X_test, y_test = X_train[:2000], y_train[:2000], X_test[:1000], y_test[:1000]
-    check_finite(X_train=X_train, X_test=X_test)
-    X_train, X_test, _, _ = standardize(X_train, X_test)         # 픽셀마다 (x − mean) / std, 통계는 train에서만
+    limit = (2000, 1000) if args.quick else (None, None)           # --quick: MNIST는 앞쪽 일부만
+    data = load_features(args.data, seed=args.seed, root=args.root, download=args.download,
+                         max_train=limit[0], max_test=limit[1])      # (N, H·W), 픽셀마다 train 통계로 표준화
+    X_train, y_train, X_test, y_test = data.X_train, data.y_train, data.X_test, data.y_test
     return X_train, y_train, X_test, y_test, math.isqrt(X_train.shape[1])
 
 

@@ -17,11 +17,10 @@ from __future__ import annotations
 import math
 import sys
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from utils.data_loaders import load_dataset, standardize
+from utils.data_loaders import load_features
 from utils.training_utils import (
     History,
     Timer,
@@ -190,17 +189,10 @@ def main(argv=None) -> dict:
     dtype = torch.float32 if device.type == "mps" else torch.float64    # MPS에는 float64가 없다
     epochs = min(args.epochs, 3) if args.quick else args.epochs
     with Timer() as timer, limit_threads(args.threads):                # --threads N: torch·BLAS thread 수
-        if args.data == "mnist":
-            data = load_dataset("mnist", root=args.root, download=args.download)
-        else:
-            data = load_dataset("digits", size=8, flatten=True, seed=args.seed)
-        X_train = np.asarray(data.X_train, dtype=np.float64).reshape(len(data.X_train), -1)   # (N, H·W)
-        X_test = np.asarray(data.X_test, dtype=np.float64).reshape(len(data.X_test), -1)
-        y_train, y_test = data.y_train, data.y_test
-        if args.quick and len(X_train) > 2000:                   # --quick: MNIST는 앞쪽 일부만
-            X_train, y_train, X_test, y_test = X_train[:2000], y_train[:2000], X_test[:1000], y_test[:1000]
-        check_finite(X_train=X_train, X_test=X_test)
-        X_train, X_test, _, _ = standardize(X_train, X_test)
+        limit = (2000, 1000) if args.quick else (None, None)           # --quick: MNIST는 앞쪽 일부만
+        data = load_features(args.data, seed=args.seed, root=args.root, download=args.download,
+                             max_train=limit[0], max_test=limit[1])      # (N, H·W), 픽셀마다 train 통계로 표준화
+        X_train, y_train, X_test, y_test = data.X_train, data.y_train, data.X_test, data.y_test
         X_train, X_test = (torch.as_tensor(a, dtype=dtype, device=device) for a in (X_train, X_test))
         y_train, y_test = (torch.as_tensor(a, device=device) for a in (y_train, y_test))
 
