@@ -370,3 +370,14 @@ def test_bad_input_raises_value_error_naming_expected_shape(tmp_path, name):
 def test_save_figure_refuses_non_figure(tmp_path):
     with pytest.raises(TypeError, match="Figure"):
         viz.save_figure(np.zeros((4, 4)), tmp_path / "a.png")
+
+
+def test_plot_misclassified_draws_only_wrong_examples(tmp_path):
+    images = np.zeros((5, 1, 8, 8))
+    y_true, y_pred = np.array([0, 1, 2, 3, 4]), np.array([0, 9, 2, 8, 4])
+    path = viz.plot_misclassified(images, y_true, y_pred, tmp_path / "wrong.png")
+    assert path == tmp_path / "wrong.png" and read_png(path).shape[0] > 20
+    assert viz.plot_misclassified(images, y_true, y_true, tmp_path / "none.png") is None
+    assert not (tmp_path / "none.png").exists()
+    with pytest.raises(ValueError, match=r"\(N,\)"):
+        viz.plot_misclassified(images, y_true[:3], y_pred[:3], tmp_path / "bad.png")

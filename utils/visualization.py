@@ -296,6 +296,24 @@ def plot_image_grid(images, path, labels=None, title="", ncols=8, cmap="gray") -
     return _plot_tiles(tiles, path, title, ncols, cmap, labels)
 
 
+def plot_misclassified(images, y_true, y_pred, path, limit: int = 32) -> Path | None:
+    """틀린 예제의 앞쪽 `limit`개를 "정답 / 예측" 라벨과 함께 grid로. 틀린 것이 없으면 그리지 않고 None.
+
+    images: (N, ...) `plot_image_grid`가 받는 형식, y_true·y_pred: (N,) 정수 label.
+    """
+    y_true, y_pred = np.asarray(_to_numpy(y_true)), np.asarray(_to_numpy(y_pred))
+    if y_true.shape != y_pred.shape or y_true.ndim != 1 or len(y_true) != len(images):
+        raise ValueError(f"y_true, y_pred는 images와 길이가 같은 (N,) 배열이어야 합니다: "
+                         f"{y_true.shape}, {y_pred.shape}, N={len(images)}")
+    wrong_all = np.flatnonzero(y_pred != y_true)
+    wrong = wrong_all[:limit]
+    if len(wrong) == 0:
+        return None
+    labels = [f"정답 {y_true[i]} / 예측 {y_pred[i]}" for i in wrong]
+    return plot_image_grid(_to_numpy(images)[wrong], path, labels=labels,
+                           title=f"틀린 test 예제 ({len(wrong_all)}개 중 앞의 {len(wrong)}개)")
+
+
 @_korean
 def plot_weight_grid(weights, path, title="가중치", ncols=8) -> Path:
     """가중치를 tile로. weights: (K,H,W) 또는 (K,C,H,W), C = 1 또는 3.

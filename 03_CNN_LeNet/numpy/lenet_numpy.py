@@ -129,7 +129,7 @@ def save_plots(model: LeNet5, history: dict, X_test, images_test, y_test, out: s
 
     X_test는 모델 입력(정규화된 값), images_test는 같은 이미지의 [0, 1] 원본 (그림용).
     """
-    from utils.visualization import plot_curves, plot_feature_maps, plot_image_grid, plot_weight_grid
+    from utils.visualization import plot_curves, plot_feature_maps, plot_misclassified, plot_weight_grid
 
     plots = [plot_curves({"train loss": history["train_loss"], "test loss": history["test_loss"]},
                          f"{out}/loss_curve.png", title="LeNet-5 (NumPy) 학습 곡선", ylabel="cross-entropy"),
@@ -142,12 +142,8 @@ def save_plots(model: LeNet5, history: dict, X_test, images_test, y_test, out: s
                                        title=f"{name} feature map {maps.shape} (정답 {y_test[0]})"))
     plots.append(plot_feature_maps(outputs["relu6"][0].reshape(1, 7, 12), f"{out}/feature_maps_F6.png",
                                    title="F6 출력 84개를 7×12로"))
-    pred = model.predict(X_test)
-    wrong = np.flatnonzero(pred != y_test)[:32]
-    if len(wrong):
-        plots.append(plot_image_grid(images_test[wrong], f"{out}/misclassified.png",
-                                     labels=[f"정답 {y_test[i]} / 예측 {pred[i]}" for i in wrong],
-                                     title=f"틀린 test 예제 ({int((pred != y_test).sum())}개 중 앞의 {len(wrong)}개)"))
+    misclassified = plot_misclassified(images_test, y_test, model.predict(X_test), f"{out}/misclassified.png")
+    plots += [misclassified] if misclassified else []
     return [str(p) for p in plots]
 
 

@@ -320,6 +320,7 @@ def save_plots(model, history, X_test, images_test, y_test, out: str, title: str
         plot_curves,
         plot_feature_maps,
         plot_image_grid,
+        plot_misclassified,
         plot_weight_grid,
     )
 
@@ -345,13 +346,9 @@ def save_plots(model, history, X_test, images_test, y_test, out: str, title: str
         protos = (model.output.prototypes.cpu().reshape(-1, 1, 12, 7) + 1) / 2    # ±1 → 0/1, 7×12 bitmap
         plots.append(plot_image_grid(protos, f"{out}/rbf_prototypes.png", labels=[str(i) for i in range(10)],
                                      title="고정된 RBF prototype (무작위 ±1, 7×12)", ncols=10))
-    pred = type(model).predict(scores).numpy()
-    y = y_test.cpu().numpy()
-    wrong = np.flatnonzero(pred != y)[:32]
-    if len(wrong):
-        plots.append(plot_image_grid(images_test[wrong], f"{out}/misclassified.png",
-                                     labels=[f"정답 {y[i]} / 예측 {pred[i]}" for i in wrong],
-                                     title=f"틀린 test 예제 ({int((pred != y).sum())}개 중 앞의 {len(wrong)}개)"))
+    misclassified = plot_misclassified(images_test, y_test.cpu().numpy(), type(model).predict(scores).numpy(),
+                                       f"{out}/misclassified.png")
+    plots += [misclassified] if misclassified else []
     return [str(p) for p in plots]
 
 

@@ -215,7 +215,7 @@ def train(params: dict, X_train: np.ndarray, y_train, X_test, y_test, *, epochs:
 
 def save_plots(params: dict, history: dict, X_test: torch.Tensor, images_test: np.ndarray, y_test: np.ndarray,
                out: str) -> list[str]:
-    from utils.visualization import plot_curves, plot_feature_maps, plot_image_grid, plot_weight_grid
+    from utils.visualization import plot_curves, plot_feature_maps, plot_misclassified, plot_weight_grid
 
     plots = [plot_curves({"train loss": history["train_loss"], "test loss": history["test_loss"]},
                          f"{out}/loss_curve.png", title="LeNet-5 (low-level) 학습 곡선", ylabel="cross-entropy"),
@@ -229,12 +229,9 @@ def save_plots(params: dict, history: dict, X_test: torch.Tensor, images_test: n
                                        title=f"{name} feature map {tuple(maps.shape)} (정답 {int(y_test[0])})"))
     plots.append(plot_feature_maps(feats["F6"][0].cpu().reshape(1, 7, 12), f"{out}/feature_maps_F6.png",
                                    title="F6 출력 84개를 7×12로"))
-    pred = predict(params, X_test).cpu().numpy()
-    wrong = np.flatnonzero(pred != y_test)[:32]
-    if len(wrong):
-        plots.append(plot_image_grid(images_test[wrong], f"{out}/misclassified.png",
-                                     labels=[f"정답 {y_test[i]} / 예측 {pred[i]}" for i in wrong],
-                                     title=f"틀린 test 예제 ({int((pred != y_test).sum())}개 중 앞의 {len(wrong)}개)"))
+    misclassified = plot_misclassified(images_test, y_test, predict(params, X_test).cpu().numpy(),
+                                       f"{out}/misclassified.png")
+    plots += [misclassified] if misclassified else []
     return [str(p) for p in plots]
 
 

@@ -9,29 +9,8 @@ from utils.gradcheck import F64_ATOL, F64_RTOL, numpy_to_torch
 
 from ..numpy.layers import softmax_cross_entropy
 from ..numpy.lenet_numpy import LeNet5 as NumpyLeNet5
+from ..numpy.test_conv import CONV_GRID, POOL_GRID, grid_id  # L1과 같은 shape·stride·padding 격자
 from . import lenet_lowlevel as L
-
-# numpy/test_conv.py와 같은 격자: (x shape, out_channels, kernel, stride, padding)
-CONV_GRID = [
-    ((2, 3, 7, 7), 4, 3, 1, 0),
-    ((2, 3, 7, 7), 4, 3, 2, 1),
-    ((1, 2, 8, 6), 3, (3, 2), (2, 1), (1, 0)),
-    ((2, 1, 5, 5), 2, 5, 1, 2),
-    ((3, 4, 6, 6), 5, 1, 1, 0),
-    ((2, 2, 9, 9), 3, 4, 3, 2),
-    ((1, 3, 4, 4), 2, 4, 1, 0),
-]
-POOL_GRID = [
-    ((2, 3, 8, 8), 2, None, 0),
-    ((2, 2, 7, 7), 3, 2, 1),
-    ((1, 3, 9, 6), (3, 2), (2, 1), (1, 0)),
-    ((2, 1, 5, 5), 2, 1, 1),
-    ((2, 2, 6, 6), 4, 3, 2),
-]
-
-
-def grid_id(case):
-    return "x{}-k{}-s{}-p{}".format(case[0], *case[-3:]).replace(" ", "")
 
 
 def assert_close(actual, expected, msg=""):
