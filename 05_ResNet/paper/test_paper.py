@@ -1,0 +1,317 @@
+"""L3 (nn.Module) 검증: parameter 수(torchvision과 정확히 같음, CIFAR는 손으로 센 값), torchvision·timm twin과
+eval 모드 parity(출력과 stage별 feature), Bottleneck stride 위치(v1 / v1.5), shortcut A/B/C의 정의,
+F(x) = 0이면 identity, 실행, 잘못된 입력, 수렴 기준 (slow)."""
+import pytest
+import timm
+import torch
+import torch.nn.functional as F
+import torchvision
+from torch import nn
+
+from utils.gradcheck import F32_ATOL
+
+from . import resnet_paper as P
+
+DEPTHS = (18, 34, 50, 101, 152)
+
+
+def n_params(model) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def randomize_bn(model, seed=0):
+    """BN의 γ, β, running 통계를 무작위로: 기본값(γ=1, β=0, mean 0, var 1)이면 BN 복사가 빠져도 테스트가 통과한다."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                c = m.num_features
+                m.weight.copy_(0.5 + 0.5 * torch.rand(c, generator=g))
+                m.bias.copy_(0.2 * torch.randn(c, generator=g))
+                m.running_mean.copy_(0.2 * torch.randn(c, generator=g))
+                m.running_var.copy_(0.5 + torch.rand(c, generator=g))
+    return model.eval()
+
+
+def reference_features(ref, x) -> dict:
+    """torchvision/timm 모델의 stage 출력을 그 모델의 submodule로 직접 계산한다 (timm은 relu 대신 act1)."""
+    act = ref.relu if hasattr(ref, "relu") else ref.act1
+    out = {"stem": ref.maxpool(act(ref.bn1(ref.conv1(x))))}
+    prev = out["stem"]
+    for i in range(1, 5):
+        prev = out[f"layer{i}"] = getattr(ref, f"layer{i}")(prev)
+    return out
+
+
+def assert_parity(ours, ref, x):
+    with torch.no_grad():
+        expected, got = ref(x), ours(x)
+        feats_ref, feats = reference_features(ref, x), ours.features(x)
+    assert got.shape == expected.shape
+    assert (got - expected).abs().max().item() <= F32_ATOL
+    assert set(feats) == set(feats_ref) == {"stem", "layer1", "layer2", "layer3", "layer4"}
+    for key in feats:
+        assert feats[key].shape == feats_ref[key].shape, key
+        assert (feats[key] - feats_ref[key]).abs().max().item() <= F32_ATOL, key
+
+
+# ---- parameter 수 ----
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_imagenet_parameter_counts_equal_torchvision(depth):
+    with torch.device("meta"):                                   # 구조만 만든다 (초기화 계산 없이 빠르게)
+        ours = getattr(P, f"resnet{depth}")()
+        ref = getattr(torchvision.models, f"resnet{depth}")()
+        v1 = getattr(P, f"resnet{depth}")(stride_on="1x1")
+    assert n_params(ours) == n_params(ref) == n_params(v1)
+    if depth in (18, 50):                                        # 이슈에 적힌 숫자
+        assert n_params(ours) == {18: 11_689_512, 50: 25_557_032}[depth]
+
+
+def cifar_count(n, shortcut="A", width=16, classes=10):
+    """CIFAR ResNet의 parameter를 층마다 센다 (모델 코드를 쓰지 않는 독립 계산). conv 3×3은 bias 없음, BN은 2·C."""
+    def conv_bn(cin, cout, k=3):
+        return cin * cout * k * k + 2 * cout
+    total = conv_bn(3, width)
+    cin = width
+    for stage, cout in enumerate((width, 2 * width, 4 * width)):
+        for b in range(n):
+            total += conv_bn(cin, cout) + conv_bn(cout, cout)
+            changes = b == 0 and stage > 0
+            if shortcut == "C" or (shortcut == "B" and changes):
+                total += conv_bn(cin, cout, k=1)
+            cin = cout
+    return total + 4 * width * classes + classes
+
+
+def test_cifar_resnet20_has_0_27M_parameters():
+    assert cifar_count(3) == 269_722                              # 논문 Table 6: "0.27M"
+    assert n_params(P.resnet20()) == 269_722
+    assert round(n_params(P.resnet20()) / 1e6, 2) == 0.27
+
+
+@pytest.mark.parametrize("depth", (20, 32, 44, 56, 110))
+@pytest.mark.parametrize("shortcut", ("A", "B", "C"))
+def test_cifar_parameter_counts_by_arithmetic(depth, shortcut):
+    with torch.device("meta"):
+        model = P.cifar_resnet(depth, shortcut=shortcut)
+    assert model.depth == depth
+    assert n_params(model) == cifar_count((depth - 2) // 6, shortcut)
+    # 층 수 = 첫 conv 1 + block마다 conv 2 + fc 1 (shortcut projection은 세지 않는다, 논문과 같다)
+    convs = [m for name, m in model.named_modules() if isinstance(m, nn.Conv2d) and "downsample" not in name]
+    assert len(convs) + 1 == depth
+
+
+def test_paper_table6_parameter_counts():
+    # 논문 Table 6: 20층 0.27M, 32층 0.46M, 44층 0.66M, 56층 0.85M, 110층 1.7M
+    stated = {20: 0.27, 32: 0.46, 44: 0.66, 56: 0.85, 110: 1.7}
+    for depth, millions in stated.items():
+        digits = 1 if depth == 110 else 2
+        assert round(cifar_count((depth - 2) // 6) / 1e6, digits) == millions, depth
+
+
+# ---- production twin parity (eval 모드, 무작위 BN 통계) ----
+@pytest.mark.parametrize("depth", (18, 50))
+def test_outputs_and_features_equal_torchvision(depth):
+    torch.manual_seed(depth)
+    ref = randomize_bn(getattr(torchvision.models, f"resnet{depth}")(num_classes=1000), seed=depth)
+    ours = P.ResNet.from_reference(ref).eval()
+    assert ours.stride_on == "3x3" and ours.block is (P.BasicBlock if depth == 18 else P.Bottleneck)
+    assert_parity(ours, ref, torch.randn(2, 3, 64, 64, generator=torch.Generator().manual_seed(1)))
+
+
+@pytest.mark.parametrize("name", ("resnet18", "resnet50"))
+def test_outputs_and_features_equal_timm(name):
+    torch.manual_seed(3)
+    ref = randomize_bn(timm.create_model(name, pretrained=False, num_classes=7), seed=3)
+    ours = P.ResNet.from_reference(ref).eval()
+    assert ours.fc.out_features == 7
+    assert_parity(ours, ref, torch.randn(2, 3, 64, 64, generator=torch.Generator().manual_seed(2)))
+
+
+def test_from_reference_copies_every_tensor():
+    torch.manual_seed(4)
+    ref = randomize_bn(torchvision.models.resnet18(num_classes=5))
+    ours = P.ResNet.from_reference(ref)
+    theirs = ref.state_dict()
+    assert list(ours.state_dict()) == list(theirs)              # 같은 이름, 같은 순서
+    for key, value in ours.state_dict().items():
+        assert torch.equal(value, theirs[key]), key
+
+
+def v1_reference():
+    """torchvision ResNet-50에서 stage 첫 block의 stride를 3×3에서 1×1로 옮긴 모델 = 논문(Caffe) v1 ResNet-50."""
+    torch.manual_seed(5)
+    ref = torchvision.models.resnet50()
+    for name in ("layer2", "layer3", "layer4"):
+        block = getattr(ref, name)[0]
+        block.conv1.stride, block.conv2.stride = (2, 2), (1, 1)
+    return randomize_bn(ref, seed=5)
+
+
+def test_stride_on_1x1_matches_a_v1_reference_and_differs_from_v1_5():
+    ref = v1_reference()
+    ours = P.ResNet.from_reference(ref).eval()
+    assert ours.stride_on == "1x1" and ours.layer2[0].conv1.stride == (2, 2) and ours.layer2[0].conv2.stride == (1, 1)
+    x = torch.randn(2, 3, 64, 64, generator=torch.Generator().manual_seed(6))
+    assert_parity(ours, ref, x)
+    v15 = P.resnet50(stride_on="3x3")
+    v15.load_state_dict(ours.state_dict())                       # 같은 weight, stride 위치만 다르다
+    v15.eval()
+    with torch.no_grad():
+        a, b = ours.features(x), v15.features(x)
+    assert torch.equal(a["layer1"], b["layer1"])                  # layer1은 stride가 없어 같다
+    for key in ("layer2", "layer3", "layer4"):
+        assert a[key].shape == b[key].shape
+        assert (a[key] - b[key]).abs().max() > 1e-2, key          # 그 뒤로는 값이 다르다
+
+
+def test_v1_bottleneck_ignores_three_quarters_of_the_pixels():
+    """stride 2 1×1 conv(v1)는 짝수 좌표만 읽는다: 홀수 행·열을 바꿔도 출력이 같다. v1.5(3×3 stride 2)는 달라진다."""
+    torch.manual_seed(7)
+    x = torch.randn(2, 64, 8, 8)
+    x_odd_changed = x.clone()
+    x_odd_changed[:, :, 1::2, :] += 1.0
+    x_odd_changed[:, :, :, 1::2] -= 1.0
+    for stride_on, same in (("1x1", True), ("3x3", False)):
+        block = randomize_bn(P.Bottleneck(64, 32, stride=2, stride_on=stride_on))
+        with torch.no_grad():
+            equal = torch.equal(block(x), block(x_odd_changed))
+        assert equal is same, stride_on
+
+
+# ---- block과 shortcut의 정의 ----
+def test_zero_residual_branch_gives_identity_mapping():
+    """Section 3.1: F(x) = 0이면 block은 identity(ReLU 뒤)다. 마지막 BN의 γ = β = 0이면 F(x) = 0."""
+    x = torch.randn(2, 16, 8, 8)
+    for block in (P.BasicBlock(16, 16), P.Bottleneck(16, 4)):
+        last_bn = block.bn2 if isinstance(block, P.BasicBlock) else block.bn3
+        nn.init.zeros_(last_bn.weight)
+        nn.init.zeros_(last_bn.bias)
+        block.eval()
+        with torch.no_grad():
+            assert torch.equal(block(x), F.relu(x))
+
+
+def test_option_a_shortcut_is_subsample_plus_zero_channels():
+    x = torch.randn(2, 16, 8, 8)
+    shortcut = P.ZeroPadShortcut(16, 32, stride=2)
+    out = shortcut(x)
+    assert out.shape == (2, 32, 4, 4) and n_params(shortcut) == 0
+    assert torch.equal(out[:, :16], x[:, :, ::2, ::2])
+    assert torch.count_nonzero(out[:, 16:]) == 0
+    block = P.BasicBlock(16, 32, stride=2, shortcut="A")
+    nn.init.zeros_(block.bn2.weight)
+    nn.init.zeros_(block.bn2.bias)
+    with torch.no_grad():
+        assert torch.equal(block.eval()(x), F.relu(out))
+
+
+@pytest.mark.parametrize("shortcut, same_shape, down_stride", [
+    ("A", None, "A"), ("B", None, "B"), ("C", "C", "C")])
+def test_shortcut_options_choose_identity_or_projection(shortcut, same_shape, down_stride):
+    def kind(block):
+        d = block.downsample
+        return None if d is None else ("A" if isinstance(d, P.ZeroPadShortcut) else
+                                       ("B" if shortcut == "B" else "C"))
+    assert kind(P.BasicBlock(16, 16, 1, shortcut)) == same_shape
+    assert kind(P.BasicBlock(16, 32, 2, shortcut)) == down_stride
+    if shortcut != "A":
+        d = P.BasicBlock(16, 32, 2, shortcut).downsample
+        assert d[0].kernel_size == (1, 1) and d[0].stride == (2, 2) and isinstance(d[1], nn.BatchNorm2d)
+
+
+def test_plain_block_has_no_shortcut():
+    block = P.BasicBlock(16, 32, 2, shortcut="B", residual=False).eval()
+    assert block.downsample is None
+    x = torch.randn(2, 16, 8, 8)
+    with torch.no_grad():
+        expected = F.relu(block.bn2(block.conv2(F.relu(block.bn1(block.conv1(x))))))
+        assert torch.equal(block(x), expected)
+
+
+def test_feature_shapes():
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        f18, f50 = P.resnet18().eval().features(x), P.resnet50().eval().features(x)
+        fc = P.resnet20().eval().features(torch.randn(1, 3, 32, 32))
+    assert {k: tuple(v.shape[1:]) for k, v in f18.items()} == {
+        "stem": (64, 16, 16), "layer1": (64, 16, 16), "layer2": (128, 8, 8), "layer3": (256, 4, 4),
+        "layer4": (512, 2, 2)}
+    assert {k: tuple(v.shape[1:]) for k, v in f50.items()} == {
+        "stem": (64, 16, 16), "layer1": (256, 16, 16), "layer2": (512, 8, 8), "layer3": (1024, 4, 4),
+        "layer4": (2048, 2, 2)}
+    assert {k: tuple(v.shape[1:]) for k, v in fc.items()} == {
+        "stem": (16, 32, 32), "layer1": (16, 32, 32), "layer2": (32, 16, 16), "layer3": (64, 8, 8)}
+
+
+def test_initial_loss_is_about_log_classes():
+    torch.manual_seed(0)
+    model = P.resnet20().eval()
+    with torch.no_grad():
+        loss = F.cross_entropy(model(torch.randn(64, 3, 32, 32)), torch.randint(0, 10, (64,)))
+    assert abs(loss.item() - torch.log(torch.tensor(10.0)).item()) < 0.5
+
+
+# ---- 잘못된 입력 ----
+def test_wrong_inputs_are_refused():
+    with pytest.raises(ValueError, match=r"\(N, 3, H, W\).*\(2, 1, 32, 32\)"):
+        P.resnet20()(torch.zeros(2, 1, 32, 32))
+    with pytest.raises(ValueError, match=r"4차원.*\(3, 32, 32\)"):
+        P.resnet20()(torch.zeros(3, 32, 32))
+    with pytest.raises(ValueError, match=r"\(N, 64, H, W\).*\(1, 32, 8, 8\)"):
+        P.BasicBlock(64, 64)(torch.zeros(1, 32, 8, 8))
+    with pytest.raises(ValueError, match="float"):
+        P.resnet18()(torch.zeros(1, 3, 64, 64, dtype=torch.long))
+    with pytest.raises(ValueError, match="shortcut"):
+        P.BasicBlock(16, 32, 2, shortcut="D")
+    with pytest.raises(ValueError, match="stride_on"):
+        P.Bottleneck(16, 4, stride_on="7x7")
+    with pytest.raises(ValueError, match="6n"):
+        P.cifar_resnet(21)
+    with pytest.raises(ValueError, match="resnet18"):
+        P.ResNet.from_pretrained("vgg16")                           # 이름을 먼저 확인하므로 내려받지 않는다
+
+
+@pytest.mark.parametrize("build, match", [
+    (lambda: nn.Linear(3, 4), "torchvision.models.resnet.ResNet"),
+    (lambda: torchvision.models.vgg11(), "받은 torchvision.models.vgg.VGG"),
+    (lambda: torchvision.models.resnext50_32x4d(), "group"),
+    (lambda: torchvision.models.wide_resnet50_2(), "shape가 다릅니다"),
+    (lambda: torchvision.models.resnet50(replace_stride_with_dilation=[False, True, True]), "dilat"),
+    (lambda: timm.create_model("resnet50d", pretrained=False), "deep stem"),
+])
+def test_from_reference_refuses_models_it_cannot_map(build, match):
+    with torch.device("meta"):
+        ref = build()
+    with pytest.raises(ValueError, match=match):
+        P.ResNet.from_reference(ref)
+
+
+# ---- 실행 ----
+def test_quick_run_writes_results(tmp_path):
+    result = P.main(["--quick", "--device", "cpu", "--out", str(tmp_path)])
+    assert result["metric"] == "test_accuracy" and result["n_parameters"] == 269_722
+    assert result["train_loss_last"] < result["train_loss_first"] + 0.5
+    assert (tmp_path / "result.json").exists() and (tmp_path / "error_curve.png").stat().st_size > 0
+
+
+def test_cifar10_flag_uses_the_papers_recipe(monkeypatch, tmp_path):
+    seen = {}
+
+    def fake_load(args):
+        seen.update(vars(args))
+        raise RuntimeError("stop")
+    monkeypatch.setattr(P, "load_data", fake_load)
+    with pytest.raises(RuntimeError, match="stop"):
+        P.main(["--data", "cifar10", "--out", str(tmp_path)])
+    assert (seen["epochs"], seen["milestones"], seen["lr"], seen["momentum"], seen["weight_decay"],
+            seen["batch_size"]) == (164, [82, 123], 0.1, 0.9, 1e-4, 128)
+    # 64k iteration × batch 128 / 50k 이미지 ≈ 164 epoch, 32k·48k iteration ≈ 82·123 epoch
+    assert round(64_000 * 128 / 50_000) == 164 and round(32_000 * 128 / 50_000) == 82
+    assert round(48_000 * 128 / 50_000) == 123
+
+
+@pytest.mark.slow
+def test_resnet20_reaches_95_percent_on_shapes(tmp_path):
+    result = P.main(["--device", "cpu", "--out", str(tmp_path)])
+    assert result["value"] >= 0.95, result["value"]
