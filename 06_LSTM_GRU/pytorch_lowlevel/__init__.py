@@ -1,0 +1,1 @@
+"""L2: PyTorch raw tensor로 쓴 RNN / LSTM / GRU (multi-layer, bidirectional)."""
