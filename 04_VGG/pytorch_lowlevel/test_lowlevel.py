@@ -74,7 +74,7 @@ def test_train_mode_normalises_with_batch_statistics_and_eval_mode_does_not_look
     assert_close(alone, together)
     train_alone = L.batch_norm(x[:2], gamma, beta, rm.clone(), rv.clone(), training=True)[:1]
     train_together = L.batch_norm(x, gamma, beta, rm.clone(), rv.clone(), training=True)[:1]
-    assert float((train_alone - train_together).detach().abs().max()) > 1e-3   # train: 같은 샘플도 batch에 따라 달라진다
+    assert float((train_alone - train_together).detach().abs().max()) > 1e-3   # train: batch에 따라 달라진다
 
 
 @pytest.mark.parametrize("shape", BN_SHAPES, ids=str)
