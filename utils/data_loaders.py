@@ -3,7 +3,7 @@
 원칙: **기본은 내장(embedded), 실제(real) 데이터는 요청할 때만.**
 
 - 내장 데이터셋(`EMBEDDED_DATASETS`)은 인터넷 없이 항상 된다. 코드로 생성하거나(synthetic regression,
-  shapes, adding problem, copy task) 이미 설치된 패키지 안에 들어 있는 것을 읽는다
+  shapes, adding problem, copy task, 부정이 있는 감성 문장) 이미 설치된 패키지 안에 들어 있는 것을 읽는다
   (scikit-learn의 diabetes / breast_cancer / digits, Python 표준 라이브러리 소스 텍스트).
   모든 스크립트의 `--data` 기본값과 모든 테스트는 이쪽만 쓴다.
 - 실제 데이터셋(`REAL_DATASETS`: MNIST, CIFAR-10, IMDB)은 `root` 폴더(CLI의 `--root`, 기본 `data/`)에서
@@ -446,6 +446,64 @@ def char_vocab(text: str) -> tuple[list[str], dict[str, int]]:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# 내장 데이터셋: 부정(negation)과 역접(but)이 있는 짧은 감성 문장 (LSTM / GRU 장)
+# ---------------------------------------------------------------------------------------------------------
+
+SENTIMENT_POSITIVE = ("good", "great", "excellent", "wonderful", "fun", "brilliant", "charming", "moving")
+SENTIMENT_NEGATIVE = ("bad", "awful", "boring", "terrible", "dull", "weak", "painful", "bland")
+_SENTIMENT_SUBJECTS = ("the movie", "the film", "the plot", "the acting", "the story", "the music", "the ending",
+                       "the cast", "this show", "the script")
+_SENTIMENT_VERBS = ("was", "is", "felt", "seemed")
+_SENTIMENT_NEGATIONS = ("not", "never", "hardly")
+_SENTIMENT_INTENSIFIERS = ("", "", "very", "really", "quite")
+
+
+def _sentiment_clause(polarity: int, rng: np.random.Generator) -> str:
+    """극성 polarity(+1 / −1)를 갖는 절 하나: 형용사의 극성 × (부정이면 −1)."""
+    negated = bool(rng.integers(2))
+    adjective_sign = -polarity if negated else polarity
+    adjectives = SENTIMENT_POSITIVE if adjective_sign > 0 else SENTIMENT_NEGATIVE
+    words = [_SENTIMENT_SUBJECTS[rng.integers(len(_SENTIMENT_SUBJECTS))],
+             _SENTIMENT_VERBS[rng.integers(len(_SENTIMENT_VERBS))]]
+    if negated:
+        words.append(_SENTIMENT_NEGATIONS[rng.integers(len(_SENTIMENT_NEGATIONS))])
+    words.append(_SENTIMENT_INTENSIFIERS[rng.integers(len(_SENTIMENT_INTENSIFIERS))])
+    words.append(adjectives[rng.integers(len(adjectives))])
+    return " ".join(w for w in words if w)
+
+
+def _sentiment_split(n: int, rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
+    labels = rng.permutation(np.arange(n) % 2).astype(np.int64)          # pos / neg를 반씩
+    texts = []
+    for label in labels:
+        polarity = 1 if label == 1 else -1
+        if rng.integers(2):                                               # 절 하나
+            texts.append(_sentiment_clause(polarity, rng))
+        else:                                                             # "A but B": 뒤 절 B가 문장의 극성
+            texts.append(f"{_sentiment_clause(-polarity, rng)} but {_sentiment_clause(polarity, rng)}")
+    return texts, labels
+
+
+def load_negation_sentiment(n_train: int = 4000, n_test: int = 1000, seed: int = 0) -> Dataset:
+    """부정과 역접 때문에 **단어 순서가 중요한** 짧은 영어 감성 문장 (생성). X list[str], y int64 (1 = pos).
+
+    문장은 절 하나("the plot was not very good" → neg)이거나 "A but B"(극성이 반대인 두 절, 문장의 극성은 뒤 절 B)다.
+    절의 극성 = 형용사의 극성 × (not / never / hardly가 있으면 −1). 형용사 극성과 부정 여부를 반반씩 고르므로
+    **어떤 단어도 혼자서는 label과 무관하다**: "good"도 "not"도 pos와 neg에 같은 확률로 나온다. 그래서 단어의
+    유무만 보는 bag-of-words 선형 모델은 우연(50%) 근처에 머물고, 순서를 읽는 모델(RNN / LSTM)은 거의 100%까지 간다.
+    label은 pos / neg 반반. train과 test는 seed에서 갈라진 서로 다른 난수열로 만든다 (`load_imdb`와 같은 형식).
+    """
+    _check_positive_int("n_train", n_train)
+    _check_positive_int("n_test", n_test)
+    train_rng, test_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    X_train, y_train = _sentiment_split(n_train, train_rng)
+    X_test, y_test = _sentiment_split(n_test, test_rng)
+    info = {"class_names": ["neg", "pos"], "positive_words": list(SENTIMENT_POSITIVE),
+            "negative_words": list(SENTIMENT_NEGATIVE), "negations": list(_SENTIMENT_NEGATIONS)}
+    return Dataset("sentiment", X_train, y_train, X_test, y_test, info)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # 실제 데이터셋 (root 폴더에서 읽기, download=True일 때만 torchvision이 받는다)
 # ---------------------------------------------------------------------------------------------------------
 
@@ -652,6 +710,7 @@ EMBEDDED_DATASETS: dict[str, Callable] = {
     "adding": load_adding_problem,
     "copy": load_copy_task,
     "text": load_text_corpus,
+    "sentiment": load_negation_sentiment,
 }
 REAL_DATASETS: dict[str, Callable] = {
     "mnist": load_mnist,

@@ -28,6 +28,7 @@ from .data_loaders import (
     load_digits,
     load_imdb,
     load_mnist,
+    load_negation_sentiment,
     load_shapes,
     load_synthetic_regression,
     load_text_corpus,
@@ -611,7 +612,7 @@ def test_dataset_repr_is_a_summary(imdb_root):
 
 def test_registries_have_the_documented_names():
     assert set(EMBEDDED_DATASETS) == {"synthetic", "diabetes", "breast_cancer", "digits", "shapes",
-                                      "adding", "copy", "text"}
+                                      "adding", "copy", "text", "sentiment"}
     assert set(REAL_DATASETS) == {"mnist", "cifar10", "imdb"}
 
 
@@ -627,8 +628,8 @@ def test_load_dataset_unknown_name_lists_choices():
     with pytest.raises(ValueError) as info:
         load_dataset("imagenet21k")
     message = str(info.value)
-    names = ["adding", "breast_cancer", "cifar10", "copy", "diabetes", "digits", "imdb", "mnist", "shapes",
-             "synthetic", "text"]
+    names = ["adding", "breast_cancer", "cifar10", "copy", "diabetes", "digits", "imdb", "mnist", "sentiment",
+             "shapes", "synthetic", "text"]
     assert "imagenet21k" in message
     assert ", ".join(names) in message                                    # 전부, 알파벳 순서로 나열
 
@@ -649,6 +650,7 @@ def test_load_dataset_unknown_name_lists_choices():
     (lambda: load_copy_task(seq_len=0), "seq_len"),
     (lambda: load_copy_task(vocab_size=1), "vocab_size"),
     (lambda: load_text_corpus(max_chars=0), "max_chars"),
+    (lambda: load_negation_sentiment(n_train=0), "n_train"),
 ])
 def test_bad_arguments_are_refused(call, match):
     with pytest.raises(ValueError, match=match):
@@ -703,3 +705,51 @@ def test_load_features_refuses_nan(monkeypatch):
     monkeypatch.setitem(loaders.EMBEDDED_DATASETS, "diabetes", lambda seed=0: bad)
     with pytest.raises(ValueError, match="X_train.*NaN"):
         loaders.load_features("diabetes")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 부정이 있는 감성 문장 (06장)
+# ---------------------------------------------------------------------------------------------------------
+
+def _clause_polarity(clause: str) -> int:
+    """문장 생성 규칙을 테스트에서 따로 적은 것: 형용사 극성 × (부정어가 있으면 −1)."""
+    words = clause.split()
+    sign = 1 if words[-1] in ("good", "great", "excellent", "wonderful", "fun", "brilliant", "charming", "moving") \
+        else -1
+    assert words[-1] in ("bad", "awful", "boring", "terrible", "dull", "weak", "painful", "bland") or sign == 1
+    return -sign if any(w in ("not", "never", "hardly") for w in words) else sign
+
+
+def test_negation_sentiment_labels_follow_the_grammar():
+    ds = load_negation_sentiment(n_train=600, n_test=200, seed=1)
+    assert len(ds.X_train) == 600 and len(ds.X_test) == 200 and ds.y_train.dtype == np.int64
+    assert ds.y_train.sum() == 300                                          # pos / neg 반반
+    kinds = set()
+    for text, label in zip(ds.X_train + ds.X_test, np.concatenate([ds.y_train, ds.y_test])):
+        clauses = text.split(" but ")
+        kinds.add(len(clauses))
+        if len(clauses) == 2:
+            assert _clause_polarity(clauses[0]) == -_clause_polarity(clauses[1]), text
+        assert _clause_polarity(clauses[-1]) == (1 if label == 1 else -1), text
+    assert kinds == {1, 2}
+
+
+def test_negation_sentiment_single_words_carry_no_label_information():
+    """설계의 핵심: 단어 하나의 유무로는 label을 알 수 없다 → bag-of-words 선형 모델은 우연 근처."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    ds = load_negation_sentiment(seed=0)
+    vectorizer = CountVectorizer(binary=True)
+    model = LogisticRegression(max_iter=2000).fit(vectorizer.fit_transform(ds.X_train), ds.y_train)
+    accuracy = model.score(vectorizer.transform(ds.X_test), ds.y_test)
+    assert 0.4 < accuracy < 0.6, accuracy
+    for word in ("good", "not", "but", "bad"):
+        has = np.array([word in t.split() for t in ds.X_train])
+        assert abs(ds.y_train[has].mean() - 0.5) < 0.06, word
+
+
+def test_negation_sentiment_is_deterministic():
+    a, b, c = (load_negation_sentiment(50, 10, seed=s) for s in (2, 2, 3))
+    assert a.X_train == b.X_train and a.X_test == b.X_test and a.X_train != c.X_train
+    assert load_dataset("sentiment", n_train=5, n_test=5).name == "sentiment"
