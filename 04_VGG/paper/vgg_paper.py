@@ -31,7 +31,7 @@ FC는 in·out + out. VGG-16 = 14,714,688 (conv 13개) + 123,642,856 (FC 3개) = 
       하나만 둔다 (FC-4096 두 층 대신; 널리 쓰이는 CIFAR용 VGG 구현들과 같은 생각). 입력은 정확히 32×32여야 한다.
     - `width`: channel 배수 (논문은 1.0). CPU에서 몇 분 안에 학습하려고 기본 실행은 0.25를 쓴다.
     - 초기화: torchvision과 같다 — conv는 Kaiming normal (fan_out, ReLU), FC는 N(0, 0.01²), bias 0, BN은 γ=1, β=0.
-      논문은 얕은 A를 N(0, 0.01²)로 학습한 뒤 그 가중치로 깊은 net의 앞 4개 conv와 FC를 초기화했고, 제출 뒤에야
+      논문은 얕은 A를 N(0, 10⁻²)로 학습한 뒤 그 가중치로 깊은 net의 앞 4개 conv와 FC를 초기화했고, 제출 뒤에야
       Glorot & Bengio (2010)의 초기화로 사전학습 없이도 된다는 것을 알았다고 적는다 (Section 3.1).
 
 production twin: `torchvision.models.vgg11 … vgg19_bn`. state_dict key가 같게(`features.N.*`, `classifier.N.*`) 층을
@@ -472,10 +472,17 @@ def save_plots(model: VGG, history, X_test_std: np.ndarray, images_test: np.ndar
     with torch.no_grad():
         maps = model.feature_maps(torch.as_tensor(X_test_std[:1], device=next(model.parameters()).device))
     for name, value in maps.items():
-        if name.startswith("pool") or name == "conv1_1":                # 깊이마다 하나씩: 첫 conv와 각 pool 뒤
-            m = value[0, :16].cpu()
-            plots.append(plot_feature_maps(m, f"{out}/feature_maps_{name}.png",
-                                           title=f"{name} 출력 {tuple(value.shape[1:])}의 앞 {len(m)} channel"))
+        if not (name.startswith("pool") or name == "conv1_1"):          # 깊이마다 하나씩: 첫 conv와 각 pool 뒤
+            continue
+        if value.shape[-1] == 1:                                         # 1×1 map: channel 값들을 한 장의 격자로
+            c = value.shape[1]
+            cols = 16 if c % 16 == 0 else c
+            m = value[0].reshape(1, c // cols, cols).cpu()               # (C, 1, 1) → (1, C/16, 16)
+            title = f"{name} 출력 {tuple(value.shape[1:])}: {c}개 값을 {c // cols}×{cols} 격자로"
+        else:
+            m = value[0, :16].cpu()                                      # (16, H, W)
+            title = f"{name} 출력 {tuple(value.shape[1:])}의 앞 {len(m)} channel"
+        plots.append(plot_feature_maps(m, f"{out}/feature_maps_{name}.png", title=title))
     plots.append(plot_receptive_fields(out))
     return [str(p) for p in plots]
 
