@@ -46,6 +46,14 @@ class SequenceRegressor(nn.Module):
         return self.head(output[:, -1]).squeeze(1)                      # (B,)
 
 
+def input_gradient_norms(model: nn.Module, X: torch.Tensor) -> list[float]:
+    """‖∂ŷ/∂x_t‖ (batch 평균)를 t = 1..T마다: 예측이 먼 과거 입력에 얼마나 민감한지 (gradient가 살아 돌아오는지)."""
+    model.eval()
+    x = X.clone().requires_grad_(True)
+    model(x).sum().backward()                                           # 예제끼리 독립: 합의 gradient = 각자의 gradient
+    return x.grad.norm(dim=2).mean(dim=0).tolist()                      # (T,)
+
+
 def train_one(kind: str, data, *, hidden: int, steps: int, lr: float, batch_size: int, clip: float, seed: int,
               eval_every: int, progress: bool = True) -> dict:
     """Adam + clipping으로 `steps`번 update. eval_every step마다 test MSE를 기록한다."""
@@ -58,6 +66,8 @@ def train_one(kind: str, data, *, hidden: int, steps: int, lr: float, batch_size
     X_test, y_test = torch.from_numpy(data.X_test), torch.from_numpy(data.y_test)
     generator = torch.Generator().manual_seed(seed)
     history = {"step": [], "test_mse": [], "train_mse": []}
+    probe = X_test[:256]                                                # gradient norm을 재는 고정된 예제
+    grad_norms = {"init": input_gradient_norms(model, probe)}
     running = []
     bar = tqdm(range(1, steps + 1), desc=f"adding/{kind}", leave=False, disable=not progress)
     for step in bar:
@@ -80,7 +90,8 @@ def train_one(kind: str, data, *, hidden: int, steps: int, lr: float, batch_size
             history["train_mse"].append(float(np.mean(running)))
             running = []
             bar.set_postfix(test_mse=f"{test_mse:.4f}", refresh=False)
-    return {"model": model, "history": history, "test_mse": history["test_mse"][-1]}
+    grad_norms["trained"] = input_gradient_norms(model, probe)
+    return {"model": model, "history": history, "test_mse": history["test_mse"][-1], "grad_norms": grad_norms}
 
 
 def plot_learning_curves(histories: dict, baseline: float, path) -> str:
@@ -97,6 +108,25 @@ def plot_learning_curves(histories: dict, baseline: float, path) -> str:
     ax.set(title="Adding problem, T = 100: test MSE", xlabel="update step", ylabel="test MSE (log)")
     ax.grid(True, alpha=0.3)
     ax.legend()
+    return str(save_figure(fig, path))
+
+
+def plot_gradient_norms(runs: dict, path) -> str:
+    """초기화 직후와 학습 뒤, 시각 t의 입력에 대한 ‖∂ŷ/∂x_t‖ (log scale). 오른쪽 끝이 예측 시각 T."""
+    import matplotlib.pyplot as plt
+
+    from utils.visualization import save_figure
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained", sharey=True)
+    for ax, stage, title in zip(axes, ("init", "trained"), ("초기화 직후", "학습 뒤")):
+        for kind, run in runs.items():
+            norms = np.asarray(run["grad_norms"][stage])
+            ax.plot(np.arange(1, len(norms) + 1), np.maximum(norms, 1e-30), label=kind.upper())
+        ax.set_yscale("log")
+        ax.set(title=f"{title}: ‖∂ŷ/∂x_t‖", xlabel="입력 시각 t (예측은 t = T)")
+        ax.grid(True, alpha=0.3)
+    axes[0].set_ylabel("gradient norm (batch 평균, log)")
+    axes[0].legend()
     return str(save_figure(fig, path))
 
 
@@ -127,7 +157,8 @@ def main(argv=None) -> dict:
                 for kind in kinds}
     baseline = float(np.mean((data.y_test - 1.0) ** 2))                 # 항상 1을 예측할 때의 test MSE
     plots = [plot_learning_curves({k: r["history"] for k, r in runs.items()}, baseline,
-                                  f"{args.out}/adding_learning_curves.png")]
+                                  f"{args.out}/adding_learning_curves.png"),
+             plot_gradient_norms(runs, f"{args.out}/gradient_norm_over_time.png")]
     test_mse = {kind: r["test_mse"] for kind, r in runs.items()}
     headline = "lstm" if "lstm" in test_mse else kinds[0]
     result = {
@@ -136,7 +167,10 @@ def main(argv=None) -> dict:
         "baseline_mse": baseline, "seq_len": seq_len, "steps": steps, "hidden": args.hidden, "lr": args.lr,
         "batch_size": args.batch_size, "clip": args.clip, "threads": args.threads,
         "n_parameters": {k: sum(p.numel() for p in r["model"].parameters()) for k, r in runs.items()},
-        "curves": {k: r["history"] for k, r in runs.items()}, "seconds": timer.seconds, "plots": plots,
+        "curves": {k: r["history"] for k, r in runs.items()},
+        "grad_norm_first_over_last": {k: {s: r["grad_norms"][s][0] / r["grad_norms"][s][-1]
+                                          for s in ("init", "trained")} for k, r in runs.items()},
+        "seconds": timer.seconds, "plots": plots,
     }
     return report(result, args.out)
 

@@ -132,3 +132,65 @@ def test_adding_problem_T100_lstm_and_gru_learn_rnn_does_not(tmp_path):
     assert 0.15 < baseline < 0.19
     assert mse["lstm"] < 0.01 and mse["gru"] < 0.01, mse
     assert mse["rnn"] > 0.8 * baseline, mse
+
+
+# ---- 감성 분류 ----
+def test_sentiment_tokenizer_vocab_and_encoding():
+    from .sentiment_paper import PAD, UNK, build_vocab, encode, tokenize
+
+    assert tokenize("Not <br />GOOD, isn't it?") == ["not", "good", "isn't", "it"]
+    vocab = build_vocab([["b", "a", "b"], ["c", "a", "b"]], max_size=2)
+    assert vocab == {"b": 2, "a": 3}                                   # 빈도순, 0과 1은 padding / unknown
+    ids, lengths = encode([["a", "zzz"], []], vocab, max_len=3)
+    assert ids.tolist() == [[3, UNK, PAD], [UNK, PAD, PAD]] and lengths.tolist() == [2, 1]
+
+
+def test_sentiment_classifier_reads_the_last_real_token():
+    """오른쪽 padding을 늘려도 분류 결과가 같다: 마지막 실제 token의 h를 쓰므로."""
+    from .sentiment_paper import SentimentClassifier
+
+    torch.manual_seed(5)
+    model = SentimentClassifier(10, 4, 6).eval()
+    ids = torch.tensor([[3, 4, 5, 0, 0], [6, 7, 0, 0, 0]])
+    lengths = torch.tensor([3, 2])
+    with torch.no_grad():
+        short = model(ids[:, :3], lengths)
+        long = model(torch.cat([ids, torch.zeros(2, 4, dtype=torch.long)], dim=1), lengths)
+    torch.testing.assert_close(short, long)
+
+
+def test_sentiment_quick_run_and_imdb_missing_is_one_sentence(tmp_path, capsys):
+    from utils.data_loaders import DatasetUnavailable
+
+    from . import sentiment_paper
+
+    result = sentiment_paper.main(["--quick", "--out", str(tmp_path / "s")])
+    assert 0.0 <= result["value"] <= 1.0 and 0.0 <= result["bag_of_words_test_accuracy"] <= 1.0
+    assert (tmp_path / "s" / "sentiment_accuracy.png").stat().st_size > 0
+    with pytest.raises(DatasetUnavailable, match="aclImdb"):
+        sentiment_paper.main(["--quick", "--data", "imdb", "--root", str(tmp_path / "none"), "--out", str(tmp_path)])
+
+
+def test_sentiment_runs_on_the_real_imdb_layout(tmp_path):
+    """`--data imdb`가 진짜 aclImdb 폴더 구조(작은 가짜 파일)를 읽어 끝까지 돈다."""
+    from . import sentiment_paper
+
+    for split in ("train", "test"):
+        for label, words in (("pos", "a wonderful film <br />truly great"), ("neg", "an awful film, truly bad")):
+            folder = tmp_path / "aclImdb" / split / label
+            folder.mkdir(parents=True)
+            for k in range(3):
+                (folder / f"{k}_7.txt").write_text(f"{words} {k}", encoding="utf-8")
+    result = sentiment_paper.main(["--data", "imdb", "--root", str(tmp_path), "--epochs", "2",
+                                   "--out", str(tmp_path / "out")])
+    assert result["data"] == "imdb" and result["n_train"] == 6 and result["n_test"] == 6
+
+
+@pytest.mark.slow
+def test_sentiment_lstm_beats_bag_of_words(tmp_path):
+    """내장 부정·역접 문장: LSTM ≥ 95%, 단어 유무만 보는 bag-of-words는 우연 근처(≤ 60%)."""
+    from . import sentiment_paper
+
+    result = sentiment_paper.main(["--out", str(tmp_path)])
+    assert result["value"] >= 0.95, result["value"]
+    assert result["bag_of_words_test_accuracy"] <= 0.6, result["bag_of_words_test_accuracy"]

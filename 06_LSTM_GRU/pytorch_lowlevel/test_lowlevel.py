@@ -123,3 +123,13 @@ def test_wrong_hidden_state_shape_is_refused():
     lstm = init_params("lstm", D, H)
     with pytest.raises(ValueError, match=r"c0의 shape은 .* \(1, 2, 4\)"):
         recurrent(lstm, torch.zeros(T, B, D), "lstm", hx=(torch.zeros(1, B, H), torch.zeros(1, B, H + 1)))
+
+
+# ---- 학습: 문자 LM ----
+def test_charlm_quick_run_lowers_the_loss(tmp_path):
+    from . import charlm_lowlevel
+
+    result = charlm_lowlevel.main(["--quick", "--out", str(tmp_path)])
+    assert abs(result["initial_val_loss"] - result["ln_vocab"]) < 0.3
+    assert result["value"] < result["initial_val_loss"]
+    assert result["layers"] == 2 and (tmp_path / "loss_curve.png").stat().st_size > 0
