@@ -270,8 +270,10 @@ def test_mnist_is_binarized_to_784_pixels_and_trains(tmp_path):
 # ---- 수렴 기준 (slow) ----
 @pytest.mark.slow
 def test_default_run_improves_the_elbo_by_a_clear_margin(tmp_path):
-    # 측정값(README): 첫 epoch의 train ELBO ≈ −26.9, 300 epoch 뒤 test ELBO ≈ −18.9 nats.
-    # 기준: 첫 epoch보다 5 nats 이상 좋아지고, test ELBO가 −20.5 nats 이상 (seed 하나의 잡음보다 넉넉한 여유).
+    # 측정값(README): 첫 epoch 뒤 test ELBO −29.5, 300 epoch 뒤 −18.9 nats (L = 10 샘플로 평가).
+    # 기준: 첫 epoch보다 5 nats 이상 좋아지고 (측정된 개선은 10.6), test ELBO가 −20.5 nats 이상.
+    # 첫 epoch의 train 평균은 쓰지 않는다: Adagrad의 첫 step은 모든 좌표를 lr·sign(g)만큼 옮겨 처음 몇 batch의
+    # 음의 ELBO가 수백 nats로 튀고 (README), 그 평균(−334)과 비교하면 기준이 너무 쉬워진다.
     result = main(["--out", str(tmp_path)])
-    assert result["value"] >= result["train_elbo_first"] + 5.0
+    assert result["value"] >= result["test_elbo_first_epoch"] + 5.0
     assert result["value"] >= -20.5

@@ -379,6 +379,7 @@ def main(argv=None) -> dict:
         "model": "VAE", "level": "numpy", "data": args.data, "metric": "test_elbo", "value": test["elbo"],
         "test_reconstruction": test["reconstruction"], "test_kl": test["kl"],
         "train_elbo_first": history["train_elbo"][0], "train_elbo_last": history.last("train_elbo"),
+        "test_elbo_first_epoch": history["test_elbo"][0],
         "n_parameters": model.n_parameters, "n_train": len(X_train), "z_dim": args.z_dim, "hidden": args.hidden,
         "lr": args.lr, "batch_size": args.batch_size, "samples": args.samples, "epochs": epochs,
         "threads": args.threads, "seconds": timer.seconds, "plots": [str(p) for p in plots],

@@ -268,6 +268,7 @@ def main(argv=None) -> dict:
         "model": "VAE", "level": "pytorch_lowlevel", "data": args.data, "metric": "test_elbo", "value": test["elbo"],
         "test_reconstruction": test["reconstruction"], "test_kl": test["kl"],
         "train_elbo_first": history["train_elbo"][0], "train_elbo_last": history.last("train_elbo"),
+        "test_elbo_first_epoch": history["test_elbo"][0],
         "n_parameters": sum(p.numel() for p in params.values()), "n_train": len(X_train), "z_dim": args.z_dim,
         "hidden": args.hidden, "lr": args.lr, "batch_size": args.batch_size, "samples": args.samples,
         "epochs": epochs, "device": str(device), "threads": args.threads, "seconds": timer.seconds,
