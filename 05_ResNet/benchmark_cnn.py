@@ -1,0 +1,201 @@
+"""CNN 속도 측정: 우리 L3 ResNet-50·VGG-16 vs torchvision (CPU), 같은 가중치·같은 입력, 한 번의 실행 안에서.
+
+비교하는 것 (기본: batch 8, 224×224, float32):
+    resnet50   `05_ResNet/paper/resnet_paper.py`의 `ResNet.from_reference(torchvision.models.resnet50())`
+    vgg16      `04_VGG/paper/vgg_paper.py`의 `VGG.from_reference(torchvision.models.vgg16())`
+두 가지 일:
+    forward            평가 모드, `torch.no_grad()` 안에서 forward 한 번 (추론)
+    forward_backward   학습 모드(BN은 batch 통계, VGG의 dropout 작동)에서 cross-entropy loss의 forward + backward
+가중치는 `from_reference`로 복사하므로 두 모델은 같은 함수다 — 시간을 재기 전에 평가 모드 출력의 최대 절대 차이를
+재서 표에 적는다 (같은 함수를 재고 있다는 확인).
+
+공정하게 재는 방법:
+    - 두 구현을 **번갈아** 잰다 (round마다 순서를 뒤집는다: 우리 → torchvision, 다음 round는 torchvision → 우리).
+      기계의 부하가 시간에 따라 바뀌어도 두 구현이 같은 몫을 받는다.
+    - warm-up 한 번 뒤 `--repeats`번 잰 시간의 **중앙값(median)**을 쓴다. 비율 = 우리 중앙값 / torchvision 중앙값.
+      같은 round 안의 쌍마다 잰 비율의 중앙값(paired)도 함께 적는다.
+    - 벽시계 시간과 함께 이 process의 CPU 시간(`time.process_time`)도 잰다. 기계를 다른 작업과 나눠 쓰면 벽시계
+      시간에는 기다린 시간이 섞이지만, thread 1개의 CPU 시간은 실제 계산한 시간에 가깝다 (CPU 시간 비율 열).
+    - thread 수(`--threads`, 기본 1)를 torch와 BLAS에 명시적으로 걸고 결과에 기록한다. 실행 전후의 load average도
+      기록한다 (`os.getloadavg`) — 다른 작업과 나눠 쓰는 기계라면 그 값과 함께 읽는다.
+
+실행:  python -m 05_ResNet.benchmark_cnn [--models resnet50 vgg16] [--batch 8] [--size 224] [--repeats 5] [--threads 1]
+VGG-16의 forward+backward는 batch 8, 224×224에서 한 번에 약 0.5 TFLOP이다 — 1-thread CPU에서 몇 초씩 걸리므로
+repeats는 작게 둔다. (timed test는 없다: 시간은 기계와 부하에 따라 다르므로, 테스트는 작은 크기로 한 번 돌고 비율을
+돌려주는지만 본다.)
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+import torchvision
+
+from .paper import resnet_paper
+
+MODELS = ("resnet50", "vgg16")
+MODES = ("forward", "forward_backward")
+
+
+def _vgg_paper():
+    """04장의 L3 VGG. 폴더 이름이 숫자로 시작해 `import` 문으로는 쓸 수 없으므로 importlib로 가져온다."""
+    return importlib.import_module("04_VGG.paper.vgg_paper")
+
+
+def build_pair(name: str, num_classes: int, seed: int) -> tuple[torch.nn.Module, torch.nn.Module]:
+    """(우리 L3 모델, torchvision 모델): torchvision을 seed로 초기화하고 `from_reference`로 같은 가중치를 복사한다."""
+    torch.manual_seed(seed)
+    if name == "resnet50":
+        reference = torchvision.models.resnet50(num_classes=num_classes)
+        ours = resnet_paper.ResNet.from_reference(reference)
+    elif name == "vgg16":
+        reference = torchvision.models.vgg16(num_classes=num_classes)
+        ours = _vgg_paper().VGG.from_reference(reference)
+    else:
+        raise ValueError(f"model은 {MODELS} 중 하나여야 합니다: {name!r}")
+    return ours, reference
+
+
+def make_step(model: torch.nn.Module, mode: str, x: torch.Tensor, y: torch.Tensor):
+    """시간을 잴 함수 하나. forward: eval + no_grad. forward_backward: train 모드, gradient를 비우고 loss.backward()."""
+    if mode == "forward":
+        def step():
+            model.eval()
+            with torch.no_grad():
+                return model(x)
+    elif mode == "forward_backward":
+        def step():
+            model.train()
+            model.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            return loss
+    else:
+        raise ValueError(f"mode는 {MODES} 중 하나여야 합니다: {mode!r}")
+    return step
+
+
+def interleaved_times(steps: dict, repeats: int) -> dict[str, dict[str, list[float]]]:
+    """각 step을 warm-up 한 번 뒤 repeats번, round마다 순서를 뒤집어 번갈아 잰다.
+
+    이름 → {"wall": 벽시계 초 목록, "cpu": 이 process가 쓴 CPU 초 목록}. 다른 process와 core를 나눠 쓰면 벽시계
+    시간은 기다린 시간까지 늘어나지만, CPU 시간(`time.process_time`)은 이 process가 실제로 계산한 시간만 센다
+    (thread 1개일 때 특히 그렇다). 두 값을 모두 기록한다.
+    """
+    for step in steps.values():
+        step()
+    times: dict[str, dict[str, list[float]]] = {name: {"wall": [], "cpu": []} for name in steps}
+    order = list(steps)
+    for r in range(repeats):
+        for name in (order if r % 2 == 0 else order[::-1]):
+            wall, cpu = time.perf_counter(), time.process_time()
+            steps[name]()
+            times[name]["cpu"].append(time.process_time() - cpu)
+            times[name]["wall"].append(time.perf_counter() - wall)
+    return times
+
+
+def environment(threads: int) -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+        cpu = f"{names[0]} × {len(names)}" if names else cpu
+    except OSError:
+        pass
+    return {"cpu": cpu, "machine": platform.machine(), "threads": threads, "python": platform.python_version(),
+            "torch": torch.__version__, "torchvision": torchvision.__version__}
+
+
+def _load() -> list[float]:
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except (OSError, AttributeError):                            # getloadavg가 없는 OS (Windows)
+        return []
+
+
+def measure(name: str, modes, batch: int, size: int, repeats: int, num_classes: int, seed: int) -> list[dict]:
+    ours, reference = build_pair(name, num_classes, seed)
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(batch, 3, size, size, generator=generator)                # (B, 3, size, size)
+    y = torch.randint(0, num_classes, (batch,), generator=generator)          # (B,)
+    ours.eval()
+    reference.eval()
+    with torch.no_grad():
+        diff = float((ours(x) - reference(x)).abs().max())                    # 같은 함수인지 먼저 확인
+    rows = []
+    for mode in modes:
+        times = interleaved_times({"ours": make_step(ours, mode, x, y),
+                                   "torchvision": make_step(reference, mode, x, y)}, repeats)
+        row = {"model": name, "mode": mode, "max_abs_diff": diff}
+        for clock, prefix in (("wall", ""), ("cpu", "cpu_")):
+            ours_t, ref_t = np.array(times["ours"][clock]), np.array(times["torchvision"][clock])
+            row[f"{prefix}ours_ms"] = float(np.median(ours_t)) * 1e3
+            row[f"{prefix}torchvision_ms"] = float(np.median(ref_t)) * 1e3
+            row[f"{prefix}ratio"] = float(np.median(ours_t) / np.median(ref_t))
+            row[f"{prefix}paired_ratio"] = float(np.median(ours_t / ref_t))
+            row[f"{prefix}ours_all_ms"] = [round(t * 1e3, 2) for t in ours_t]
+            row[f"{prefix}torchvision_all_ms"] = [round(t * 1e3, 2) for t in ref_t]
+        rows.append(row)
+    return rows
+
+
+def format_table(rows: list[dict]) -> str:
+    header = ("model", "일", "우리 L3 (ms)", "torchvision (ms)", "비율 우리/torchvision", "쌍별 비율 중앙값",
+              "CPU 시간 비율", "출력 최대 차이")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in rows:
+        lines.append(f"| {r['model']} | {r['mode']} | {r['ours_ms']:.1f} | {r['torchvision_ms']:.1f} | "
+                     f"{r['ratio']:.3f} | {r['paired_ratio']:.3f} | {r['cpu_ratio']:.3f} | {r['max_abs_diff']:.1e} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(
+        description="CNN 속도: 우리 L3 ResNet-50·VGG-16 vs torchvision (같은 가중치, 번갈아 잰 중앙값)")
+    parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS), help="잴 모델 (기본 둘 다)")
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES), help="잴 일 (기본 둘 다)")
+    parser.add_argument("--batch", type=int, default=8, help="batch 크기 (기본 8)")
+    parser.add_argument("--size", type=int, default=224, help="입력 해상도 (기본 224; 32 이상)")
+    parser.add_argument("--repeats", type=int, default=5, help="구현마다 잰 횟수 (warm-up 제외, 중앙값을 쓴다)")
+    parser.add_argument("--threads", type=int, default=1, help="torch와 BLAS의 thread 수 (두 구현에 같게)")
+    parser.add_argument("--num-classes", type=int, default=1000, help="분류 class 수 (기본 1000)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if min(args.batch, args.repeats, args.threads, args.num_classes) < 1:
+        parser.error("--batch, --repeats, --threads, --num-classes는 1 이상이어야 합니다")
+    if args.size < 32:
+        parser.error("--size는 32 이상이어야 합니다 (ResNet과 VGG 모두 해상도를 1/32로 줄인다)")
+    from threadpoolctl import threadpool_limits
+
+    load_before = _load()
+    old_threads = torch.get_num_threads()
+    torch.set_num_threads(args.threads)
+    start = time.perf_counter()
+    try:
+        with threadpool_limits(limits=args.threads):
+            rows = [row for name in args.models
+                    for row in measure(name, args.modes, args.batch, args.size, args.repeats, args.num_classes,
+                                       args.seed)]
+    finally:
+        torch.set_num_threads(old_threads)
+    seconds = time.perf_counter() - start
+    env = {**environment(args.threads), "load_before": load_before, "load_after": _load()}
+    print("환경: " + ", ".join(f"{k} = {v}" for k, v in env.items()))
+    print(f"batch {args.batch}, {args.size}×{args.size}, float32, 번갈아 잰 중앙값 "
+          f"(warm-up 1회 + repeats {args.repeats}), 전체 {seconds:.0f}초\n")
+    print(format_table(rows))
+    ratios = {name: {r["mode"]: r["ratio"] for r in rows if r["model"] == name} for name in args.models}
+    cpu_ratios = {name: {r["mode"]: r["cpu_ratio"] for r in rows if r["model"] == name} for name in args.models}
+    return {"environment": env, "batch": args.batch, "size": args.size, "repeats": args.repeats, "rows": rows,
+            "ratios": ratios, "cpu_ratios": cpu_ratios, "seconds": seconds}
+
+
+if __name__ == "__main__":
+    main()
