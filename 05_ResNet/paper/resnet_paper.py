@@ -452,7 +452,7 @@ DATA_CHOICES = ("shapes", "cifar10")
 RUNS = ("shapes",)
 CIFAR_EPOCHS = 164                       # 64k iteration × 128 / 50k 이미지 ≈ 164 epoch (Section 4.2)
 CIFAR_MILESTONES = (82, 123)             # 32k, 48k iteration ≈ epoch 82, 123
-SHAPES_EPOCHS = 8
+SHAPES_EPOCHS = 6
 
 
 def load_data(args):

@@ -12,6 +12,7 @@ from torch import nn
 
 from utils.gradcheck import F32_ATOL
 
+from . import degradation_paper
 from . import resnet_paper as P
 
 DEPTHS = (18, 34, 50, 101, 152)
@@ -109,6 +110,40 @@ def test_paper_table6_parameter_counts():
     for depth, millions in stated.items():
         digits = 1 if depth == 110 else 2
         assert round(cifar_count((depth - 2) // 6) / 1e6, digits) == millions, depth
+
+
+def multiply_adds(model, size):
+    """conv와 fc의 곱셈-덧셈 수를 forward hook으로 센다 (BN·ReLU·pool·덧셈은 세지 않는다, 논문 Table 1과 같은 관례).
+
+    model과 입력을 meta device에 두면 값 없이 shape만 계산되어 224×224에서도 즉시 끝난다."""
+    total = 0
+
+    def hook(module, inputs, output):
+        nonlocal total
+        if isinstance(module, nn.Conv2d):
+            k = module.kernel_size[0] * module.kernel_size[1] * module.in_channels // module.groups
+            total += output[0].numel() * k                           # 출력 원소마다 k번
+        else:
+            total += module.in_features * module.out_features
+    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        model.eval()(torch.zeros(1, 3, size, size, device="meta"))
+    for h in handles:
+        h.remove()
+    return total
+
+
+@pytest.mark.parametrize("depth, paper_gflops", [(18, 1.8), (34, 3.6), (50, 3.8), (101, 7.6), (152, 11.3)])
+def test_multiply_adds_match_paper_table1_and_torchvision(depth, paper_gflops):
+    """Table 1의 FLOPs(곱셈-덧셈)는 논문 구조(stride_on="1x1")의 값이다. 논문은 한 자리로 어림했으므로 2% 안에서 비교.
+    torchvision 구조("3x3", v1.5)는 torchvision weight 메타데이터의 `_ops`(GFLOPs, 소수 셋째 자리)와 같다."""
+    with torch.device("meta"):
+        v1 = multiply_adds(getattr(P, f"resnet{depth}")(stride_on="1x1"), 224)
+        v15 = multiply_adds(getattr(P, f"resnet{depth}")(stride_on="3x3"), 224)
+    assert abs(v1 / 1e9 / paper_gflops - 1) < 0.02
+    meta = getattr(torchvision.models, f"ResNet{depth}_Weights").IMAGENET1K_V1.meta
+    assert round(v15 / 1e9, 3) == meta["_ops"]
+    assert (v15 > v1) == (depth >= 50)                                # v1.5는 Bottleneck에서만 더 비싸다
 
 
 # ---- production twin parity (eval 모드, 무작위 BN 통계) ----
@@ -322,3 +357,23 @@ def test_cifar10_flag_uses_the_papers_recipe(monkeypatch, tmp_path):
 def test_resnet20_reaches_95_percent_on_shapes(tmp_path):
     result = P.main(["--device", "cpu", "--out", str(tmp_path)])
     assert result["value"] >= 0.95, result["value"]
+
+
+def test_degradation_quick_run_writes_the_plot(tmp_path):
+    result = degradation_paper.main(["--quick", "--depths", "8", "14", "--device", "cpu", "--out", str(tmp_path)])
+    assert set(result["final_train_error"]) == {"plain-8", "plain-14", "ResNet-8", "ResNet-14"}
+    assert result["n_parameters"]["plain-14"] == result["n_parameters"]["ResNet-14"]     # option A: 같은 parameter
+    assert (tmp_path / "degradation.png").stat().st_size > 0 and result["plots"] == [str(tmp_path / "degradation.png")]
+    with pytest.raises(ValueError, match="6n"):
+        degradation_paper.main(["--quick", "--depths", "32", "8", "--out", str(tmp_path)])
+
+
+@pytest.mark.slow
+def test_degradation_ordering(tmp_path):
+    """기본 설정(seed 0): 깊은 plain은 얕은 plain보다 training error가 높고, 깊은 ResNet은 낮거나 같다."""
+    result = degradation_paper.main(["--device", "cpu", "--out", str(tmp_path)])
+    final = result["final_train_error"]
+    assert final["plain-32"] > final["plain-8"] + 0.1, final          # degradation: 깊은 plain이 더 나쁘다
+    assert final["ResNet-32"] <= final["ResNet-8"], final             # shortcut이 있으면 깊어도 나쁘지 않다
+    assert final["ResNet-32"] < final["plain-32"] - 0.1, final        # 같은 층, shortcut만 다르다
+    assert result["ordering_holds"] and (tmp_path / "degradation.png").stat().st_size > 0
