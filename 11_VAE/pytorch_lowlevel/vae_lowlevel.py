@@ -257,8 +257,10 @@ def main(argv=None) -> dict:
         samples = mean_image(params, torch.randn(32, args.z_dim, generator=torch.Generator().manual_seed(args.seed + 2))
                              .to(device))
     plots = [
-        plot_curves({"train ELBO": history["train_elbo"], "test ELBO": history["test_elbo"]},
-                    f"{out}/elbo_curve.png", title="VAE 학습 곡선 (low-level)", ylabel="ELBO (nats / 이미지)"),
+        plot_curves({"train −ELBO": [-v for v in history["train_elbo"]],
+                     "test −ELBO": [-v for v in history["test_elbo"]]},
+                    f"{out}/elbo_curve.png", title="VAE 학습 곡선 (low-level)",
+                    ylabel="음의 ELBO (nats / 이미지, log 축)", logy=True),
         plot_image_grid(torch.cat([shown, recon]).cpu().reshape(16, side, side), f"{out}/reconstructions.png",
                         title="위: test 입력 / 아래: 재구성 (z = μ)"),
         plot_image_grid(samples.cpu().reshape(32, side, side), f"{out}/prior_samples.png",
