@@ -15,7 +15,6 @@ import timm
 import timm.models
 import timm.models.resnet as timm_resnet
 import torch
-import torchvision
 import torchvision.models.resnet as tv_resnet
 from torch import nn
 
@@ -483,4 +482,19 @@ def test_guide_names_the_versions_it_was_read_from():
     text = GUIDE.read_text(encoding="utf-8")
     for library, version in A.READ_FROM.items():
         assert f"{library} {version}" in text, f"README.md가 {library} {version}을 밝혀야 한다"
-    assert torchvision.__version__ and timm.__version__
+
+
+def test_pretrained_without_network_ends_with_one_sentence(monkeypatch, tmp_path):
+    """--pretrained인데 가중치를 받을 수 없으면 DatasetUnavailable(cli가 traceback 없이 한 문장 + exit 2로 바꾼다)."""
+    import urllib.error
+
+    import torchvision.models._api as weights_api
+
+    from utils.data_loaders import DatasetUnavailable
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("network is unreachable")
+
+    monkeypatch.setattr(weights_api, "load_state_dict_from_url", offline)
+    with pytest.raises(DatasetUnavailable, match=r"resnet18의 pretrained 가중치.*--pretrained 없이"):
+        A.main(["--pretrained", "--quick", "--out", str(tmp_path)])
