@@ -39,12 +39,13 @@ import numpy as np
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """σ(x) = 1 / (1 + e^{−x}). e^{−|x|} ≤ 1만 계산하므로 overflow가 없고, x < 0에서도 작은 값의 자릿수를 잃지 않는다.
+    """σ(x) = 1 / (1 + e^{−x}).
 
-    (1 + tanh(x/2)) / 2 형태는 x ≪ 0에서 1 − 0.9999…의 뺄셈으로 상대 정밀도를 잃는다.
+    x ≪ 0이면 e^{−x}가 inf로 넘쳐도 1 / inf = 0으로 정확한 극한이 나오므로 overflow 경고만 끈다. 이 형태는 x < 0에서도
+    작은 σ 값의 상대 정밀도를 지킨다 ((1 + tanh(x/2)) / 2 형태는 x ≪ 0에서 1 − 0.9999…의 뺄셈으로 자릿수를 잃는다).
     """
-    e = np.exp(-np.abs(x))                                            # (0, 1]
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
 
 
 def check_sequence(x: np.ndarray, input_size: int, name: str) -> None:
