@@ -445,7 +445,7 @@ def plot_receptive_fields(out: str) -> str:
         ax.axhline(224, color="0.5", linestyle="--", linewidth=1)
         ax.text(1, 230, "논문 입력 224×224", color="0.4", fontsize=8)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set(title="층을 지날 때마다의 receptive field (3×3 conv: +2·jump, 2×2 pool: jump × 2)",
+        ax.set(title="층마다의 receptive field r (3×3 conv: r += 2j,  2×2 pool: r += j, j ×= 2)",
                xlabel="층 (conv와 max-pool을 차례로 센 번호)", ylabel="receptive field (픽셀)")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=7, ncol=2)
