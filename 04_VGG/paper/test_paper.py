@@ -264,6 +264,8 @@ def test_wrong_inputs_are_refused():
         P.VGG("A", head="tiny")
     with pytest.raises(ValueError, match="width는 양수"):
         P.vgg11(width=0)
+    with pytest.raises(ValueError, match="max-pool이 5번"):
+        P.VGG([8, "M", 16, "M"], head="cifar")
 
 
 # ---- receptive field ----

@@ -115,6 +115,8 @@ class VGG(nn.Module):
         self.config = scale_config(config, width)
         self.batch_norm, self.head, self.in_channels = bool(batch_norm), head, in_channels
         self.n_pools = self.config.count("M")
+        if head == "cifar" and 2 ** self.n_pools != CIFAR_SIZE:
+            raise ValueError(f"CIFAR head는 max-pool이 5번인 config가 필요합니다 (32 → 1×1): 받은 {self.n_pools}번")
         layers: list[nn.Module] = []
         channels = in_channels
         for v in self.config:
