@@ -8,7 +8,7 @@
 여기서 하는 것 (내장 shapes 데이터, single thread CPU 몇 분):
     네 모델 — plain-d₁, plain-d₂, ResNet-d₁, ResNet-d₂ (기본 d₁ = 8, d₂ = 32, 즉 stage마다 block 1개 vs 5개) —
     을 같은 처방(SGD lr 0.05, momentum 0.9, weight decay 1e-4, batch 32, cosine, crop+flip)과 같은 seed로 학습하고,
-    epoch마다의 training error(그 epoch의 mini-batch를 train 모드로 본 running 평균, Fig. 1의 가는 선)를
+    epoch마다의 training error(그 epoch의 mini-batch를 train 모드로 본 running 평균)를
     한 그림에 그린다. 계산을 줄이려고 width는 논문의 16 대신 8, 학습 이미지는 2,000장이다.
     batch는 논문의 128 대신 32로 줄여 같은 계산으로 SGD step을 4배(6 epoch에 375 step) 밟게 했다: batch 128로는
     96 step뿐이라 얕은 net도 덜 학습되어 (seed 1에서 plain-8 55% > plain-32 45%) 순서가 seed에 따라 뒤집혔다.

@@ -29,8 +29,8 @@ ImageNet 구조 (Table 1, 224×224 입력):
 Bottleneck의 stride 위치 (`stride_on`):
     "1x1"  논문(v1)과 원래 Caffe 모델: 첫 1×1 conv가 stride 2 — 1×1 conv가 4픽셀 중 1개만 읽고 나머지 3/4을 버린다.
     "3x3"  torchvision·timm ("ResNet v1.5"): 3×3 conv가 stride 2 — 모든 픽셀이 3×3 window에 들어간다.
-           같은 parameter로 ImageNet top-1이 약 0.5%p 높다고 알려져 있고(torchvision 문서), 계산은 조금 늘어난다
-           (3×3 conv가 stride 전의 큰 해상도에서 도는 것이 아니라, 1×1이 큰 해상도에서 돈다 — theory.md §4).
+           같은 parameter로 ImageNet top-1이 약 0.5%p 높다고 알려져 있고(torchvision `Bottleneck` 주석이 가리키는
+           NVIDIA의 v1.5 설명), 계산은 조금 늘어난다: 첫 1×1 conv가 줄이기 전의 큰 해상도에서 돈다 (theory.md §4.2).
     parameter 수와 weight shape는 같다. 기본은 "3x3": `from_reference`로 torchvision/timm 가중치를 그대로 받기 위해서다.
 
 CIFAR 구조 (Section 4.2): 3×3 conv 16 → (16, 32, 64) 채널의 세 stage에 BasicBlock n개씩 → global avg pool → fc 10.
