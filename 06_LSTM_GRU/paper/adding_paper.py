@@ -6,8 +6,8 @@
 
 기준선: 항상 1을 예측하면 MSE = Var(u_a + u_b) = 2/12 ≈ 0.167. 기억하지 못하는 모델은 여기에 머문다.
 세 모델을 같은 처방으로 학습한다: 마지막 h_T → Linear(H, 1), MSE loss, Adam, gradient-norm clipping.
-LSTM의 forget gate bias는 1로 시작한다 (Gers et al. 2000 Section 4가 양수 bias로 시작하기를 권한다:
-처음에는 cell이 기억을 지우지 않도록). 그 밖의 초기화는 `nn.LSTM`과 같다.
+LSTM의 forget gate bias는 1로 시작한다: 처음에는 cell이 기억을 지우지 않도록 (Jozefowicz, Zaremba & Sutskever
+2015, "An Empirical Exploration of Recurrent Network Architectures"가 권하는 값). 그 밖의 초기화는 `nn.LSTM`과 같다.
 
 실행:  python -m 06_LSTM_GRU.paper.adding_paper [--quick] [--steps N] [--hidden H]
 """

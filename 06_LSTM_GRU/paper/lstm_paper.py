@@ -1,9 +1,9 @@
 """LSTM과 GRU — 논문의 식을 그대로 옮긴 `nn.Module` (그리고 비교용 vanilla RNN).
 
-LSTM: S. Hochreiter & J. Schmidhuber (1997), "Long Short-Term Memory", Neural Computation 9(8), Section 4
-(memory cell과 input / output gate, 식 (1)–(3)의 constant error carousel) +
+LSTM: S. Hochreiter & J. Schmidhuber (1997), "Long Short-Term Memory", Neural Computation 9(8), Section 3.2
+(constant error carousel)와 Section 4 (memory cell, input / output gate) +
 F. A. Gers, J. Schmidhuber & F. Cummins (2000), "Learning to Forget: Continual Prediction with LSTM",
-Neural Computation 12(10), Section 3 (forget gate, 식 (6)–(8)):
+Neural Computation 12(10), Section 3 (forget gate):
 
     i_t = σ(W_ii x_t + b_ii + W_hi h_{t−1} + b_hi)          input gate
     f_t = σ(W_if x_t + b_if + W_hf h_{t−1} + b_hf)          forget gate (Gers et al. 2000)
@@ -189,7 +189,7 @@ class LSTM(_Recurrent):
         gates = xw + hh(h)                                          # (B, G·H)
         if self.forget_gate:
             i, f, g, o = gates.chunk(4, dim=1)                      # 각각 (B, H)
-            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)        # Gers et al. (2000) 식 (7)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)        # Gers et al. (2000)의 forget gate
         else:
             i, g, o = gates.chunk(3, dim=1)
             c = c + torch.sigmoid(i) * torch.tanh(g)                # 1997: constant error carousel
