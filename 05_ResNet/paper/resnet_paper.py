@@ -453,6 +453,7 @@ RUNS = ("shapes",)
 CIFAR_EPOCHS = 164                       # 64k iteration × 128 / 50k 이미지 ≈ 164 epoch (Section 4.2)
 CIFAR_MILESTONES = (82, 123)             # 32k, 48k iteration ≈ epoch 82, 123
 SHAPES_EPOCHS = 6
+NUM_CLASSES = 10                         # shapes와 CIFAR-10 모두 10 class
 
 
 def load_data(args):
@@ -499,7 +500,7 @@ def main(argv=None) -> dict:
     with Timer() as timer, limit_threads(args.threads):
         X_train, y_train, X_test, y_test, images_test = load_data(args)
         torch.manual_seed(args.seed)
-        model = cifar_resnet(args.depth, int(y_train.max()) + 1, args.shortcut, residual=not args.plain)
+        model = cifar_resnet(args.depth, NUM_CLASSES, args.shortcut, residual=not args.plain)
         schedule = (step_schedule(args.lr, args.milestones) if args.milestones
                     else cosine_schedule(args.lr, epochs))
         history = train_classifier(model, (X_train, y_train), (X_test, y_test), epochs=epochs,

@@ -226,6 +226,7 @@ def trainable(params: dict) -> list[torch.Tensor]:
 # ---------------------------------------------------------------------------------------------------------
 DATA_CHOICES = ("shapes", "cifar10")
 RUNS = ("shapes",)
+NUM_CLASSES = 10                         # shapes와 CIFAR-10 모두 10 class
 
 
 def evaluate(params: dict, X: np.ndarray, y: np.ndarray, device) -> tuple[float, float]:
@@ -289,7 +290,7 @@ def main(argv=None) -> dict:
         if args.quick:
             X_train, y_train, X_test, y_test = X_train[:256], y_train[:256], X_test[:200], y_test[:200]
         X_train, X_test, _, _ = channel_standardize(X_train, X_test)
-        params = cifar_params((args.depth - 2) // 6, int(y_train.max()) + 1, seed=args.seed)
+        params = cifar_params((args.depth - 2) // 6, NUM_CLASSES, seed=args.seed)
         params = {k: v.detach().to(device).requires_grad_(v.requires_grad) for k, v in params.items()}
         history = train(params, X_train, y_train, X_test, y_test, epochs=epochs, lr=args.lr,
                         batch_size=args.batch_size, seed=args.seed, device=device)

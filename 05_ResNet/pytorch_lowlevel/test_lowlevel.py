@@ -12,6 +12,7 @@ from torch import nn
 from utils.gradcheck import F64_ATOL, F64_RTOL
 
 from ..paper import resnet_paper as P
+from ..paper.test_paper import write_fake_cifar10
 from . import resnet_lowlevel as L
 
 
@@ -178,6 +179,13 @@ def test_quick_run_lowers_the_loss(tmp_path):
     assert result["level"] == "pytorch_lowlevel" and result["n_parameters"] == 269_722
     assert result["train_loss_last"] < result["train_loss_first"]
     assert (tmp_path / "result.json").exists() and (tmp_path / "error_curve.png").stat().st_size > 0
+
+
+def test_cifar10_path_runs_on_files_in_the_real_format(tmp_path):
+    root = write_fake_cifar10(tmp_path / "data")
+    result = L.main(["--data", "cifar10", "--root", str(root), "--quick", "--epochs", "1", "--device", "cpu",
+                     "--out", str(tmp_path / "out")])
+    assert result["data"] == "cifar10" and result["n_train"] == 40
 
 
 # ---- 잘못된 입력 ----
