@@ -314,6 +314,13 @@ def _reference_config(ref: nn.Module):
         raise ValueError(f"{kind}: stem이 7×7 stride 2 conv 하나가 아닙니다 (deep stem 변형은 매핑할 수 없음): {stem}")
     if not isinstance(getattr(ref, "maxpool", None), nn.MaxPool2d):
         raise ValueError(f"{kind}: stem 뒤 max-pool이 없습니다 (replace_stem_pool 변형은 매핑할 수 없음)")
+    if not isinstance(ref.fc, nn.Linear):
+        raise ValueError(f"{kind}: fc가 nn.Linear가 아닙니다 ({type(ref.fc).__name__}; timm num_classes=0처럼 "
+                         f"head를 뗀 모델은 매핑할 수 없음)")
+    pool_type = getattr(getattr(ref, "global_pool", None), "pool_type", "avg")
+    if pool_type != "avg":
+        raise ValueError(f"{kind}: global pool이 평균이 아닙니다 (pool_type={pool_type!r}); "
+                         f"논문과 우리 모델은 global average pooling")
     first = ref.layer1[0]
     names = {"BasicBlock": BasicBlock, "Bottleneck": Bottleneck}
     if type(first).__name__ not in names:

@@ -324,6 +324,8 @@ def test_wrong_inputs_are_refused():
     (lambda: torchvision.models.wide_resnet50_2(), "shape가 다릅니다"),
     (lambda: torchvision.models.resnet50(replace_stride_with_dilation=[False, True, True]), "dilat"),
     (lambda: timm.create_model("resnet50d", pretrained=False), "deep stem"),
+    (lambda: timm.create_model("resnet18", pretrained=False, num_classes=0), "fc가 nn.Linear"),
+    (lambda: timm.create_model("resnet18", pretrained=False, global_pool="max"), "pool_type='max'"),
 ])
 def test_from_reference_refuses_models_it_cannot_map(build, match):
     with torch.device("meta"):
