@@ -126,15 +126,15 @@ class VGG(nn.Module):
             layers.append(nn.Conv2d(channels, v, kernel_size=3, padding=1))          # 크기 유지
             if batch_norm:
                 layers.append(nn.BatchNorm2d(v))
-            layers.append(nn.ReLU())
+            layers.append(nn.ReLU(inplace=True))                  # torchvision처럼 in-place (메모리·시간 절약)
             channels = v
         self.features = nn.Sequential(*layers)
         self.out_channels = channels
         if head == "imagenet":
             self.avgpool = nn.AdaptiveAvgPool2d((IMAGENET_POOL, IMAGENET_POOL))
             self.classifier = nn.Sequential(
-                nn.Linear(channels * IMAGENET_POOL * IMAGENET_POOL, hidden), nn.ReLU(), nn.Dropout(dropout),
-                nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(dropout),
+                nn.Linear(channels * IMAGENET_POOL * IMAGENET_POOL, hidden), nn.ReLU(inplace=True), nn.Dropout(dropout),
+                nn.Linear(hidden, hidden), nn.ReLU(inplace=True), nn.Dropout(dropout),
                 nn.Linear(hidden, num_classes))
         else:
             self.avgpool = nn.Identity()                                             # 32×32 → 이미 1×1
