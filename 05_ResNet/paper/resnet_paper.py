@@ -321,6 +321,16 @@ def _reference_config(ref: nn.Module):
     if pool_type != "avg":
         raise ValueError(f"{kind}: global pool이 평균이 아닙니다 (pool_type={pool_type!r}); "
                          f"논문과 우리 모델은 global average pooling")
+    activations = sorted({type(m).__name__ for m in ref.modules()
+                          if type(m).__module__ == "torch.nn.modules.activation" and not isinstance(m, nn.ReLU)})
+    if activations:
+        raise ValueError(f"{kind}: ReLU가 아닌 activation {activations}이 있습니다 (act_layer 변형은 매핑할 수 없음)")
+    for name, module in ref.named_modules():
+        is_norm = isinstance(module, nn.modules.batchnorm._NormBase) or "Norm" in type(module).__name__
+        if is_norm and (type(module) is not nn.BatchNorm2d or module.eps != 1e-5):
+            raise ValueError(f"{kind}: {name}이 eps=1e-5인 nn.BatchNorm2d가 아닙니다 "
+                             f"({type(module).__name__}, eps={getattr(module, 'eps', None)}; norm_layer 변형은 "
+                             f"매핑할 수 없음)")
     first = ref.layer1[0]
     names = {"BasicBlock": BasicBlock, "Bottleneck": Bottleneck}
     if type(first).__name__ not in names:

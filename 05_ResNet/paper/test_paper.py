@@ -1,6 +1,7 @@
 """L3 (nn.Module) 검증: parameter 수(torchvision과 정확히 같음, CIFAR는 손으로 센 값), torchvision·timm twin과
 eval 모드 parity(출력과 stage별 feature), Bottleneck stride 위치(v1 / v1.5), shortcut A/B/C의 정의,
 F(x) = 0이면 identity, 실행, 잘못된 입력, 수렴 기준 (slow)."""
+import functools
 import math
 import pickle
 
@@ -326,6 +327,8 @@ def test_wrong_inputs_are_refused():
     (lambda: timm.create_model("resnet50d", pretrained=False), "deep stem"),
     (lambda: timm.create_model("resnet18", pretrained=False, num_classes=0), "fc가 nn.Linear"),
     (lambda: timm.create_model("resnet18", pretrained=False, global_pool="max"), "pool_type='max'"),
+    (lambda: timm.create_model("resnet18", pretrained=False, act_layer="silu"), "SiLU"),
+    (lambda: torchvision.models.resnet18(norm_layer=functools.partial(nn.BatchNorm2d, eps=1e-3)), "eps=0.001"),
 ])
 def test_from_reference_refuses_models_it_cannot_map(build, match):
     with torch.device("meta"):
