@@ -55,12 +55,12 @@ def input_gradient_norms(model: nn.Module, X: torch.Tensor) -> list[float]:
 
 
 def train_one(kind: str, data, *, hidden: int, steps: int, lr: float, batch_size: int, clip: float, seed: int,
-              eval_every: int, progress: bool = True) -> dict:
+              eval_every: int, forget_bias: float = 1.0, progress: bool = True) -> dict:
     """Adam + clipping으로 `steps`번 update. eval_every step마다 test MSE를 기록한다."""
     from tqdm.auto import tqdm
 
     torch.manual_seed(seed)
-    model = SequenceRegressor(kind, 2, hidden)
+    model = SequenceRegressor(kind, 2, hidden, forget_bias=forget_bias)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     X_train, y_train = torch.from_numpy(data.X_train), torch.from_numpy(data.y_train)    # (N, T, 2), (N,)
     X_test, y_test = torch.from_numpy(data.X_test), torch.from_numpy(data.y_test)
@@ -136,9 +136,11 @@ def main(argv=None) -> dict:
     parser.add_argument("--steps", type=int, default=1500, help="Adam update 횟수 (모델마다)")
     parser.add_argument("--seq-len", type=int, default=100, help="시퀀스 길이 T (기본 100, 논문의 T)")
     parser.add_argument("--hidden", type=int, default=32, help="hidden 크기 H")
-    parser.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate")
+    parser.add_argument("--lr", type=float, default=1e-2,
+                        help="Adam learning rate (3e-3에서는 seed 1의 LSTM이 1,500 step 안에 기준선을 벗어나지 못했다)")
     parser.add_argument("--batch-size", type=int, default=64, help="mini-batch 크기")
     parser.add_argument("--clip", type=float, default=1.0, help="gradient-norm clipping 상한")
+    parser.add_argument("--forget-bias", type=float, default=1.0, help="LSTM forget gate bias의 시작값 b_if + b_hf")
     parser.add_argument("--models", default="rnn,lstm,gru", help="쉼표로 구분한 모델 (rnn, lstm, gru)")
     parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
@@ -153,7 +155,8 @@ def main(argv=None) -> dict:
     with Timer() as timer, limit_threads(args.threads):
         data = load_adding_problem(n_train=10000, n_test=1000, seq_len=seq_len, seed=args.seed)
         runs = {kind: train_one(kind, data, hidden=args.hidden, steps=steps, lr=args.lr, batch_size=args.batch_size,
-                                clip=args.clip, seed=args.seed, eval_every=max(1, min(100, steps // 10)))
+                                clip=args.clip, seed=args.seed, eval_every=max(1, min(100, steps // 10)),
+                                forget_bias=args.forget_bias)
                 for kind in kinds}
     baseline = float(np.mean((data.y_test - 1.0) ** 2))                 # 항상 1을 예측할 때의 test MSE
     plots = [plot_learning_curves({k: r["history"] for k, r in runs.items()}, baseline,
@@ -165,7 +168,7 @@ def main(argv=None) -> dict:
         "model": "+".join(k.upper() for k in kinds), "level": "paper", "data": args.data,
         "metric": f"test_mse_{headline}", "value": test_mse[headline], "test_mse": test_mse,
         "baseline_mse": baseline, "seq_len": seq_len, "steps": steps, "hidden": args.hidden, "lr": args.lr,
-        "batch_size": args.batch_size, "clip": args.clip, "threads": args.threads,
+        "batch_size": args.batch_size, "clip": args.clip, "forget_bias": args.forget_bias, "threads": args.threads,
         "n_parameters": {k: sum(p.numel() for p in r["model"].parameters()) for k, r in runs.items()},
         "curves": {k: r["history"] for k, r in runs.items()},
         "grad_norm_first_over_last": {k: {s: r["grad_norms"][s][0] / r["grad_norms"][s][-1]

@@ -124,7 +124,7 @@ def test_adding_quick_run_writes_plot_and_result(tmp_path):
 def test_adding_problem_T100_lstm_and_gru_learn_rnn_does_not(tmp_path):
     """Issue의 기준: T = 100에서 LSTM, GRU의 test MSE < 0.01, vanilla RNN은 기준선(≈ 0.167) 근처.
 
-    기본 처방(H = 32, Adam 3e-3, batch 64, clip 1, 1,500 step)을 그대로 한 번 돌린다. RNN은 기준선의 80% 위에
+    기본 처방(H = 32, Adam 1e-2, batch 64, clip 1, 1,500 step)을 그대로 한 번 돌린다. RNN은 기준선의 80% 위에
     머물러야 한다: 0.133 아래로 내려가면 "먼 과거를 기억했다"고 볼 만큼 배운 것이다.
     """
     result = adding_paper.main(["--out", str(tmp_path)])
