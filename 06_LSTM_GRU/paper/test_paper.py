@@ -112,11 +112,26 @@ def test_bad_inputs_are_refused(cls):
 
 
 # ---- 학습 ----
+def test_adding_regressor_starts_lstm_with_the_forget_bias():
+    """gate 순서 (i, f, g, o)의 f 자리 [H, 2H)에서 b_if + b_hf만 forget_bias이고, 나머지 bias는 nn.LSTM 초기화."""
+    torch.manual_seed(6)
+    model = adding_paper.SequenceRegressor("lstm", 2, 8, forget_bias=3.0)
+    cell = model.rnn.cells[0]
+    with torch.no_grad():
+        torch.testing.assert_close(cell["ih"].bias[8:16] + cell["hh"].bias[8:16], torch.full((8,), 3.0))
+        others = torch.cat([cell["ih"].bias[:8], cell["ih"].bias[16:], cell["hh"].bias[:8], cell["hh"].bias[16:]])
+    assert others.abs().max() <= 8 ** -0.5
+    x = torch.rand(5, 100, 2)
+    assert model(x).shape == (5,)
+
+
 def test_adding_quick_run_writes_plot_and_result(tmp_path):
     result = adding_paper.main(["--quick", "--out", str(tmp_path)])
     assert set(result["test_mse"]) == {"rnn", "lstm", "gru"}
     assert all(0 < v < 1 for v in result["test_mse"].values())
     assert (tmp_path / "adding_learning_curves.png").stat().st_size > 0
+    assert (tmp_path / "gradient_norm_over_time.png").stat().st_size > 0
+    assert len(result["curves"]["lstm"]["test_mse"]) == 10
     assert (tmp_path / "result.json").exists()
 
 
