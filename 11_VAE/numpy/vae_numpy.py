@@ -31,9 +31,8 @@ import sys
 
 import numpy as np
 
+from utils.data_loaders import BINARY_IMAGE_DATA, load_binary_images
 from utils.training_utils import History, Timer, cli, limit_threads, make_parser, parse_args, report, seed_everything
-
-from ..data import DATA_CHOICES, load_binary_images
 
 DECODERS = ("bernoulli", "gaussian")
 LOG_2PI = math.log(2.0 * math.pi)
@@ -346,7 +345,7 @@ def add_model_arguments(parser) -> None:
 
 def main(argv=None) -> dict:
     parser = make_parser("11_VAE", "numpy", "VAE: NumPy로 손으로 쓴 ELBO gradient (Kingma & Welling 2013)",
-                         DATA_CHOICES, "digits", default_epochs=300)
+                         BINARY_IMAGE_DATA, "digits", default_epochs=300)
     add_model_arguments(parser)
     parser.set_defaults(threads=1)
     args = parse_args(parser, argv)

@@ -20,7 +20,7 @@
 기본 설정 (클래스의 기본값)은 논문의 MNIST 모델이다: D = 784, 은닉 500, z 20, Bernoulli decoder.
 이 장의 기본 실행은 그것을 내장 digits(8×8, 학습 1,437장)에 맞춰 줄인다 (README "논문과 다른 점"):
     은닉 500 → 200, z = 10, Adagrad stepsize 0.05 (논문 격자 {0.01, 0.02, 0.1} 밖: digits에서 0.02보다 빨랐고
-    0.1은 불안정했다 — README의 측정), 300 epoch. 이진화는 고정 threshold 0.5 (`11_VAE/data.py`).
+    0.1은 불안정했다 — README의 측정), 300 epoch. 이진화는 고정 threshold 0.5 (`utils.data_loaders.binarize`).
     논문이 MNIST에서 쓴 weight decay(파라미터의 prior)는 넣지 않았다.
 
 실행:  python -m 11_VAE.paper.vae_paper [--data digits|mnist] [--quick] [--z-dim 10] [--iw-samples 1000]
@@ -35,6 +35,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.distributions import Normal
 
+from utils.data_loaders import BINARY_IMAGE_DATA, load_binary_images
 from utils.training_utils import (
     Timer,
     choose_device,
@@ -46,8 +47,6 @@ from utils.training_utils import (
     report,
     seed_everything,
 )
-
-from ..data import DATA_CHOICES, load_binary_images
 
 DECODERS = ("bernoulli", "gaussian")
 IW_K_GRID = (1, 10, 100, 1000)
@@ -230,7 +229,7 @@ def plot_iw_bound(iw: dict, elbo: float, path):
 # ---------------------------------------------------------------------------------------------------------
 def main(argv=None) -> dict:
     parser = make_parser("11_VAE", "paper", "VAE (Kingma & Welling 2013): SGVB 학습과 importance-weighted log p(x)",
-                         DATA_CHOICES, "digits", default_epochs=300)
+                         BINARY_IMAGE_DATA, "digits", default_epochs=300)
     parser.add_argument("--z-dim", type=int, default=10, help="잠재 차원 (기본 10; 논문은 2–20을 비교)")
     parser.add_argument("--hidden", type=int, default=None, help="은닉 층 폭 (기본: digits 200, mnist 500 = 논문)")
     parser.add_argument("--lr", type=float, default=0.05, help="Adagrad stepsize (기본 0.05)")

@@ -27,6 +27,7 @@ import sys
 
 import torch
 
+from utils.data_loaders import BINARY_IMAGE_DATA, load_binary_images
 from utils.training_utils import (
     History,
     Timer,
@@ -38,8 +39,6 @@ from utils.training_utils import (
     report,
     seed_everything,
 )
-
-from ..data import DATA_CHOICES, load_binary_images
 
 DECODERS = ("bernoulli", "gaussian")
 LOG_2PI = math.log(2.0 * math.pi)
@@ -226,7 +225,7 @@ def mean_image(params: dict, z: torch.Tensor) -> torch.Tensor:
 # ---------------------------------------------------------------------------------------------------------
 def main(argv=None) -> dict:
     parser = make_parser("11_VAE", "pytorch_lowlevel", "VAE: raw tensor와 손으로 쓴 KL·BCE (Kingma & Welling 2013)",
-                         DATA_CHOICES, "digits", default_epochs=300)
+                         BINARY_IMAGE_DATA, "digits", default_epochs=300)
     parser.add_argument("--z-dim", type=int, default=10, help="잠재 차원 (기본 10)")
     parser.add_argument("--hidden", type=int, default=200, help="은닉 층 폭 (기본 200)")
     parser.add_argument("--lr", type=float, default=0.05, help="Adagrad learning rate (기본 0.05)")
