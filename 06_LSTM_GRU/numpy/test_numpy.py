@@ -98,7 +98,8 @@ def test_two_layer_stack_matches_directional_finite_differences(kind):
     원소별 비교를 쓰지 않는 이유: 수치 미분은 L을 두 번 계산해 빼므로 반올림 바닥이 절대 오차로
     ε·Σ|항| / 2h ≈ 1e-10이다. gradient 원소가 우연히 1e-4 근처로 작으면 (2층 LSTM의 l1.W_ih에서 실제로
     -1.2e-4가 나왔다) 그 원소의 상대 오차는 backward가 맞아도 1e-7을 넘는다. 방향 미분은 원소 전체의 합이라
-    크기가 ‖∇L‖ 수준이므로 같은 바닥에서도 상대 오차가 ~1e-10이고, 어느 원소 하나가 틀려도 O(1)로 달라진다.
+    크기가 ‖∇L‖ 수준이므로 같은 바닥에서도 상대 오차가 ~1e-10이다. 원소 i 하나가 δ만큼 틀리면 방향 미분은 δ·v_i
+    (v_i ~ 1/√n)만큼 달라진다: 원소 수 n이 수백–수천이어도 1e-7보다 몇 자릿수 크므로 틀린 backward는 여전히 걸린다.
     원소 하나하나는 아래 torch parity 테스트가 rtol 1e-6으로 따로 확인한다.
     """
     layer, x, h0, c0, w = random_problem(kind, num_layers=2)
