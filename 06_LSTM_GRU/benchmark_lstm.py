@@ -3,7 +3,7 @@
 한 번의 실행 안에서 같은 입력·같은 가중치로 forward + backward (입력, 초기 상태, 모든 가중치의 gradient)를 잰다.
 기본 조건은 issue의 것: batch 32, T 100, hidden 128, 입력 크기 128, float32, CPU.
     1. NumPy `LSTM.forward` + `LSTM.backward`
-    2. `recurrent_lowlevel.recurrent(..., "lstm")` + `torch.autograd.grad`
+    2. `recurrent.recurrent(..., "lstm")` + `torch.autograd.grad`
     3. `nn.LSTM` forward + `torch.autograd.grad` (PyTorch의 C++ 구현, CPU)
 시간은 warm-up 한 번 뒤 `--repeats`번 잰 값의 중앙값이다. 세 구현의 결과가 같은지도 함께 확인한다:
 상대 차이 = max|a − b| / max|b| (출력, dx, dW_hh 중 최대, float32).
@@ -54,7 +54,7 @@ def measure(batch: int, steps: int, hidden: int, input_size: int, repeats: int, 
     from torch import nn
 
     from .numpy.recurrent import LSTM
-    from .pytorch_lowlevel.recurrent_lowlevel import recurrent
+    from .pytorch_lowlevel.recurrent import recurrent
 
     rng = np.random.default_rng(seed)
     layer = LSTM(input_size, hidden, rng=rng, dtype=np.float32)

@@ -20,7 +20,7 @@ from torch import nn
 from utils.data_loaders import load_adding_problem
 from utils.training_utils import Timer, cli, limit_threads, make_parser, parse_args, report, seed_everything
 
-from .lstm_paper import GRU, LSTM, MODELS
+from .lstm_gru import GRU, LSTM, MODELS
 
 DATA_CHOICES = ("adding",)
 

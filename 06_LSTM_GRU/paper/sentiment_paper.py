@@ -6,7 +6,7 @@
   bag-of-words 선형 모델은 우연(50%) 근처에 머문다. 순서를 읽어야 풀린다.
 - `--data imdb` (실제, Maas et al. 2011): `--root` 아래 `aclImdb/{train,test}/{pos,neg}/*.txt`. 없으면 한 문장 안내.
 
-모델: token id (B, T) → Embedding (V, E) → LSTM (Hochreiter & Schmidhuber 1997 + forget gate, `lstm_paper.LSTM`,
+모델: token id (B, T) → Embedding (V, E) → LSTM (Hochreiter & Schmidhuber 1997 + forget gate, `lstm_gru.LSTM`,
 batch_first) → 각 문장의 **마지막 실제 token**의 h (오른쪽 padding은 읽고 버린다) → Linear(H, 2).
 기준선: 같은 tokenizer의 단어 유무(binary bag-of-words) + logistic regression (scikit-learn).
 
@@ -24,7 +24,7 @@ from torch import nn
 from utils.data_loaders import load_imdb, load_negation_sentiment
 from utils.training_utils import Timer, cli, limit_threads, make_parser, parse_args, report, seed_everything
 
-from .lstm_paper import GRU, LSTM
+from .lstm_gru import GRU, LSTM
 
 DATA_CHOICES = ("sentiment", "imdb")
 RUNS = ("sentiment",)

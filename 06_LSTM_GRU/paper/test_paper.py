@@ -6,9 +6,9 @@ from torch import nn
 
 from utils.gradcheck import F32_ATOL, F64_ATOL, F64_RTOL
 
-from ..pytorch_lowlevel.recurrent_lowlevel import recurrent
+from ..pytorch_lowlevel.recurrent import recurrent
 from . import adding_paper
-from .lstm_paper import GRU, LSTM, ElmanRNN, n_parameters
+from .lstm_gru import GRU, LSTM, ElmanRNN, n_parameters
 
 TWINS = [(LSTM, nn.LSTM), (GRU, nn.GRU), (ElmanRNN, nn.RNN)]
 CONFIGS = [(1, False), (2, False), (3, True)]                    # (num_layers, batch_first)

@@ -4,7 +4,7 @@
     loss = cross-entropy 평균 (nats per character)
 
 NumPy 레벨(`numpy/charlm_numpy.py`, 1층)과 같은 데이터·처방(무작위 구간 truncated BPTT, clipping 1.0, Adam)에
-층만 둘로 쌓았다. 파라미터는 plain tensor dict이고, recurrent 층은 `recurrent_lowlevel.recurrent`의 손 loop다.
+층만 둘로 쌓았다. 파라미터는 plain tensor dict이고, recurrent 층은 `recurrent.recurrent`의 손 loop다.
 clipping은 `torch.nn.utils.clip_grad_norm_`, update는 `torch.optim.Adam`을 쓴다 (이 장의 주제가 아니므로).
 
 실행:  python -m 06_LSTM_GRU.pytorch_lowlevel.charlm_lowlevel [--quick] [--steps N] [--layers L]
@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from utils.data_loaders import char_vocab, load_text_corpus
 from utils.training_utils import Timer, cli, limit_threads, make_parser, parse_args, report, seed_everything
 
-from .recurrent_lowlevel import init_params, recurrent
+from .recurrent import init_params, recurrent
 
 DATA_CHOICES = ("text",)
 TEMPERATURES = (0.5, 0.8, 1.0)

@@ -9,7 +9,7 @@ from torch import nn
 from utils.gradcheck import F64_ATOL, F64_RTOL
 
 from ..numpy.recurrent import LAYERS as NUMPY_LAYERS
-from .recurrent_lowlevel import gru_cell, init_params, lstm_cell, param_names, recurrent, rnn_cell
+from .recurrent import gru_cell, init_params, lstm_cell, param_names, recurrent, rnn_cell
 
 T, B, D, H = 5, 2, 3, 4
 TWINS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
