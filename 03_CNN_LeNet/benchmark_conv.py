@@ -20,40 +20,15 @@ thread 수(`--threads`, 기본 1)는 NumPy의 BLAS와 torch에 똑같이 적용�
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
 
 import numpy as np
 
+from utils.benchmark import environment, median_seconds
+
 from .numpy.conv import Conv2D, conv2d_naive
 
 SHAPES = (("C1", 1, 6, 32), ("C3", 6, 16, 14), ("C5", 16, 120, 5))     # (이름, C_in, C_out, H = W), kernel 5×5
-
-
-def median_seconds(fn, repeats: int) -> float:
-    """warm-up 한 번 뒤 repeats번 잰 시간의 중앙값 (초)."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
-def environment(threads: int) -> dict:
-    import torch
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
-        cpu = f"{names[0]} × {len(names)}" if names else cpu
-    except OSError:
-        pass
-    return {"cpu": cpu, "machine": platform.machine(), "threads": threads, "numpy": np.__version__,
-            "torch": torch.__version__, "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(설정 안 됨)")}
 
 
 def measure(name: str, c_in: int, c_out: int, size: int, batch: int, repeats: int, seed: int) -> dict:

@@ -28,14 +28,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
-import platform
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 import torchvision
+
+from utils.benchmark import environment, load_average
 
 from .paper import resnet_paper
 
@@ -101,25 +101,6 @@ def interleaved_times(steps: dict, repeats: int) -> dict[str, dict[str, list[flo
     return times
 
 
-def environment(threads: int) -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
-        cpu = f"{names[0]} × {len(names)}" if names else cpu
-    except OSError:
-        pass
-    return {"cpu": cpu, "machine": platform.machine(), "threads": threads, "python": platform.python_version(),
-            "torch": torch.__version__, "torchvision": torchvision.__version__}
-
-
-def _load() -> list[float]:
-    try:
-        return [round(v, 2) for v in os.getloadavg()]
-    except (OSError, AttributeError):                            # getloadavg가 없는 OS (Windows)
-        return []
-
-
 def measure(name: str, modes, batch: int, size: int, repeats: int, num_classes: int, seed: int) -> list[dict]:
     ours, reference = build_pair(name, num_classes, seed)
     generator = torch.Generator().manual_seed(seed)
@@ -174,7 +155,7 @@ def main(argv=None) -> dict:
         parser.error("--size는 32 이상이어야 합니다 (ResNet과 VGG 모두 해상도를 1/32로 줄인다)")
     from threadpoolctl import threadpool_limits
 
-    load_before = _load()
+    load_before = load_average()
     old_threads = torch.get_num_threads()
     torch.set_num_threads(args.threads)
     start = time.perf_counter()
@@ -186,7 +167,8 @@ def main(argv=None) -> dict:
     finally:
         torch.set_num_threads(old_threads)
     seconds = time.perf_counter() - start
-    env = {**environment(args.threads), "load_before": load_before, "load_after": _load()}
+    env = environment(args.threads, torchvision=torchvision.__version__, load_before=load_before,
+                      load_after=load_average())
     print("환경: " + ", ".join(f"{k} = {v}" for k, v in env.items()))
     print(f"batch {args.batch}, {args.size}×{args.size}, float32, 번갈아 잰 중앙값 "
           f"(warm-up 1회 + repeats {args.repeats}), 전체 {seconds:.0f}초\n")

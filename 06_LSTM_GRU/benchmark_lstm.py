@@ -17,36 +17,10 @@ weight gradient를 시각마다가 아니라 끝에서 행렬곱 한 번으로 �
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import time
 
 import numpy as np
 
-
-def median_seconds(fn, repeats: int) -> float:
-    """warm-up 한 번 뒤 repeats번 잰 시간의 중앙값 (초)."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
-def environment(threads: int) -> dict:
-    import torch
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
-        cpu = f"{names[0]} × {len(names)}" if names else cpu
-    except OSError:
-        pass
-    return {"cpu": cpu, "threads": threads, "numpy": np.__version__, "torch": torch.__version__,
-            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(설정 안 됨)")}
+from utils.benchmark import environment, median_seconds
 
 
 def measure(batch: int, steps: int, hidden: int, input_size: int, repeats: int, seed: int) -> dict:

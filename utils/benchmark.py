@@ -1,0 +1,53 @@
+"""벤치마크 스크립트(03 benchmark_conv, 05 benchmark_cnn, 06 benchmark_lstm)가 함께 쓰는 시간 재기와 환경 기록.
+
+숫자만으로는 비교가 안 된다: 어떤 CPU, 몇 thread, 어떤 라이브러리 판, 그때 기계가 얼마나 바빴는지(load average)를
+결과와 함께 남긴다. 시간 자체는 판정하지 않는다 (테스트는 스크립트가 돌고 비율을 돌려주는지만 본다).
+"""
+from __future__ import annotations
+
+import os
+import platform
+import time
+
+import numpy as np
+
+
+def median_seconds(fn, repeats: int) -> float:
+    """warm-up 한 번 뒤 repeats번 잰 시간의 중앙값 (초). 중앙값은 가끔 끼어드는 다른 작업에 덜 흔들린다."""
+    if repeats < 1:
+        raise ValueError(f"repeats는 1 이상이어야 합니다: {repeats}")
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def cpu_name() -> str:
+    """/proc/cpuinfo의 model name × 개수 (Linux), 없으면 platform이 아는 이름."""
+    name = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+    except OSError:
+        return name
+    return f"{names[0]} × {len(names)}" if names else name
+
+
+def load_average() -> list[float] | None:
+    """1·5·15분 load average (지원하지 않는 OS면 None)."""
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def environment(threads: int, **extra) -> dict:
+    """벤치마크 결과와 함께 남길 환경: cpu, machine, threads, python, numpy, torch, OPENBLAS_CORETYPE (+ extra)."""
+    import torch
+
+    return {"cpu": cpu_name(), "machine": platform.machine(), "threads": threads,
+            "python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,
+            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(설정 안 됨)"), **extra}
