@@ -3,9 +3,7 @@ eval 모드 parity(출력과 stage별 feature), Bottleneck stride 위치(v1 / v1
 F(x) = 0이면 identity, 실행, 잘못된 입력, 수렴 기준 (slow)."""
 import functools
 import math
-import pickle
 
-import numpy as np
 import pytest
 import timm
 import torch
@@ -14,6 +12,7 @@ import torchvision
 from torch import nn
 
 from utils.data_loaders import DatasetUnavailable
+from utils.fake_datasets import write_fake_cifar10
 from utils.gradcheck import F32_ATOL
 
 from . import degradation_paper
@@ -343,21 +342,6 @@ def test_quick_run_writes_results(tmp_path):
     assert result["metric"] == "test_accuracy" and result["n_parameters"] == 269_722
     assert result["train_loss_last"] < result["train_loss_first"] + 0.5
     assert (tmp_path / "result.json").exists() and (tmp_path / "error_curve.png").stat().st_size > 0
-
-
-def write_fake_cifar10(root, n_per_batch=8):
-    """진짜 CIFAR-10 python pickle 형식의 작은 파일들 (batch마다 n장, uint8 (n, 3072), label 0..9)."""
-    folder = root / "cifar-10-batches-py"
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
-        data = rng.integers(0, 256, (n_per_batch, 3072), dtype=np.uint8)
-        labels = [int(v) for v in rng.integers(0, 10, n_per_batch)]
-        with open(folder / name, "wb") as f:
-            pickle.dump({b"data": data, b"labels": labels}, f)
-    with open(folder / "batches.meta", "wb") as f:
-        pickle.dump({b"label_names": [f"c{i}".encode() for i in range(10)]}, f)
-    return root
 
 
 def test_cifar10_path_runs_on_files_in_the_real_format(tmp_path):

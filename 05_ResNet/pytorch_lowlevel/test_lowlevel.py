@@ -9,10 +9,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from utils.fake_datasets import write_fake_cifar10
 from utils.gradcheck import F64_ATOL, F64_RTOL
 
 from ..paper import resnet_paper as P
-from ..paper.test_paper import write_fake_cifar10
 from . import resnet_lowlevel as L
 
 

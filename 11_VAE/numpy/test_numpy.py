@@ -6,6 +6,7 @@ import torch
 from torch.distributions import Bernoulli, Normal, kl_divergence
 
 from utils.data_loaders import DatasetUnavailable, binarize
+from utils.fake_datasets import write_fake_mnist
 from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, check_module_gradients, numeric_gradient, rel_error
 
 from .vae_numpy import (
@@ -240,22 +241,6 @@ def test_bad_latent_size_shape_and_noise_are_refused():
 def test_missing_mnist_raises_one_sentence_error(tmp_path):
     with pytest.raises(DatasetUnavailable, match="--download"):
         main(["--data", "mnist", "--root", str(tmp_path), "--out", str(tmp_path / "out")])
-
-
-def write_fake_mnist(root, n_train=64, n_test=32, seed=0):
-    """torchvision이 읽는 MNIST raw idx 파일 4개를 작게 쓴다 (big-endian 헤더 + uint8 데이터)."""
-    raw = root / "MNIST" / "raw"
-    raw.mkdir(parents=True)
-    rng = np.random.default_rng(seed)
-    for split, n in (("train", n_train), ("t10k", n_test)):
-        labels = (np.arange(n) % 10).astype(np.uint8)
-        images = np.zeros((n, 28, 28), dtype=np.uint8)
-        for i, label in enumerate(labels):                          # class마다 다른 위치의 밝은 막대
-            images[i, 4 + 2 * label:6 + 2 * label, 6:22] = 255
-        images = np.maximum(images, rng.integers(0, 30, size=images.shape)).astype(np.uint8)
-        header = np.array([2051, n, 28, 28], dtype=">i4").tobytes()
-        (raw / f"{split}-images-idx3-ubyte").write_bytes(header + images.tobytes())
-        (raw / f"{split}-labels-idx1-ubyte").write_bytes(np.array([2049, n], dtype=">i4").tobytes() + labels.tobytes())
 
 
 def test_mnist_is_binarized_to_784_pixels_and_trains(tmp_path):

@@ -8,9 +8,9 @@ import pytest
 import torch
 from torch.distributions import MultivariateNormal, Normal, kl_divergence
 
+from utils.fake_datasets import write_fake_mnist
 from utils.gradcheck import F64_ATOL, F64_RTOL
 
-from ..numpy.test_numpy import write_fake_mnist
 from ..pytorch_lowlevel import vae_lowlevel as low
 from .vae_paper import VAE, main
 

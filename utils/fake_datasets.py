@@ -1,0 +1,46 @@
+"""테스트용: 실제 데이터셋과 **같은 형식**의 작은 파일을 쓴다. 실제 loader를 인터넷 없이 끝까지 검사하려고.
+
+- `write_fake_mnist(root)`: torchvision이 읽는 `MNIST/raw/*-idx?-ubyte` 4개 (big-endian 헤더 + uint8).
+- `write_fake_cifar10(root)`: `cifar-10-batches-py/` 아래 python pickle batch 6개와 `batches.meta`.
+여러 장의 테스트가 함께 쓴다 (03·11장의 MNIST 경로, 05장의 CIFAR-10 경로).
+"""
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+
+
+def write_fake_mnist(root, n_train: int = 64, n_test: int = 32, seed: int = 0) -> Path:
+    """torchvision이 읽는 MNIST raw idx 파일 4개를 작게 쓴다. class마다 다른 높이에 밝은 막대 + 약한 noise."""
+    root = Path(root)
+    raw = root / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    rng = np.random.default_rng(seed)
+    for split, n in (("train", n_train), ("t10k", n_test)):
+        labels = (np.arange(n) % 10).astype(np.uint8)
+        images = np.zeros((n, 28, 28), dtype=np.uint8)
+        for i, label in enumerate(labels):                              # class마다 다른 위치의 밝은 막대
+            images[i, 4 + 2 * label:6 + 2 * label, 6:22] = 255
+        images = np.maximum(images, rng.integers(0, 30, size=images.shape)).astype(np.uint8)
+        header = np.array([2051, n, 28, 28], dtype=">i4").tobytes()
+        (raw / f"{split}-images-idx3-ubyte").write_bytes(header + images.tobytes())
+        (raw / f"{split}-labels-idx1-ubyte").write_bytes(np.array([2049, n], dtype=">i4").tobytes() + labels.tobytes())
+    return root
+
+
+def write_fake_cifar10(root, n_per_batch: int = 8, seed: int = 0) -> Path:
+    """진짜 CIFAR-10 python pickle 형식의 작은 파일들 (batch마다 n장, uint8 (n, 3072), label 0..9)."""
+    root = Path(root)
+    folder = root / "cifar-10-batches-py"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(seed)
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        data = rng.integers(0, 256, (n_per_batch, 3072), dtype=np.uint8)
+        labels = [int(v) for v in rng.integers(0, 10, n_per_batch)]
+        with open(folder / name, "wb") as f:
+            pickle.dump({b"data": data, b"labels": labels}, f)
+    with open(folder / "batches.meta", "wb") as f:
+        pickle.dump({b"label_names": [f"c{i}".encode() for i in range(10)]}, f)
+    return root
