@@ -403,6 +403,30 @@ def resample_pos_embed(pos_embed: torch.Tensor, new_grid: tuple[int, int], old_g
 
 
 # ---------------------------------------------------------------------------
+# Attention rollout (Abnar & Zuidema 2020, "Quantifying Attention Flow in Transformers", ACL, Section 3)
+# ---------------------------------------------------------------------------
+def attention_rollout(attentions: list[torch.Tensor], residual: bool = True) -> torch.Tensor:
+    """층마다의 attention (B, heads, T, T)을 입력 token까지 곱해 올라간 "정보 흐름" (B, T, T).
+
+    head는 평균하고, residual 연결을 반영해 Â_ℓ = ½ A_ℓ + ½ I로 두고 행을 다시 1로 맞춘 뒤
+    R = Â_L · Â_{L−1} ··· Â_1 (논문 Section 3의 식 그대로). R[:, 0, 1:]이 [CLS]가 각 patch에서 받은 몫이다.
+    논문 Figure 6의 ViT attention map도 이 방법으로 그렸다 (ViT 논문 Appendix D.8).
+    """
+    if not attentions:
+        raise ValueError("attention이 비어 있습니다: 층마다 (B, heads, T, T)의 list가 필요합니다")
+    rollout = None
+    for attn in attentions:
+        if attn.ndim != 4 or attn.shape[-1] != attn.shape[-2]:
+            raise ValueError(f"attention은 (B, heads, T, T)여야 합니다: 받은 shape {tuple(attn.shape)}")
+        a = attn.mean(dim=1)                                               # (B, T, T): head 평균
+        if residual:
+            a = 0.5 * a + 0.5 * torch.eye(a.shape[-1], dtype=a.dtype, device=a.device)
+            a = a / a.sum(dim=-1, keepdim=True)
+        rollout = a if rollout is None else a @ rollout                    # (B, T, T)
+    return rollout
+
+
+# ---------------------------------------------------------------------------
 # 설정표 (Table 1)와 parameter 수
 # ---------------------------------------------------------------------------
 def vit(name: str = "B/16", image_size: int = 224, num_classes: int = 1000, **kwargs) -> ViT:

@@ -1,0 +1,184 @@
+"""작은 ViT를 처음부터 학습한다 — 내장 shapes(32×32, patch 4) 또는 digits, AdamW + warm-up·cosine, crop·flip.
+
+모델: `vit.ViT` (Dosovitskiy et al. 2021). 기본 설정은 D = 96, L = 6, head 4개, MLP 192, patch 4 → token 8×8 + [CLS].
+처방 (논문 Section 4.1, Appendix B.1의 축소판): AdamW (β = 0.9, 0.999, weight decay 0.05; bias·LayerNorm·E_pos는
+decay 없음), lr은 linear warm-up 뒤 cosine, batch 128, stochastic depth 0.1. 데이터가 수천 장뿐이라 random crop
+(4픽셀 padding)과 좌우 뒤집기(shapes만: 숫자는 뒤집으면 다른 모양)로 늘린다.
+
+그림: 학습 곡선, 학습된 E_pos의 cosine 유사도 격자 (논문 Figure 7 가운데), patch embedding E의 filter와 주성분
+(Figure 7 왼쪽), test 이미지의 attention rollout (Abnar & Zuidema 2020; 논문 Figure 6, Appendix D.8).
+
+실행:  python -m 10_ViT.paper.vit_paper [--quick] [--data shapes|digits|cifar10] [--epochs N]
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, limit_threads
+from utils.datasets import channel_standardize, load_cifar10, load_digits, load_shapes, random_crop_flip
+from utils.schedules import warmup_cosine_lr
+from utils.training import accuracy, fit, make_optimizer
+
+from .vit import ViT, attention_rollout, n_parameters
+
+DATA_CHOICES = ("shapes", "digits", "cifar10")
+RUNS = ("shapes", "digits")
+DEFAULT_EPOCHS = 30
+
+
+def load_data(args):
+    """(X_train, y_train, X_test, y_test, 원본 test 이미지 [0, 1], class 이름). X는 채널별 표준화 float32."""
+    if args.data == "shapes":
+        ds = load_shapes(n_train=args.n_train, seed=args.seed)
+    elif args.data == "digits":
+        ds = load_digits(size=32, seed=args.seed)                       # (N, 1, 32, 32), 8×8을 bilinear로 키움
+    else:
+        ds = load_cifar10(args.root, args.download)
+    X_train, y_train, X_test, y_test = ds.X_train, ds.y_train, ds.X_test, ds.y_test
+    if args.quick:
+        X_train, y_train, X_test, y_test = X_train[:256], y_train[:256], X_test[:200], y_test[:200]
+    images_test = X_test.astype("float32")
+    X_train, X_test, _, _ = channel_standardize(X_train.astype("float32"), X_test.astype("float32"))
+    names = ds.info.get("class_names") if ds.info else None
+    return X_train, y_train.astype("int64"), X_test, y_test.astype("int64"), images_test, names
+
+
+def build_model(args, in_channels: int, num_classes: int) -> ViT:
+    return ViT(image_size=32, patch_size=args.patch, num_classes=num_classes, dim=args.dim, depth=args.depth,
+               heads=args.heads, mlp_dim=args.mlp_ratio * args.dim, in_channels=in_channels, pool=args.pool,
+               dropout=args.dropout, drop_path=args.drop_path)
+
+
+def main(argv=None) -> dict:
+    parser = make_parser("10_ViT", "paper", "작은 ViT를 처음부터 학습 (Dosovitskiy et al. 2021)", DATA_CHOICES,
+                         "shapes", default_epochs=DEFAULT_EPOCHS)
+    parser.add_argument("--dim", type=int, default=96, help="D (token 폭, 기본 96)")
+    parser.add_argument("--depth", type=int, default=6, help="L (encoder 층 수, 기본 6)")
+    parser.add_argument("--heads", type=int, default=4, help="head 수 (기본 4)")
+    parser.add_argument("--mlp-ratio", type=int, default=2, help="MLP hidden = mlp_ratio × D (기본 2)")
+    parser.add_argument("--patch", type=int, default=4, help="patch 크기 P (32의 약수, 기본 4 → 8×8 격자)")
+    parser.add_argument("--pool", default="cls", choices=["cls", "avg"], help="[CLS] token 또는 patch 평균")
+    parser.add_argument("--lr", type=float, default=2e-3, help="AdamW 최대 learning rate (기본 2e-3)")
+    parser.add_argument("--weight-decay", type=float, default=0.05, help="AdamW decoupled weight decay (기본 0.05)")
+    parser.add_argument("--warmup", type=int, default=3, help="linear warm-up epoch 수 (기본 3)")
+    parser.add_argument("--batch-size", type=int, default=128, help="mini-batch 크기 (기본 128)")
+    parser.add_argument("--dropout", type=float, default=0.0, help="dense 층 뒤 dropout (기본 0)")
+    parser.add_argument("--drop-path", type=float, default=0.1, help="stochastic depth 마지막 층 확률 (기본 0.1)")
+    parser.add_argument("--n-train", type=int, default=4000, help="shapes 학습 이미지 수 (기본 4000)")
+    parser.add_argument("--no-augment", action="store_true", help="crop·flip augmentation을 끈다 (비교용)")
+    parser.set_defaults(threads=1)
+    args = parse_args(parser, argv)
+    if 32 % args.patch:
+        parser.error(f"--patch {args.patch}는 32의 약수여야 합니다")
+    epochs = min(args.epochs, 2) if args.quick else args.epochs
+
+    seed_everything(args.seed)
+    device = choose_device(args.device)
+    with Timer() as timer, limit_threads(args.threads):
+        X_train, y_train, X_test, y_test, images_test, names = load_data(args)
+        torch.manual_seed(args.seed)
+        num_classes = int(max(y_train.max(), y_test.max())) + 1
+        model = build_model(args, X_train.shape[1], num_classes)
+        optimizer = make_optimizer(model, "adamw", lr=args.lr, weight_decay=args.weight_decay)
+        flip = args.data != "digits"
+
+        def augment(X, rng):
+            return random_crop_flip(X, rng, pad=4, flip=flip)
+
+        history = fit(model, (X_train, y_train), (X_test, y_test), epochs=epochs, optimizer=optimizer,
+                      metric=accuracy, metric_name="acc", batch_size=args.batch_size,
+                      schedule=warmup_cosine_lr(args.lr, min(args.warmup, epochs - 1), epochs),
+                      augment=None if args.no_augment else augment, device=device, seed=args.seed,
+                      desc=f"ViT {args.data}")
+    plots = save_plots(model, history, X_test, images_test, y_test, names, args, device)
+    result = {
+        "model": f"ViT (D={args.dim}, L={args.depth}, heads={args.heads}, P={args.patch}, pool={args.pool})",
+        "level": "paper", "data": args.data, "metric": "test_accuracy", "value": history.last("test_acc"),
+        "train_loss_first": history["train_loss"][0], "train_loss_last": history.last("train_loss"),
+        "test_loss_last": history.last("test_loss"), "n_parameters": n_parameters(model), "epochs": epochs,
+        "lr": args.lr, "weight_decay": args.weight_decay, "warmup": args.warmup, "batch_size": args.batch_size,
+        "drop_path": args.drop_path, "augment": not args.no_augment, "n_train": len(X_train),
+        "device": str(device), "threads": args.threads, "history": history.to_dict(),
+        "seconds": timer.seconds, "plots": plots,
+    }
+    return report(result, args.out)
+
+
+# ---------------------------------------------------------------------------
+# 그림
+# ---------------------------------------------------------------------------
+def position_similarity(model: ViT) -> np.ndarray:
+    """E_pos의 patch 위치끼리 cosine 유사도 (h, w, h, w): [i, j]칸 = 위치 (i, j)와 모든 위치의 유사도."""
+    g = model.grid_size
+    pos = model.pos_embed.detach()[0, 1:].cpu()                             # (N, D): [CLS] 제외
+    pos = F.normalize(pos, dim=-1)
+    return (pos @ pos.T).reshape(g, g, g, g).numpy()                        # (h, w, h, w)
+
+
+def patch_filter_components(model: ViT, k: int = 28) -> np.ndarray:
+    """patch embedding E (D, C·P·P)의 주성분 k개를 (k, C, P, P) 이미지로 (논문 Figure 7 왼쪽)."""
+    W = model.patch_embed.proj.weight.detach().cpu().double()              # (D, C·P·P)
+    W = W - W.mean(dim=0, keepdim=True)
+    _, _, Vt = torch.linalg.svd(W, full_matrices=False)                     # Vt: (C·P·P, C·P·P)
+    P, C = model.patch_size, model.in_channels
+    k = min(k, Vt.shape[0])
+    return Vt[:k].reshape(k, C, P, P).numpy()
+
+
+def rollout_maps(model: ViT, x: torch.Tensor) -> np.ndarray:
+    """test 이미지마다 [CLS] → patch rollout 지도 (B, h, w), 최댓값 1로."""
+    model.eval()
+    rollout = attention_rollout(model.attention_maps(x))                    # (B, T, T)
+    g = model.grid_size
+    maps = rollout[:, 0, 1:].reshape(-1, g, g)                              # (B, h, w)
+    return (maps / maps.amax(dim=(1, 2), keepdim=True)).cpu().numpy()
+
+
+def save_plots(model, history, X_test, images_test, y_test, names, args, device) -> list[str]:
+    import matplotlib.pyplot as plt
+
+    from utils.visualization import plot_curves, plot_weight_grid, save_figure
+
+    out = args.out
+    plots = [plot_curves({"train loss": history["train_loss"], "test loss": history["test_loss"]},
+                         f"{out}/loss_curve.png", title="ViT 학습 곡선", ylabel="cross-entropy")]
+    sim = position_similarity(model)                                        # (h, w, h, w)
+    g = sim.shape[0]
+    fig, axes = plt.subplots(g, g, figsize=(1.0 * g, 1.0 * g), layout="constrained")
+    for i in range(g):
+        for j in range(g):
+            axes[i, j].imshow(sim[i, j], vmin=-1, vmax=1, cmap="viridis")
+            axes[i, j].set_xticks([])
+            axes[i, j].set_yticks([])
+    fig.suptitle("E_pos cosine 유사도: 칸 (행, 열) = 그 patch 위치와 모든 위치")
+    plots.append(save_figure(fig, f"{out}/position_similarity.png"))
+    W = model.patch_embed.proj.weight.detach().cpu().reshape(-1, model.in_channels, args.patch, args.patch)
+    plots.append(plot_weight_grid(W[:32], f"{out}/patch_filters.png", title="patch embedding E의 filter 32개"))
+    plots.append(plot_weight_grid(patch_filter_components(model), f"{out}/patch_filter_components.png",
+                                  title="E의 주성분 (Figure 7 왼쪽처럼)"))
+    n = 8
+    x = torch.from_numpy(X_test[:n]).to(device)
+    with torch.no_grad():
+        predicted = model(x).argmax(1).cpu().numpy()
+    maps = rollout_maps(model, x)
+    fig, axes = plt.subplots(2, n, figsize=(1.6 * n, 3.6), layout="constrained")
+    for i in range(n):
+        image = images_test[i].transpose(1, 2, 0)
+        image = image[..., 0] if image.shape[-1] == 1 else np.clip(image, 0, 1)
+        label = names[y_test[i]] if names else str(y_test[i])
+        guess = names[predicted[i]] if names else str(predicted[i])
+        axes[0, i].imshow(image, cmap="gray" if image.ndim == 2 else None)
+        axes[0, i].set_title(f"{label}\n예측 {guess}", fontsize=7)
+        axes[1, i].imshow(maps[i], cmap="inferno", vmin=0, vmax=1)
+        for ax in axes[:, i]:
+            ax.axis("off")
+    fig.suptitle("attention rollout: [CLS]가 각 patch에서 받은 몫 (아래)")
+    plots.append(save_figure(fig, f"{out}/attention_rollout.png"))
+    return [str(p) for p in plots]
+
+
+if __name__ == "__main__":
+    cli(main)
