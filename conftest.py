@@ -7,7 +7,7 @@
 """
 import pytest
 
-from utils.training_utils import limit_threads
+from utils.core import limit_threads
 
 
 def pytest_addoption(parser):

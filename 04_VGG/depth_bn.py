@@ -17,9 +17,8 @@ import argparse
 import torch
 import torch.nn.functional as F
 
-from utils.data_loaders import load_shapes
-from utils.image_training import channel_standardize
-from utils.training_utils import limit_threads
+from utils.core import limit_threads
+from utils.datasets import channel_standardize, load_shapes
 
 from .paper.vgg_paper import VGG
 

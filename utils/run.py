@@ -22,7 +22,7 @@ import time
 import traceback
 from pathlib import Path
 
-from utils.training_utils import Timer, atomic_write_text
+from utils.core import Timer, atomic_write_text
 
 ROOT = Path(__file__).resolve().parent.parent
 LEVELS = ("numpy", "pytorch_lowlevel", "paper", "analysis")

@@ -35,3 +35,24 @@ def test_overview_and_readme_mark_only_existing_chapters_done():
             match = re.match(r"\|\s*(\d\d)\s*\|", line)
             if match and "✅" in line:
                 assert any(c.startswith(match.group(1) + "_") for c in chapters), f"{doc}: 없는 장에 ✅ — {line}"
+
+
+def repository_text_files():
+    skip = {".git", "outputs", "data", ".pytest_cache", ".ruff_cache", "__pycache__"}
+    suffixes = {".md", ".py", ".ini", ".toml", ".txt", ".cfg"}
+    for path in sorted(ROOT.rglob("*")):
+        parts = path.relative_to(ROOT).parts
+        if any(part in skip or part.startswith(".venv") for part in parts):
+            continue
+        if path.is_file() and (path.suffix in suffixes or path.name in ("Makefile", "run")):
+            yield path
+
+
+def test_no_file_points_outside_the_repository():
+    """설계 문서는 저장소 안의 docs/00_Design.md 하나다: 저장소 밖의 문서나 폴더를 가리키는 파일이 없다."""
+    this_file = Path(__file__).resolve()
+    outside = [str(path.relative_to(ROOT)) for path in repository_text_files() if path.resolve() != this_file
+               and any(word in path.read_text(encoding="utf-8", errors="replace")
+                       for word in ("DESIGN.md", "../shared", "shared/DESIGN"))]
+    assert not outside, f"저장소 밖을 가리키는 파일: {outside}"
+    assert (ROOT / "docs" / "00_Design.md").is_file()

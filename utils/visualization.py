@@ -1,10 +1,13 @@
 """모든 장이 함께 쓰는 그림 도구: 학습 곡선, 이미지 grid, 결정 경계, attention, 잠재 공간.
 
-규약 (DESIGN.md):
+규약 (docs/00_Design.md):
 - 모든 `plot_*` 함수는 PNG 하나를 `path`에 저장하고, figure를 닫고, 저장한 `Path`를 돌려준다.
-- 저장은 `utils.training_utils.atomic_path`로 한다: 임시 파일에 쓰고 성공했을 때만 `path`로 바꿔 넣으므로,
+- 저장은 `utils.core.atomic_path`로 한다: 임시 파일에 쓰고 성공했을 때만 `path`로 바꿔 넣으므로,
   도중에 실패해도 반쯤 쓰인 PNG가 남지 않는다.
 - 잘못된 입력은 기대하는 shape을 적은 `ValueError`로 거절한다.
+- import만으로는 matplotlib의 전역 상태(rcParams, backend)를 바꾸지 않는다: 한글 설정은 각 `plot_*` 함수 안에서만
+  `plt.rc_context(KOREAN_RC)`로 씌운다. 화면이 없는 서버·CI에서는 matplotlib이 스스로 Agg backend를 고른다.
+  전역으로 켜고 싶으면 `setup_korean_font()`를 직접 부른다.
 - 제목과 축 이름은 한글을 그대로 쓴다. `koreanize-matplotlib`이 들고 오는 NanumGothic을 등록하고 font 목록을
   [DejaVu Sans, NanumGothic]으로 둔다: 숫자·기호(−, ², →)는 DejaVu Sans로, 한글은 NanumGothic으로 그려지고,
   log 축 눈금처럼 mathtext가 첫 font만 쓰는 곳에서도 음수 부호(U+2212)가 네모로 깨지지 않는다.
@@ -22,18 +25,15 @@ import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # 화면이 없는 서버·CI에서도 그린다. pyplot보다 먼저 골라야 한다.
-
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import font_manager
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
-from utils.training_utils import atomic_path
+from utils.core import atomic_path, check_positive_int
 
 DPI = 100
 FALLBACK_FONT = "DejaVu Sans"  # matplotlib에 늘 들어 있는 font: 한글 font에 없는 기호를 대신 그린다.
@@ -46,18 +46,9 @@ UNIT_RANGE_TOL = 1e-3  # 이미지 값이 [0, 1]을 이만큼까지 벗어나는
 def _korean_font_file() -> Path | None:
     """koreanize-matplotlib 패키지에 든 NanumGothic.ttf의 경로 (없으면 None).
 
-    `import koreanize_matplotlib`은 그 자체로 font를 등록하고 rcParams를 바꾼다. 다만 0.1.x는 import할 때
-    `distutils`를 쓰므로 Python 3.12+에서 setuptools가 없으면 ImportError가 난다. 그때는 패키지를 실행하지
-    않고 설치 폴더에서 font 파일만 찾아 직접 등록한다.
+    `import koreanize_matplotlib`은 그 자체로 font를 등록하고 전역 rcParams를 바꾸므로 import하지 않는다:
+    설치 폴더를 찾기만 하고(`find_spec`은 모듈을 실행하지 않는다) font 파일을 직접 등록한다.
     """
-    try:
-        with warnings.catch_warnings():  # 0.1.x가 import할 때 내는 distutils DeprecationWarning은 숨긴다
-            warnings.simplefilter("ignore", DeprecationWarning)
-            import koreanize_matplotlib
-
-        return Path(koreanize_matplotlib.get_font_ttf_path())
-    except (ImportError, AttributeError):
-        pass
     spec = importlib.machinery.PathFinder.find_spec("koreanize_matplotlib")  # sys.path에서 찾기만, 실행은 안 함
     for folder in (spec.submodule_search_locations or []) if spec else []:
         candidate = Path(folder) / "fonts" / "NanumGothic.ttf"
@@ -66,11 +57,11 @@ def _korean_font_file() -> Path | None:
     return None
 
 
-def setup_korean_font() -> dict:
-    """한글 font를 matplotlib에 등록하고 전역 rcParams에 설정한다. 설정한 rcParams dict를 돌려준다.
+def korean_rc() -> dict:
+    """한글 font를 matplotlib의 font 목록에 등록하고, 그 font를 쓰는 rcParams dict를 돌려준다 (전역은 그대로).
 
-    이 모듈을 import하면 한 번 불린다. 각 `plot_*` 함수는 돌려받은 dict를 `plt.rc_context`로 다시 씌우므로,
-    사용자가 중간에 `plt.rcdefaults()`나 style을 바꿔도 한글이 깨지지 않는다.
+    각 `plot_*` 함수는 이 dict를 `plt.rc_context`로 씌운다. 그래서 사용자가 `plt.rcdefaults()`나 style을
+    바꿔도 한글이 깨지지 않고, 이 모듈을 import한 프로그램의 다른 그림은 영향을 받지 않는다.
     """
     rc = {"axes.unicode_minus": False}
     font_file = _korean_font_file()
@@ -87,15 +78,27 @@ def setup_korean_font() -> dict:
         # 쓰므로 한글은 NanumGothic으로, 숫자·기호(−, ², →)는 DejaVu Sans로 그린다. 반대 순서면 log 축 눈금의
         # `$\mathdefault{10^{-2}}$`처럼 mathtext가 첫 font만 쓰는 곳에서 음수 부호(U+2212)가 네모로 깨진다.
         rc["font.family"] = [FALLBACK_FONT, name]
-    matplotlib.rcParams.update(rc)
     return rc
 
 
-KOREAN_RC = setup_korean_font()
+def setup_korean_font() -> dict:
+    """한글 font 설정을 **전역** rcParams에 적용한다 (직접 부를 때만; import는 전역을 바꾸지 않는다).
+
+    `plt.subplots`로 직접 그림을 그리는 스크립트가 한글 제목을 쓰려면 이 함수를 부르거나
+    `with plt.rc_context(KOREAN_RC):` 안에서 그린다. 적용한 rcParams dict를 돌려준다.
+    """
+    plt.rcParams.update(KOREAN_RC)
+    return KOREAN_RC
 
 
-def _korean(func):
-    """함수 전체(figure 생성부터 저장까지)를 한글 font 설정 안에서 실행한다."""
+KOREAN_RC = korean_rc()
+
+
+def korean_font(func):
+    """decorator: 함수 전체(figure 생성부터 저장까지)를 한글 font 설정 안에서 실행한다.
+
+    글자의 font는 Text를 만들 때 정해지므로, 직접 `plt.subplots`로 그리는 함수는 이 decorator를 붙인다.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -143,12 +146,6 @@ def _check_integer_values(array: np.ndarray, name: str) -> np.ndarray:
     return array.astype(np.int64)
 
 
-def _check_positive_int(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name}는 {minimum} 이상의 정수여야 합니다: 받은 값 {value!r}")
-    return int(value)
-
-
 def _as_images(images, name: str, n_expected: int | None = None) -> np.ndarray:
     """(N,H,W) · (N,1,H,W) · (N,3,H,W)를 받아 imshow가 바로 쓰는 (N,H,W) 또는 (N,H,W,3)으로 바꾼다."""
     array = _to_numpy(images).astype(np.float64)
@@ -175,7 +172,7 @@ def _minmax_per_tile(tiles: np.ndarray) -> np.ndarray:
 
 def _tile_axes(n: int, ncols: int, title: str, tile_inches: float = 1.2):
     """n개의 tile을 놓을 subplot grid. 빈 칸과 축 눈금은 끈다. (fig, 앞쪽 n개의 axes)를 돌려준다."""
-    ncols = min(_check_positive_int(ncols, "ncols"), n)
+    ncols = min(check_positive_int("ncols", ncols), n)
     nrows = math.ceil(n / ncols)
     figsize = (max(2.5, ncols * tile_inches), nrows * tile_inches + (0.4 if title else 0.0))
     fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False, layout="constrained")
@@ -202,12 +199,28 @@ def _plot_tiles(tiles: np.ndarray, path, title: str, ncols: int, cmap: str, labe
 # ---------------------------------------------------------------------------
 # 저장
 # ---------------------------------------------------------------------------
-@_korean
+def _use_korean_font(fig) -> None:
+    """`korean_font` 밖에서 만든 글자(제목, 축 이름, 범례)도 한글 font로 그린다.
+
+    글자의 font는 Text를 만들 때의 rcParams로 정해진다. 스크립트가 `plt.subplots`로 직접 그린 figure의 글자는
+    기본 font(sans-serif)로 만들어졌으므로, 기본 font를 쓰는 글자만 골라 `KOREAN_RC`의 font 목록으로 바꾼다.
+    """
+    family = KOREAN_RC.get("font.family")
+    if family is None:
+        return
+    default = list(plt.rcParamsDefault["font.family"])
+    for text in fig.findobj(Text):
+        if list(text.get_fontfamily()) == default:
+            text.set_fontfamily(family)
+
+
+@korean_font
 def save_figure(fig, path) -> Path:
     """figure를 PNG로 원자적으로 저장하고 닫는다. 저장에 실패해도 figure는 닫히고 `path`는 그대로다."""
     if not isinstance(fig, Figure):
         raise TypeError(f"fig는 matplotlib Figure여야 합니다: 받은 {type(fig).__name__}")
     path = Path(path)
+    _use_korean_font(fig)
     try:
         if path.suffix.lower() != ".png":
             raise ValueError(f"PNG로만 저장합니다: path는 .png로 끝나야 합니다 (받은 {path})")
@@ -221,7 +234,7 @@ def save_figure(fig, path) -> Path:
 # ---------------------------------------------------------------------------
 # 학습 곡선 · 회귀
 # ---------------------------------------------------------------------------
-@_korean
+@korean_font
 def plot_curves(curves: dict[str, list[float]], path, title="학습 곡선", xlabel="epoch", ylabel="loss",
                 logy=False) -> Path:
     """이름 붙은 곡선 여러 개를 한 축에 그린다: {"train_loss": [...], "test_loss": [...]}.
@@ -253,7 +266,7 @@ def plot_curves(curves: dict[str, list[float]], path, title="학습 곡선", xla
     return save_figure(fig, path)
 
 
-@_korean
+@korean_font
 def plot_prediction_scatter(y_true, y_pred, path, title="예측 vs 실제") -> Path:
     """회귀의 예측값과 실제값 산점도. 점이 y = x 선에 가까울수록 좋은 예측이다. R²와 RMSE를 함께 적는다."""
     t = _to_numpy(y_true).astype(np.float64)
@@ -286,7 +299,7 @@ def plot_prediction_scatter(y_true, y_pred, path, title="예측 vs 실제") -> P
 # ---------------------------------------------------------------------------
 # 이미지 · 가중치 · feature map
 # ---------------------------------------------------------------------------
-@_korean
+@korean_font
 def plot_image_grid(images, path, labels=None, title="", ncols=8, cmap="gray") -> Path:
     """이미지 N장을 grid로. images: (N,H,W), (N,1,H,W) 또는 (N,3,H,W), 값은 [0, 1].
 
@@ -314,7 +327,7 @@ def plot_misclassified(images, y_true, y_pred, path, limit: int = 32) -> Path | 
                            title=f"틀린 test 예제 ({len(wrong_all)}개 중 앞의 {len(wrong)}개)")
 
 
-@_korean
+@korean_font
 def plot_weight_grid(weights, path, title="가중치", ncols=8) -> Path:
     """가중치를 tile로. weights: (K,H,W) 또는 (K,C,H,W), C = 1 또는 3.
 
@@ -331,7 +344,7 @@ def plot_weight_grid(weights, path, title="가중치", ncols=8) -> Path:
     return _plot_tiles(tiles, path, title, ncols, "gray")
 
 
-@_korean
+@korean_font
 def plot_feature_maps(maps, path, title="feature maps", ncols=8) -> Path:
     """한 입력의 feature map들을 channel별 tile로. maps: (C,H,W). tile마다 따로 min-max 정규화한다."""
     array = _to_numpy(maps).astype(np.float64)
@@ -352,7 +365,7 @@ def _class_colors(k: int) -> ListedColormap:
     return ListedColormap([tab10(i % 10) for i in range(k)])
 
 
-@_korean
+@korean_font
 def plot_decision_boundary(predict_fn, X, y, path, title="결정 경계", feature_names=("x1", "x2"),
                            resolution=200) -> Path:
     """2차원 분류기의 결정 경계: 격자 위 예측 class를 색으로 칠하고, 데이터 점을 정답 y의 색으로 찍는다.
@@ -368,7 +381,7 @@ def plot_decision_boundary(predict_fn, X, y, path, title="결정 경계", featur
     if y.shape != (X.shape[0],):
         raise ValueError(f"y는 shape (N,) = ({X.shape[0]},)이어야 합니다: 받은 shape {y.shape}")
     y = _check_integer_values(y, "y")
-    resolution = _check_positive_int(resolution, "resolution", minimum=2)
+    resolution = check_positive_int("resolution", resolution, minimum=2)
     if len(feature_names) != 2:
         raise ValueError(f"feature_names는 이름 2개여야 합니다: 받은 {feature_names!r}")
 
@@ -400,7 +413,7 @@ def plot_decision_boundary(predict_fn, X, y, path, title="결정 경계", featur
     return save_figure(fig, path)
 
 
-@_korean
+@korean_font
 def plot_attention(weights, path, title="attention", x_labels=None, y_labels=None) -> Path:
     """attention weight heatmap. weights: (Tq, Tk), 행 = query, 열 = key. 색 막대(colorbar)를 붙인다.
 
@@ -431,7 +444,7 @@ def plot_attention(weights, path, title="attention", x_labels=None, y_labels=Non
     return save_figure(fig, path)
 
 
-@_korean
+@korean_font
 def plot_latent_scatter(z, labels, path, title="잠재 공간") -> Path:
     """2차원 잠재 벡터 z (N, 2)의 산점도를 정수 label (N,)로 색칠한다.
 
@@ -462,7 +475,7 @@ def plot_latent_scatter(z, labels, path, title="잠재 공간") -> Path:
     return save_figure(fig, path)
 
 
-@_korean
+@korean_font
 def plot_latent_grid(decode_fn, path, n=15, span=3.0, title="잠재 공간 manifold") -> Path:
     """2차원 잠재 공간 [-span, span]² 위 n × n 격자점을 decode해 한 장의 그림으로 이어 붙인다 (VAE manifold).
 
@@ -470,7 +483,7 @@ def plot_latent_grid(decode_fn, path, n=15, span=3.0, title="잠재 공간 manif
     점의 순서는 행 우선(row-major)이다: 왼쪽→오른쪽으로 z1이 커지고, 위→아래로 z2가 작아진다
     (그림의 위쪽이 z2 = +span). 축 눈금은 잠재 좌표다.
     """
-    n = _check_positive_int(n, "n")
+    n = check_positive_int("n", n)
     if not (isinstance(span, (int, float, np.number)) and math.isfinite(span) and span > 0):
         raise ValueError(f"span은 양수여야 합니다: 받은 값 {span!r}")
     axis = np.linspace(-span, span, n)

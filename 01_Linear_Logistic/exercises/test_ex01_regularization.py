@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import Lasso, Ridge
 
-from utils.data_loaders import load_diabetes, standardize
+from utils.datasets import load_diabetes, standardize
 from utils.exercises import load_exercise
 from utils.gradcheck import (
     F64_ATOL,

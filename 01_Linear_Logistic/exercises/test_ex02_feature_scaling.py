@@ -1,12 +1,12 @@
 """연습문제 02 (feature scaling) 채점: train 통계량 → 조건수 κ → GD step 수가 κ와 함께 자란다.
 
 기본은 reference solution을, `--learner`를 주면 학습자 stub(`ex02_feature_scaling.py`)을 검사한다.
-기대값은 정의식, `utils.data_loaders.standardize`, `np.linalg.cond`, `np.linalg.lstsq`로 이 파일이 따로 계산한다.
+기대값은 정의식, `utils.datasets.standardize`, `np.linalg.cond`, `np.linalg.lstsq`로 이 파일이 따로 계산한다.
 """
 import numpy as np
 import pytest
 
-from utils.data_loaders import load_diabetes, standardize
+from utils.datasets import load_diabetes, standardize
 from utils.exercises import load_exercise
 from utils.gradcheck import F64_ATOL, F64_RTOL
 

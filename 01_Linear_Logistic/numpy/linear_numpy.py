@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from utils.data_loaders import load_features
-from utils.training_utils import Timer, check_finite, cli, make_parser, parse_args, report, seed_everything
+from utils.cli import cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, check_finite
+from utils.datasets import load_features
 
 DATA_CHOICES = ("diabetes", "synthetic")
 RUNS = DATA_CHOICES  # utils.run이 기본으로 돌리는 --data 값들

@@ -7,7 +7,7 @@ import torch
 from sklearn.linear_model import LinearRegression as SklearnLinearRegression
 from sklearn.linear_model import Ridge
 
-from utils.data_loaders import load_diabetes, load_synthetic_regression, standardize
+from utils.datasets import load_diabetes, load_synthetic_regression, standardize
 from utils.gradcheck import (
     F64_ATOL,
     F64_RTOL,

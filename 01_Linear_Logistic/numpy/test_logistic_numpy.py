@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 
-from utils.data_loaders import load_breast_cancer, standardize
+from utils.datasets import load_breast_cancer, standardize
 from utils.gradcheck import (
     F64_ATOL,
     F64_RTOL,
@@ -178,7 +178,7 @@ def test_inf_in_data_is_refused():
 
 
 def test_missing_mnist_exits_with_one_sentence(tmp_path, capsys):
-    from utils.data_loaders import DatasetUnavailable
+    from utils.core import DatasetUnavailable
 
     with pytest.raises(DatasetUnavailable, match=str(tmp_path)):
         main(["--data", "mnist", "--root", str(tmp_path), "--out", str(tmp_path / "out")])

@@ -20,18 +20,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.data_loaders import load_features
-from utils.training_utils import (
-    Timer,
-    choose_device,
-    cli,
-    evaluate,
-    fit,
-    make_parser,
-    parse_args,
-    report,
-    seed_everything,
-)
+from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer
+from utils.datasets import load_features
+from utils.training import evaluate, fit
 
 DATA_CHOICES = ("diabetes", "synthetic")
 RUNS = DATA_CHOICES
@@ -83,9 +75,9 @@ def main(argv=None) -> dict:
                                             for a in (X_train, data.y_train, X_test, data.y_test))
         model = LinearRegression(X_train.shape[1]).to(device=device, dtype=dtype)
         lr = args.lr_scale * step_size_bound(X_train)
-        history = fit(model, F.mse_loss, make_optimizer(model, lr, args.l2), (X_train, y_train), (X_test, y_test),
-                      epochs=epochs, batch_size=None, seed=args.seed, desc="linear/paper")
-        test_mse, _ = evaluate(model, F.mse_loss, X_test, y_test)
+        history = fit(model, (X_train, y_train), (X_test, y_test), optimizer=make_optimizer(model, lr, args.l2),
+                      loss_fn=F.mse_loss, epochs=epochs, batch_size=None, seed=args.seed, desc="linear/paper")
+        test_mse, _ = evaluate(model, X_test, y_test, loss_fn=F.mse_loss)
     result = {
         "model": "LinearRegression", "level": "paper", "data": args.data, "device": str(device),
         "test_mse": test_mse, "test_r2": 1.0 - test_mse / y_test.var(unbiased=False).item(),

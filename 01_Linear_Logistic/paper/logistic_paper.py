@@ -17,19 +17,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.data_loaders import load_features
-from utils.training_utils import (
-    Timer,
-    accuracy,
-    choose_device,
-    cli,
-    evaluate,
-    fit,
-    make_parser,
-    parse_args,
-    report,
-    seed_everything,
-)
+from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer
+from utils.datasets import load_features
+from utils.training import accuracy, evaluate, fit
 
 DATA_CHOICES = ("breast_cancer", "digits", "mnist")
 RUNS = ("breast_cancer", "digits")
@@ -101,10 +92,10 @@ def main(argv=None) -> dict:
         else:
             model = SoftmaxRegression(X_train.shape[1], int(y_train.max()) + 1)
         model = model.to(device=device, dtype=dtype)
-        history = fit(model, model.loss, make_optimizer(model, args.lr, args.l2), (X_train, y_train),
-                      (X_test, y_test), epochs=epochs, batch_size=None, metric=accuracy, seed=args.seed,
+        history = fit(model, (X_train, y_train), (X_test, y_test), optimizer=make_optimizer(model, args.lr, args.l2),
+                      loss_fn=model.loss, epochs=epochs, batch_size=None, metric=accuracy, seed=args.seed,
                       desc="logistic/paper")
-        _, test_accuracy = evaluate(model, model.loss, X_test, y_test, metric=accuracy)
+        _, test_accuracy = evaluate(model, X_test, y_test, loss_fn=model.loss, metric=accuracy)
     result = {
         "model": type(model).__name__, "level": "paper", "data": args.data, "metric": "test_accuracy",
         "value": test_accuracy, "device": str(device), "train_loss_first": history["train_loss"][0],

@@ -4,9 +4,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from utils.data_loaders import load_breast_cancer, load_diabetes, load_digits, standardize
+from utils.datasets import load_breast_cancer, load_diabetes, load_digits, standardize
 from utils.gradcheck import F64_ATOL, F64_RTOL
-from utils.training_utils import fit
+from utils.training import fit
 
 from ..pytorch_lowlevel import linear_lowlevel, logistic_lowlevel
 from . import linear_paper, logistic_paper
@@ -56,8 +56,8 @@ def test_linear_regression_training_equals_lowlevel():
     copy_lowlevel_into(model, params)
     lr, l2 = 0.5 * linear_lowlevel.step_size_bound(X, 0.05), 0.05
     linear_lowlevel.fit_gd(params, X, y, lr, 150, l2=l2)
-    fit(model, F.mse_loss, linear_paper.make_optimizer(model, lr, l2), (X, y), epochs=150, batch_size=None,
-        progress=False)
+    fit(model, (X, y), optimizer=linear_paper.make_optimizer(model, lr, l2), loss_fn=F.mse_loss, epochs=150,
+        batch_size=None, progress=False)
     np.testing.assert_allclose(model.linear.weight.detach().numpy(), params["W"].detach().numpy().T,
                                rtol=F64_RTOL, atol=F64_ATOL)
     np.testing.assert_allclose(model.linear.bias.detach().numpy(), params["b"].detach().numpy(),
@@ -78,8 +78,8 @@ def test_classifier_training_equals_lowlevel(dataset):
     model = model.double()
     copy_lowlevel_into(model, params)
     logistic_lowlevel.fit_gd(params, X, y, 0.5, 80, l2=1e-3)
-    history = fit(model, model.loss, logistic_paper.make_optimizer(model, 0.5, 1e-3), (X, y), epochs=80,
-                  batch_size=None, progress=False)
+    history = fit(model, (X, y), optimizer=logistic_paper.make_optimizer(model, 0.5, 1e-3), loss_fn=model.loss,
+                  epochs=80, batch_size=None, progress=False)
     assert history["train_loss"][-1] < history["train_loss"][0]
     np.testing.assert_allclose(model.linear.weight.detach().numpy(), params["W"].detach().numpy().T,
                                rtol=F64_RTOL, atol=F64_ATOL)
@@ -119,8 +119,8 @@ def test_nan_in_data_is_refused_before_training():
     X[0, 1] = float("inf")
     before = model.linear.weight.detach().clone()
     with pytest.raises(ValueError, match="inf"):
-        fit(model, F.mse_loss, linear_paper.make_optimizer(model, 0.1), (X, torch.zeros(4)), epochs=1,
-            progress=False)
+        fit(model, (X, torch.zeros(4)), optimizer=linear_paper.make_optimizer(model, 0.1), loss_fn=F.mse_loss,
+            epochs=1, progress=False)
     assert torch.equal(model.linear.weight.detach(), before)
 
 

@@ -12,17 +12,9 @@ from __future__ import annotations
 
 import torch
 
-from utils.data_loaders import load_features
-from utils.training_utils import (
-    Timer,
-    check_finite,
-    choose_device,
-    cli,
-    make_parser,
-    parse_args,
-    report,
-    seed_everything,
-)
+from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, check_finite
+from utils.datasets import load_features
 
 DATA_CHOICES = ("diabetes", "synthetic")
 RUNS = DATA_CHOICES

@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from utils.data_loaders import load_breast_cancer, load_diabetes, load_digits, standardize
+from utils.datasets import load_breast_cancer, load_diabetes, load_digits, standardize
 from utils.gradcheck import F64_ATOL, F64_RTOL, numpy_to_torch, torch_to_numpy
 
 from ..numpy import linear_numpy, logistic_numpy

@@ -28,18 +28,10 @@ import sys
 
 import numpy as np
 
-from utils.data_loaders import load_features
-from utils.training_utils import (
-    History,
-    Timer,
-    check_finite,
-    cli,
-    limit_threads,
-    make_parser,
-    parse_args,
-    report,
-    seed_everything,
-)
+from utils.cli import cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, check_finite, limit_threads
+from utils.datasets import load_features
+from utils.training import History
 
 DATA_CHOICES = ("digits", "mnist")
 

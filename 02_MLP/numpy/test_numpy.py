@@ -6,7 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from utils.data_loaders import DatasetUnavailable, load_digits, standardize
+from utils.core import DatasetUnavailable
+from utils.datasets import load_digits, standardize
 from utils.gradcheck import (
     F64_ATOL,
     F64_RTOL,

@@ -23,23 +23,12 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from utils.data_loaders import load_features
-from utils.training_utils import (
-    Timer,
-    accuracy,
-    choose_device,
-    cli,
-    evaluate,
-    fit,
-    limit_threads,
-    make_parser,
-    parse_args,
-    report,
-    seed_everything,
-)
+from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, limit_threads
+from utils.datasets import load_features
+from utils.training import accuracy, evaluate, fit
 
 DATA_CHOICES = ("digits", "mnist")
 ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "gelu": nn.GELU}
@@ -170,11 +159,11 @@ def main(argv=None) -> dict:
 
         model = MLP(X_train.shape[1], args.hidden, int(y_train.max()) + 1, activation=args.activation,
                     dropout=args.dropout).to(device=device, dtype=dtype)
-        initial_loss = evaluate(model, F.cross_entropy, X_train, y_train)[0]
-        history = fit(model, F.cross_entropy, make_optimizer(model, args.optimizer, args.lr), (X_train, y_train),
-                      (X_test, y_test), epochs=epochs, batch_size=args.batch_size, metric=accuracy, seed=args.seed,
-                      desc="mlp/paper")
-        test_loss, test_accuracy = evaluate(model, F.cross_entropy, X_test, y_test, metric=accuracy)
+        initial_loss = evaluate(model, X_train, y_train)[0]
+        optimizer = make_optimizer(model, args.optimizer, args.lr)
+        history = fit(model, (X_train, y_train), (X_test, y_test), optimizer=optimizer, epochs=epochs,
+                      batch_size=args.batch_size, metric=accuracy, seed=args.seed, desc="mlp/paper")
+        test_loss, test_accuracy = evaluate(model, X_test, y_test, metric=accuracy)
 
     side = math.isqrt(X_train.shape[1])
     W1 = model.linears[0].weight.detach().cpu()                  # (h_1, H·W): 행 하나가 unit 하나

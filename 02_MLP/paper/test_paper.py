@@ -9,9 +9,9 @@ import torch.nn.functional as F
 from torch import nn
 from torchvision.ops import MLP as TorchvisionMLP
 
-from utils.data_loaders import load_digits, standardize
+from utils.datasets import load_digits, standardize
 from utils.gradcheck import F32_ATOL, F64_ATOL, F64_RTOL
-from utils.training_utils import fit
+from utils.training import fit
 
 from ..pytorch_lowlevel import mlp_lowlevel
 from .mlp_paper import MLP, main, make_optimizer, n_parameters
@@ -100,7 +100,7 @@ def test_adam_steps_with_utils_fit_equal_lowlevel(digits):
     copy_lowlevel_into(model, params)
     state = mlp_lowlevel.adam_init(params)
     losses_l2 = [mlp_lowlevel.train_step(params, state, X, y, lr=0.01) for _ in range(10)]
-    history = fit(model, F.cross_entropy, make_optimizer(model, "adam", 0.01), (X, y), epochs=10, batch_size=None,
+    history = fit(model, (X, y), optimizer=make_optimizer(model, "adam", 0.01), epochs=10, batch_size=None,
                   progress=False)
     assert losses_l2[-1] < losses_l2[0]
     assert_close(history["train_loss"], losses_l2)
@@ -182,7 +182,7 @@ def test_nan_in_data_is_refused_before_training():
     X[2, 3] = float("nan")
     before = model.linears[0].weight.detach().clone()
     with pytest.raises(ValueError, match="NaN"):
-        fit(model, F.cross_entropy, make_optimizer(model, "adam", 0.1), (X, torch.zeros(5, dtype=torch.int64)),
+        fit(model, (X, torch.zeros(5, dtype=torch.int64)), optimizer=make_optimizer(model, "adam", 0.1),
             epochs=1, progress=False)
     assert torch.equal(model.linears[0].weight.detach(), before)
 

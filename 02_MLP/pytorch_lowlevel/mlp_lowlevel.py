@@ -20,19 +20,10 @@ import sys
 import torch
 import torch.nn.functional as F
 
-from utils.data_loaders import load_features
-from utils.training_utils import (
-    History,
-    Timer,
-    check_finite,
-    choose_device,
-    cli,
-    limit_threads,
-    make_parser,
-    parse_args,
-    report,
-    seed_everything,
-)
+from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, check_finite, limit_threads
+from utils.datasets import load_features
+from utils.training import History
 
 DATA_CHOICES = ("digits", "mnist")
 ACTIVATIONS = {"relu": F.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "gelu": F.gelu}

@@ -1,6 +1,6 @@
 """LeNet의 나머지 부품 — NumPy로 손으로 쓴 Dense, ReLU, Tanh, Flatten, softmax cross-entropy, Adam.
 
-convolution과 pooling은 `conv.py`에 있다. 이 장의 모델은 다른 장과 코드를 공유하지 않으므로(DESIGN.md)
+convolution과 pooling은 `conv.py`에 있다. 이 장의 모델은 다른 장과 코드를 공유하지 않으므로(docs/00_Design.md)
 02장 MLP에서 만든 부품과 같은 일을 하는 층도 여기서 다시 쓴다.
 
     Dense:    y = x W + b                  dW = xᵀ dy,  db = Σ_n dy,  dx = dy Wᵀ

@@ -23,19 +23,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from utils.data_loaders import load_digit_images, random_shift
-from utils.training_utils import (
-    Timer,
-    check_finite,
-    cli,
-    hold_then_cosine,
-    limit_threads,
-    make_parser,
-    parse_args,
-    report,
-    seed_everything,
-)
+from utils.cli import cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, check_finite, limit_threads
+from utils.schedules import hold_then_cosine_lr
 
+from ..digit_images import load_digit_images, random_shift
 from .conv import Conv2D, MaxPool2D, check_images
 from .layers import Adam, Dense, Flatten, ReLU, softmax_cross_entropy
 
@@ -105,7 +97,7 @@ def train(model: LeNet5, X, y, X_test, y_test, *, epochs: int, lr: float, batch_
     history = {"train_loss": [], "test_loss": [], "test_accuracy": []}
     bar = tqdm(range(epochs), desc="lenet/numpy", leave=False, disable=not progress)
     for epoch in bar:
-        optimizer.lr = hold_then_cosine(epoch, epochs, lr)
+        optimizer.lr = hold_then_cosine_lr(lr, epochs)(epoch)
         X_epoch = random_shift(X, shift, rng)
         order = rng.permutation(len(X))
         total = 0.0

@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from utils.data_loaders import DatasetUnavailable
+from utils.core import DatasetUnavailable
 from utils.fake_datasets import write_fake_mnist
 from utils.gradcheck import (
     F64_ATOL,

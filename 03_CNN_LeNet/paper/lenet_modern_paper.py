@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from utils.training_utils import cli
+from utils.cli import cli
 
 from .lenet_paper import main as paper_main
 

@@ -39,8 +39,8 @@ faithful (`LeNet5`, 기본) — Section II.B를 층마다 그대로:
     - 최적화: 논문은 stochastic diagonal Levenberg–Marquardt (Appendix C)를 썼고, global learning rate η를
       0.0005 → 0.00001로 계단식으로 줄이며 20 pass 학습했다 (Section III.C). 여기서는 Adam으로 30 epoch,
       learning rate는 처음 2/3 고정 뒤 마지막 1/3에서 cosine으로 줄이고
-      (`utils.training_utils.hold_then_cosine`), 매 epoch `utils.training_utils.fit`을 한 번씩 부른다.
-    - augmentation: 매 epoch 학습 이미지를 ±2픽셀 무작위 이동한다(`utils.data_loaders.random_shift`,
+      (`utils.schedules.hold_then_cosine_lr`), 매 epoch `utils.training.fit`을 한 번씩 부른다.
+    - augmentation: 매 epoch 학습 이미지를 ±2픽셀 무작위 이동한다(`03_CNN_LeNet/digit_images.py`의 `random_shift`,
       `--shift 0`으로 끈다). digits 학습 이미지가 1,437장뿐이기 때문이며, 논문도 distortion을 준
       학습 집합으로 따로 실험했다 (Section III.C).
     - 데이터: 기본은 scikit-learn digits(8×8을 20×20으로 키워 32×32 가운데에 둔 것, 1,437장 학습). MNIST는
@@ -70,23 +70,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.data_loaders import load_digit_images, random_shift
-from utils.training_utils import (
-    History,
-    Timer,
-    accuracy,
-    check_finite,
-    choose_device,
-    cli,
-    evaluate,
-    fit,
-    hold_then_cosine,
-    limit_threads,
-    make_parser,
-    parse_args,
-    report,
-    seed_everything,
-)
+from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, check_finite, limit_threads
+from utils.schedules import hold_then_cosine_lr
+from utils.training import History, accuracy, evaluate, fit
+
+from ..digit_images import load_digit_images, random_shift
 
 DATA_CHOICES = ("digits", "mnist")
 RUNS = ("digits",)
@@ -388,18 +377,19 @@ def main(argv=None) -> dict:
 
         Xtr, Xte = tensor(X_train), tensor(X_test)
         ytr, yte = (torch.as_tensor(a, device=device) for a in (y_train, y_test))
-        initial_loss, _ = evaluate(model, model.loss, Xtr, ytr)
+        initial_loss, _ = evaluate(model, Xtr, ytr, loss_fn=model.loss)
         optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
         history = History()
+        schedule = hold_then_cosine_lr(args.lr, epochs)
         for epoch in range(epochs):                                            # epoch마다 새로 이동한 이미지로 fit 1회
             for group in optimizer.param_groups:
-                group["lr"] = hold_then_cosine(epoch, epochs, args.lr)
+                group["lr"] = schedule(epoch)
             shifted = tensor(random_shift(X_train, args.shift, rng))
-            record = fit(model, model.loss, optimizer, (shifted, ytr), (Xte, yte), epochs=1,
+            record = fit(model, (shifted, ytr), (Xte, yte), optimizer=optimizer, loss_fn=model.loss, epochs=1,
                          batch_size=args.batch_size, metric=metric, seed=args.seed * 1000 + epoch,
                          desc=f"lenet/paper/{args.variant} {epoch + 1}/{epochs}")
             history.log(**{k: v[0] for k, v in record.to_dict().items()})
-        _, test_accuracy = evaluate(model, model.loss, Xte, yte, metric=metric)
+        _, test_accuracy = evaluate(model, Xte, yte, loss_fn=model.loss, metric=metric)
     title = f"LeNet-5 ({args.variant})"
     plots = save_plots(model, history.to_dict(), Xte, X_test, yte, args.out, title)
     result = {

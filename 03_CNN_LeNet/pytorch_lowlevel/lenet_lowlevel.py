@@ -30,19 +30,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from utils.data_loaders import load_digit_images, random_shift
-from utils.training_utils import (
-    Timer,
-    check_finite,
-    choose_device,
-    cli,
-    hold_then_cosine,
-    limit_threads,
-    make_parser,
-    parse_args,
-    report,
-    seed_everything,
-)
+from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, check_finite, limit_threads
+from utils.schedules import hold_then_cosine_lr
+
+from ..digit_images import load_digit_images, random_shift
 
 DATA_CHOICES = ("digits", "mnist")
 RUNS = ("digits",)
@@ -193,7 +185,7 @@ def train(params: dict, X_train: np.ndarray, y_train, X_test, y_test, *, epochs:
     bar = tqdm(range(epochs), desc="lenet/lowlevel", leave=False, disable=not progress)
     for epoch in bar:
         for group in optimizer.param_groups:
-            group["lr"] = hold_then_cosine(epoch, epochs, lr)
+            group["lr"] = hold_then_cosine_lr(lr, epochs)(epoch)
         Xtr = torch.as_tensor(random_shift(X_train, shift, rng), device=device)
         order = torch.as_tensor(rng.permutation(len(Xtr)), device=device)
         total = 0.0

@@ -314,7 +314,7 @@ def test_quick_run_writes_results_and_plots(tmp_path):
 
 
 def test_missing_cifar10_exits_with_one_sentence(tmp_path, capsys):
-    from utils.training_utils import cli
+    from utils.cli import cli
 
     with pytest.raises(SystemExit) as info:
         cli(lambda: P.main(["--data", "cifar10", "--root", str(tmp_path), "--out", str(tmp_path / "o")]))

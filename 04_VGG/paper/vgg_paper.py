@@ -49,19 +49,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.data_loaders import load_cifar10, load_shapes
-from utils.image_training import channel_standardize, cosine_schedule, evaluate_classifier, train_classifier
-from utils.training_utils import (
-    Timer,
-    check_finite,
-    choose_device,
-    cli,
-    limit_threads,
-    make_parser,
-    parse_args,
-    report,
-    seed_everything,
-)
+from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, check_finite, limit_threads
+from utils.datasets import channel_standardize, load_cifar10, load_shapes, random_crop_flip
+from utils.schedules import cosine_lr
+from utils.training import accuracy, evaluate, fit, make_optimizer
 
 DATA_CHOICES = ("shapes", "cifar10")
 RUNS = ("shapes",)
@@ -461,7 +453,8 @@ def save_plots(model: VGG, history, X_test_std: np.ndarray, images_test: np.ndar
     plots = [
         plot_curves({"train loss": history["train_loss"], "test loss": history["test_loss"]},
                     f"{out}/loss_curve.png", title="VGG 학습 곡선", ylabel="cross-entropy"),
-        plot_curves({"train error": history["train_error"], "test error": [1 - a for a in history["test_acc"]]},
+        plot_curves({"train error": [1 - a for a in history["train_acc"]],
+                     "test error": [1 - a for a in history["test_acc"]]},
                     f"{out}/error_curve.png", title="VGG error (train: augmentation된 batch, train 모드)",
                     ylabel="error"),
         plot_weight_grid(model.features[0].weight.detach().cpu(), f"{out}/conv1_filters.png",
@@ -514,18 +507,18 @@ def main(argv=None) -> dict:
         torch.manual_seed(args.seed)
         model = VGG(args.config, batch_norm=args.batch_norm, num_classes=10, head="cifar", width=args.width)
         model.to(device)
-        initial_loss, _ = evaluate_classifier(model, X_train[:512], y_train[:512], device=device)
-        history = train_classifier(model, (X_train, y_train), (X_test, y_test), epochs=epochs,
-                                   batch_size=args.batch_size, lr_schedule=cosine_schedule(args.lr, epochs),
-                                   momentum=0.9, weight_decay=args.weight_decay, device=device, seed=args.seed,
-                                   desc=f"vgg{args.config}/paper")
+        initial_loss, _ = evaluate(model, X_train[:512], y_train[:512], metric=accuracy, device=device)
+        optimizer = make_optimizer(model, "sgd", args.lr, weight_decay=args.weight_decay, momentum=0.9)
+        history = fit(model, (X_train, y_train), (X_test, y_test), epochs=epochs, optimizer=optimizer,
+                      batch_size=args.batch_size, schedule=cosine_lr(args.lr, epochs), augment=random_crop_flip,
+                      metric=accuracy, metric_name="acc", device=device, seed=args.seed, desc=f"vgg{args.config}/paper")
     plots = save_plots(model, history, X_test, images_test, y_test, class_names, args.out)
     result = {
         "model": f"VGG-{args.config}{'-BN' if args.batch_norm else ''} (CIFAR head, width {args.width:g})",
         "level": "paper", "data": args.data, "metric": "test_accuracy", "value": history.last("test_acc"),
         "config": args.config, "batch_norm": args.batch_norm, "width": args.width, "device": str(device),
         "initial_loss": initial_loss, "train_loss_first": history["train_loss"][0],
-        "train_loss_last": history.last("train_loss"), "train_error_last": history.last("train_error"),
+        "train_loss_last": history.last("train_loss"), "train_error_last": 1 - history.last("train_acc"),
         "test_loss_last": history.last("test_loss"), "test_acc_per_epoch": history["test_acc"],
         "n_parameters": n_parameters(model), "epochs": epochs, "lr": args.lr, "batch_size": args.batch_size,
         "weight_decay": args.weight_decay, "threads": args.threads, "n_train": len(X_train),

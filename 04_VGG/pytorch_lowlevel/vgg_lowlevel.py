@@ -37,19 +37,11 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from utils.data_loaders import load_cifar10, load_shapes
-from utils.image_training import channel_standardize, cosine_schedule, evaluate_classifier, train_classifier
-from utils.training_utils import (
-    Timer,
-    check_finite,
-    choose_device,
-    cli,
-    limit_threads,
-    make_parser,
-    parse_args,
-    report,
-    seed_everything,
-)
+from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, check_finite, limit_threads
+from utils.datasets import channel_standardize, load_cifar10, load_shapes, random_crop_flip
+from utils.schedules import cosine_lr
+from utils.training import accuracy, evaluate, fit, make_optimizer
 
 DATA_CHOICES = ("shapes", "cifar10")
 RUNS = ("shapes",)
@@ -224,7 +216,7 @@ def forward(params: dict, buffers: dict, x: torch.Tensor, training: bool = False
 
 
 class LowLevelVGG:
-    """params/buffers dict를 `utils.image_training.train_classifier`가 부르는 모양(model(x), parameters(), train(),
+    """params/buffers dict를 `utils.training.fit`이 부르는 모양(model(x), parameters(), train(),
     eval(), to())으로 감싼 얇은 어댑터. nn.Module이 아니다: 층도 hook도 없이 위의 `forward` 함수를 부를 뿐이다."""
 
     def __init__(self, params: dict, buffers: dict):
@@ -314,11 +306,12 @@ def main(argv=None) -> dict:
         X_train, X_test, _, _ = channel_standardize(X_train, X_test)
         params, buffers = init_params(args.config, 10, args.width, seed=args.seed, device=device)
         model = LowLevelVGG(params, buffers)
-        initial_loss, _ = evaluate_classifier(model, X_train[:512], y_train[:512], device=device)
-        history = train_classifier(model, (X_train, y_train), (X_test, y_test), epochs=epochs,
-                                   batch_size=args.batch_size, lr_schedule=cosine_schedule(args.lr, epochs),
-                                   momentum=0.9, weight_decay=args.weight_decay, device=device, seed=args.seed,
-                                   desc=f"vgg{args.config}/lowlevel")
+        initial_loss, _ = evaluate(model, X_train[:512], y_train[:512], metric=accuracy, device=device)
+        optimizer = make_optimizer(model, "sgd", args.lr, weight_decay=args.weight_decay, momentum=0.9)
+        history = fit(model, (X_train, y_train), (X_test, y_test), epochs=epochs, optimizer=optimizer,
+                      batch_size=args.batch_size, schedule=cosine_lr(args.lr, epochs), augment=random_crop_flip,
+                      metric=accuracy, metric_name="acc", device=device, seed=args.seed,
+                      desc=f"vgg{args.config}/lowlevel")
     plots = save_plots(model, history, X_test, args.out)
     result = {
         "model": f"VGG-{args.config}-BN (low-level, width {args.width:g})", "level": "pytorch_lowlevel",

@@ -40,8 +40,8 @@ import torchvision
 import torchvision.models.resnet as tv_resnet
 from torch import nn
 
-from utils.data_loaders import DatasetUnavailable
-from utils.training_utils import Timer, cli, limit_threads, make_parser, parse_args, report, seed_everything
+from utils.cli import cli, make_parser, parse_args, report, seed_everything
+from utils.core import DatasetUnavailable, Timer, limit_threads
 from utils.visualization import plot_feature_maps
 
 from ..paper import resnet_paper

@@ -490,7 +490,7 @@ def test_pretrained_without_network_ends_with_one_sentence(monkeypatch, tmp_path
 
     import torchvision.models._api as weights_api
 
-    from utils.data_loaders import DatasetUnavailable
+    from utils.core import DatasetUnavailable
 
     def offline(*args, **kwargs):
         raise urllib.error.URLError("network is unreachable")

@@ -27,9 +27,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from utils.data_loaders import load_shapes
-from utils.image_training import channel_standardize, cosine_schedule, train_classifier
-from utils.training_utils import Timer, choose_device, cli, limit_threads, make_parser, parse_args, report
+from utils.cli import choose_device, cli, make_parser, parse_args, report
+from utils.core import Timer, limit_threads
+from utils.datasets import channel_standardize, load_shapes, random_crop_flip
+from utils.schedules import cosine_lr
+from utils.training import accuracy, fit, make_optimizer
 
 from .resnet_paper import cifar_resnet, n_parameters
 
@@ -101,11 +103,13 @@ def main(argv=None) -> dict:
                 torch.manual_seed(args.seed)                           # 네 모델 모두 같은 seed로 초기화
                 model = cifar_resnet(depth, 10, "A", residual=not plain, width=args.width)
                 sizes[name] = n_parameters(model)
-                history = train_classifier(model, (X_train, ds.y_train), (X_test, ds.y_test), epochs=epochs,
-                                           batch_size=args.batch_size, lr_schedule=cosine_schedule(args.lr, epochs),
-                                           momentum=0.9, weight_decay=1e-4, device=device, seed=args.seed,
-                                           desc=name)
+                optimizer = make_optimizer(model, "sgd", args.lr, weight_decay=1e-4, momentum=0.9)
+                history = fit(model, (X_train, ds.y_train), (X_test, ds.y_test), epochs=epochs, optimizer=optimizer,
+                              batch_size=args.batch_size, schedule=cosine_lr(args.lr, epochs),
+                              augment=random_crop_flip, metric=accuracy, metric_name="acc", device=device,
+                              seed=args.seed, desc=name)
                 histories[name] = history.to_dict()
+                histories[name]["train_error"] = [1 - a for a in history["train_acc"]]
     final = {name: tail_mean(h["train_error"], window) for name, h in histories.items()}
     plain_gap = final[run_name(True, deep)] - final[run_name(True, shallow)]
     residual_gap = final[run_name(False, deep)] - final[run_name(False, shallow)]

@@ -52,18 +52,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.data_loaders import load_cifar10, load_shapes
-from utils.image_training import channel_standardize, cosine_schedule, step_schedule, train_classifier
-from utils.training_utils import (
-    Timer,
-    choose_device,
-    cli,
-    limit_threads,
-    make_parser,
-    parse_args,
-    report,
-    seed_everything,
-)
+from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, limit_threads
+from utils.datasets import channel_standardize, load_cifar10, load_shapes, random_crop_flip
+from utils.schedules import cosine_lr, multistep_lr
+from utils.training import accuracy, fit, make_optimizer
 
 SHORTCUTS = ("A", "B", "C")
 STRIDE_ON = ("3x3", "1x1")
@@ -518,18 +511,18 @@ def main(argv=None) -> dict:
         X_train, y_train, X_test, y_test, images_test = load_data(args)
         torch.manual_seed(args.seed)
         model = cifar_resnet(args.depth, NUM_CLASSES, args.shortcut, residual=not args.plain)
-        schedule = (step_schedule(args.lr, args.milestones) if args.milestones
-                    else cosine_schedule(args.lr, epochs))
-        history = train_classifier(model, (X_train, y_train), (X_test, y_test), epochs=epochs,
-                                   batch_size=args.batch_size, lr_schedule=schedule, momentum=args.momentum,
-                                   weight_decay=args.weight_decay, device=device, seed=args.seed,
-                                   desc=f"resnet{args.depth}")
+        schedule = (multistep_lr(args.lr, args.milestones) if args.milestones
+                    else cosine_lr(args.lr, epochs))
+        optimizer = make_optimizer(model, "sgd", args.lr, weight_decay=args.weight_decay, momentum=args.momentum)
+        history = fit(model, (X_train, y_train), (X_test, y_test), epochs=epochs, optimizer=optimizer,
+                      batch_size=args.batch_size, schedule=schedule, augment=random_crop_flip, metric=accuracy,
+                      metric_name="acc", device=device, seed=args.seed, desc=f"resnet{args.depth}")
     plots = save_plots(model, history, X_test, images_test, y_test, args, device)
     name = f"{'Plain' if args.plain else 'ResNet'}-{args.depth}"
     result = {
         "model": f"{name} (CIFAR, shortcut {args.shortcut})", "level": "paper", "data": args.data,
         "metric": "test_accuracy", "value": history.last("test_acc"), "test_error": 1 - history.last("test_acc"),
-        "train_error_last": history.last("train_error"), "train_loss_first": history["train_loss"][0],
+        "train_error_last": 1 - history.last("train_acc"), "train_loss_first": history["train_loss"][0],
         "train_loss_last": history.last("train_loss"), "n_parameters": n_parameters(model), "depth": args.depth,
         "shortcut": args.shortcut, "plain": args.plain, "epochs": epochs, "lr": args.lr,
         "momentum": args.momentum, "weight_decay": args.weight_decay, "batch_size": args.batch_size,
@@ -544,7 +537,8 @@ def save_plots(model, history, X_test, images_test, y_test, args, device) -> lis
 
     out = args.out
     plots = [
-        plot_curves({"train error": history["train_error"], "test error": [1 - a for a in history["test_acc"]]},
+        plot_curves({"train error": [1 - a for a in history["train_acc"]],
+                     "test error": [1 - a for a in history["test_acc"]]},
                     f"{out}/error_curve.png", title=f"ResNet-{args.depth} 오류율", ylabel="error"),
         plot_curves({"train loss": history["train_loss"], "test loss": history["test_loss"]},
                     f"{out}/loss_curve.png", title=f"ResNet-{args.depth} 학습 곡선", ylabel="cross-entropy"),

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 import torchvision
 from torch import nn
 
-from utils.data_loaders import DatasetUnavailable
+from utils.core import DatasetUnavailable
 from utils.fake_datasets import write_fake_cifar10
 from utils.gradcheck import F32_ATOL
 

@@ -30,13 +30,14 @@ weight와 bias는 requires_grad=True인 leaf tensor, running_mean/var는 require
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from utils.data_loaders import load_cifar10, load_shapes
-from utils.image_training import channel_standardize, cosine_schedule, random_crop_flip
-from utils.training_utils import History, Timer, choose_device, cli, limit_threads, make_parser, parse_args, report
+from utils.cli import choose_device, cli, make_parser, parse_args, report
+from utils.core import Timer, limit_threads
+from utils.datasets import channel_standardize, load_cifar10, load_shapes, random_crop_flip
+from utils.schedules import cosine_lr
+from utils.training import History, accuracy, fit, make_optimizer
 
 BN_EPS = 1e-5
 BN_MOMENTUM = 0.1
@@ -229,46 +230,35 @@ RUNS = ("shapes",)
 NUM_CLASSES = 10                         # shapes와 CIFAR-10 모두 10 class
 
 
-def evaluate(params: dict, X: np.ndarray, y: np.ndarray, device) -> tuple[float, float]:
-    total, correct = 0.0, 0
-    with torch.no_grad():
-        for start in range(0, len(X), 500):
-            logits = cifar_forward(params, torch.from_numpy(X[start:start + 500]).to(device), training=False)
-            yb = torch.from_numpy(y[start:start + 500]).to(device)
-            total += F.cross_entropy(logits, yb, reduction="sum").item()
-            correct += int((logits.argmax(1) == yb).sum())
-    return total / len(X), correct / len(X)
+class LowLevelResNet:
+    """params dict를 `utils.training.fit`이 부르는 모양(model(x), parameters(), train(), eval())으로 감싼 얇은
+    어댑터. nn.Module이 아니다: 층도 hook도 없이 위의 `cifar_forward` 함수를 부를 뿐이다."""
+
+    def __init__(self, params: dict):
+        self.params, self.training = params, True
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return cifar_forward(self.params, x, training=self.training)
+
+    def parameters(self) -> list[torch.Tensor]:
+        return trainable(self.params)
+
+    def train(self, mode: bool = True) -> LowLevelResNet:
+        self.training = mode
+        return self
+
+    def eval(self) -> LowLevelResNet:
+        return self.train(False)
 
 
 def train(params: dict, X_train, y_train, X_test, y_test, *, epochs: int, lr: float, batch_size: int, seed: int,
           device, progress: bool = True) -> History:
-    from tqdm.auto import tqdm
-
-    rng = np.random.default_rng(seed)
-    optimizer = torch.optim.SGD(trainable(params), lr=lr, momentum=0.9, weight_decay=1e-4)
-    schedule = cosine_schedule(lr, epochs)
-    history = History()
-    for epoch in tqdm(range(epochs), desc="resnet/lowlevel", leave=False, disable=not progress):
-        for group in optimizer.param_groups:
-            group["lr"] = schedule(epoch)
-        images = random_crop_flip(X_train, rng, pad=4, flip=True)
-        order = rng.permutation(len(images))
-        total, wrong = 0.0, 0
-        for start in range(0, len(order), batch_size):
-            idx = order[start:start + batch_size]
-            xb = torch.from_numpy(np.ascontiguousarray(images[idx])).to(device)   # (B, 3, 32, 32)
-            yb = torch.from_numpy(y_train[idx]).to(device)
-            logits = cifar_forward(params, xb, training=True)
-            loss = F.cross_entropy(logits, yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(idx)
-            wrong += int((logits.argmax(1) != yb).sum())
-        test_loss, test_acc = evaluate(params, X_test, y_test, device)
-        history.log(train_loss=total / len(order), train_error=wrong / len(order), test_loss=test_loss,
-                    test_acc=test_acc)
-    return history
+    """L3와 같은 처방으로 `utils.training.fit`을 부른다. History key: train_loss, train_acc, test_loss, test_acc."""
+    model = LowLevelResNet(params)
+    optimizer = make_optimizer(model, "sgd", lr, weight_decay=1e-4, momentum=0.9)
+    return fit(model, (X_train, y_train), (X_test, y_test), epochs=epochs, optimizer=optimizer, batch_size=batch_size,
+               schedule=cosine_lr(lr, epochs), augment=random_crop_flip, metric=accuracy, metric_name="acc",
+               device=device, seed=seed, progress=progress, desc="resnet/lowlevel")
 
 
 def main(argv=None) -> dict:
@@ -296,7 +286,7 @@ def main(argv=None) -> dict:
                         batch_size=args.batch_size, seed=args.seed, device=device)
     from utils.visualization import plot_curves
 
-    plots = [str(plot_curves({"train error": history["train_error"],
+    plots = [str(plot_curves({"train error": [1 - a for a in history["train_acc"]],
                               "test error": [1 - a for a in history["test_acc"]]},
                              f"{args.out}/error_curve.png", title=f"ResNet-{args.depth} (low-level) 오류율",
                              ylabel="error"))]
@@ -304,7 +294,7 @@ def main(argv=None) -> dict:
         "model": f"ResNet-{args.depth} (CIFAR, shortcut A)", "level": "pytorch_lowlevel", "data": args.data,
         "metric": "test_accuracy", "value": history.last("test_acc"),
         "train_loss_first": history["train_loss"][0], "train_loss_last": history.last("train_loss"),
-        "train_error_last": history.last("train_error"),
+        "train_error_last": 1 - history.last("train_acc"),
         "n_parameters": sum(v.numel() for v in trainable(params)), "epochs": epochs, "lr": args.lr,
         "batch_size": args.batch_size, "n_train": len(X_train), "device": str(device), "threads": args.threads,
         "seconds": timer.seconds, "plots": plots,

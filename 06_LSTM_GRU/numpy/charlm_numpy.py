@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from utils.data_loaders import char_vocab, load_text_corpus
-from utils.training_utils import Timer, cli, limit_threads, make_parser, parse_args, report, seed_everything
+from utils.cli import cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, limit_threads
+from utils.datasets import char_vocab, load_text_corpus
 
 from .recurrent import LAYERS, Adam, Dense, Embedding, clip_grad_norm, softmax_cross_entropy
 

@@ -1,7 +1,7 @@
 """Adding problem (Hochreiter & Schmidhuber 1997, Section 5.4 실험 4), T = 100: vanilla RNN vs LSTM vs GRU.
 
 입력 x_t = (값 u_t ~ U[0, 1), marker m_t ∈ {0, 1}), 길이 T = 100. marker가 1인 두 위치 (앞쪽 절반에 하나,
-뒤쪽 절반에 하나)의 값의 합을 **마지막 step에서** 맞힌다 (`utils.data_loaders.load_adding_problem`).
+뒤쪽 절반에 하나)의 값의 합을 **마지막 step에서** 맞힌다 (`utils.datasets.load_adding_problem`).
 첫 marker는 끝에서 50–100 step 떨어져 있으므로, 그 값을 그만큼 오래 기억해야 한다.
 
 기준선: 항상 1을 예측하면 MSE = Var(u_a + u_b) = 2/12 ≈ 0.167. 기억하지 못하는 모델은 여기에 머문다.
@@ -17,8 +17,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from utils.data_loaders import load_adding_problem
-from utils.training_utils import Timer, cli, limit_threads, make_parser, parse_args, report, seed_everything
+from utils.cli import cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, limit_threads
+from utils.datasets import load_adding_problem
 
 from .lstm_gru import GRU, LSTM, MODELS
 

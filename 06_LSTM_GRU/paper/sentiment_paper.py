@@ -1,7 +1,7 @@
 """감성 분류 — 단어 순서를 읽는 LSTM vs 단어의 유무만 보는 bag-of-words 기준선.
 
 데이터:
-- 기본 `--data sentiment` (내장, `utils.data_loaders.load_negation_sentiment`): 부정어(not / never / hardly)와
+- 기본 `--data sentiment` (내장, `utils.datasets.load_negation_sentiment`): 부정어(not / never / hardly)와
   역접("A but B", 문장의 극성은 뒤 절)이 있는 생성 문장. 어떤 단어도 혼자서는 label과 무관하게 만들어서
   bag-of-words 선형 모델은 우연(50%) 근처에 머문다. 순서를 읽어야 풀린다.
 - `--data imdb` (실제, Maas et al. 2011): `--root` 아래 `aclImdb/{train,test}/{pos,neg}/*.txt`. 없으면 한 문장 안내.
@@ -21,8 +21,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from utils.data_loaders import load_imdb, load_negation_sentiment
-from utils.training_utils import Timer, cli, limit_threads, make_parser, parse_args, report, seed_everything
+from utils.cli import cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, limit_threads
+from utils.datasets import load_imdb, load_negation_sentiment
 
 from .lstm_gru import GRU, LSTM
 

@@ -175,7 +175,7 @@ def test_sentiment_classifier_reads_the_last_real_token():
 
 
 def test_sentiment_quick_run_and_imdb_missing_is_one_sentence(tmp_path, capsys):
-    from utils.data_loaders import DatasetUnavailable
+    from utils.core import DatasetUnavailable
 
     from . import sentiment_paper
 

@@ -17,8 +17,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from utils.data_loaders import char_vocab, load_text_corpus
-from utils.training_utils import Timer, cli, limit_threads, make_parser, parse_args, report, seed_everything
+from utils.cli import cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, limit_threads
+from utils.datasets import char_vocab, load_text_corpus
 
 from .recurrent import init_params, recurrent
 

@@ -5,10 +5,11 @@ import pytest
 import torch
 from torch.distributions import Bernoulli, Normal, kl_divergence
 
-from utils.data_loaders import DatasetUnavailable, binarize
+from utils.core import DatasetUnavailable
 from utils.fake_datasets import write_fake_mnist
 from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, check_module_gradients, numeric_gradient, rel_error
 
+from ..data import binarize
 from .vae_numpy import (
     VAE,
     Adagrad,

@@ -31,8 +31,11 @@ import sys
 
 import numpy as np
 
-from utils.data_loaders import BINARY_IMAGE_DATA, load_binary_images
-from utils.training_utils import History, Timer, cli, limit_threads, make_parser, parse_args, report, seed_everything
+from utils.cli import cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, limit_threads
+from utils.training import History
+
+from ..data import BINARY_IMAGE_DATA, load_binary_images
 
 DECODERS = ("bernoulli", "gaussian")
 LOG_2PI = math.log(2.0 * math.pi)

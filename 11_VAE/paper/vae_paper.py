@@ -20,7 +20,7 @@
 기본 설정 (클래스의 기본값)은 논문의 MNIST 모델이다: D = 784, 은닉 500, z 20, Bernoulli decoder.
 이 장의 기본 실행은 그것을 내장 digits(8×8, 학습 1,437장)에 맞춰 줄인다 (README "논문과 다른 점"):
     은닉 500 → 200, z = 10, Adagrad stepsize 0.05 (논문 격자 {0.01, 0.02, 0.1} 밖: digits에서 0.02보다 빨랐고
-    0.1은 불안정했다 — README의 측정), 300 epoch. 이진화는 고정 threshold 0.5 (`utils.data_loaders.binarize`).
+    0.1은 불안정했다 — README의 측정), 300 epoch. 이진화는 고정 threshold 0.5 (`11_VAE/data.py`의 `binarize`).
     논문이 MNIST에서 쓴 weight decay(파라미터의 prior)는 넣지 않았다.
 
 실행:  python -m 11_VAE.paper.vae_paper [--data digits|mnist] [--quick] [--z-dim 10] [--iw-samples 1000]
@@ -35,18 +35,11 @@ import torch.nn.functional as F
 from torch import nn
 from torch.distributions import Normal
 
-from utils.data_loaders import BINARY_IMAGE_DATA, load_binary_images
-from utils.training_utils import (
-    Timer,
-    choose_device,
-    cli,
-    fit,
-    limit_threads,
-    make_parser,
-    parse_args,
-    report,
-    seed_everything,
-)
+from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, limit_threads
+from utils.training import fit
+
+from ..data import BINARY_IMAGE_DATA, load_binary_images
 
 DECODERS = ("bernoulli", "gaussian")
 IW_K_GRID = (1, 10, 100, 1000)
@@ -179,7 +172,7 @@ class VAE(nn.Module):
 
 
 def negative_elbo_loss(elbo: torch.Tensor, _target=None) -> torch.Tensor:
-    """`utils.training_utils.fit`용 loss: model(x)가 돌려준 이미지별 ELBO의 음의 평균."""
+    """`utils.training.fit`용 loss: model(x)가 돌려준 이미지별 ELBO의 음의 평균."""
     return -elbo.mean()
 
 
@@ -200,8 +193,8 @@ def train_model(X_train, X_test, *, z_dim: int, hidden: int, epochs: int, lr: fl
     torch.manual_seed(seed)                                                 # 초기화와 학습 중 ε
     model = VAE(X_train.shape[1], hidden, z_dim, n_samples=n_samples).to(X_train.device)
     optimizer = torch.optim.Adagrad(model.parameters(), lr=lr)
-    history = fit(model, negative_elbo_loss, optimizer, (X_train, X_train), (X_test, X_test), epochs=epochs,
-                  batch_size=batch_size, seed=seed, desc=desc)
+    history = fit(model, (X_train, X_train), (X_test, X_test), optimizer=optimizer, loss_fn=negative_elbo_loss,
+                  epochs=epochs, batch_size=batch_size, seed=seed, desc=desc)
     return model, history
 
 

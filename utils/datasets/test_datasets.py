@@ -1,4 +1,4 @@
-"""data_loaders 검증: 내장 데이터셋(shape / dtype / 값 범위 / 결정성 / split / 과제의 정의)과
+"""utils.datasets 검증: 내장 데이터셋(shape / dtype / 값 범위 / 결정성 / split / 과제의 정의)과
 실제 데이터셋 로더(테스트가 tmp_path에 진짜 형식으로 쓴 작은 파일을 읽는다 — 아무것도 내려받지 않는다)."""
 import inspect
 import math
@@ -13,32 +13,36 @@ import numpy as np
 import pytest
 import sklearn.datasets
 
-from .data_loaders import (
-    BINARIZE_THRESHOLD,
+from utils.datasets import (
+    DATASETS,
     EMBEDDED_DATASETS,
     REAL_DATASETS,
     Dataset,
     DatasetUnavailable,
-    binarize,
+    channel_standardize,
     char_vocab,
+    describe,
     load_adding_problem,
-    load_binary_images,
     load_breast_cancer,
     load_cifar10,
     load_copy_task,
     load_dataset,
     load_diabetes,
     load_digits,
+    load_english_prose,
+    load_features,
     load_imdb,
+    load_korean_prose,
     load_mnist,
     load_negation_sentiment,
     load_shapes,
     load_synthetic_regression,
     load_text_corpus,
+    random_crop_flip,
     standardize,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def sort_rows(a):
@@ -66,7 +70,7 @@ def assert_stratified(ds, test_fraction):
 # ---------------------------------------------------------------------------------------------------------
 
 def test_import_does_not_load_torch_or_sklearn():
-    code = ("import sys, utils.data_loaders; "
+    code = ("import sys, utils.datasets; "
             "print(sorted(m for m in ('torch', 'torchvision', 'sklearn') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -615,8 +619,11 @@ def test_dataset_repr_is_a_summary(imdb_root):
 
 def test_registries_have_the_documented_names():
     assert set(EMBEDDED_DATASETS) == {"synthetic", "diabetes", "breast_cancer", "digits", "shapes",
-                                      "adding", "copy", "text", "sentiment"}
+                                      "adding", "copy", "text", "english", "korean", "sentiment"}
     assert set(REAL_DATASETS) == {"mnist", "cifar10", "imdb"}
+    assert set(DATASETS) == set(EMBEDDED_DATASETS) | set(REAL_DATASETS)
+    assert all(entry.description and callable(entry.loader) for entry in DATASETS.values())
+    assert describe("digits").startswith("digits: ") and describe("no_such_name") == "no_such_name"
 
 
 def test_load_dataset_dispatches_and_forwards_kwargs(imdb_root):
@@ -631,10 +638,9 @@ def test_load_dataset_unknown_name_lists_choices():
     with pytest.raises(ValueError) as info:
         load_dataset("imagenet21k")
     message = str(info.value)
-    names = ["adding", "breast_cancer", "cifar10", "copy", "diabetes", "digits", "imdb", "mnist", "sentiment",
-             "shapes", "synthetic", "text"]
     assert "imagenet21k" in message
-    assert ", ".join(names) in message                                    # 전부, 알파벳 순서로 나열
+    for name, entry in DATASETS.items():                                  # 선택지마다 이름과 registry의 설명
+        assert f"{name}: {entry.description}" in message
 
 
 @pytest.mark.parametrize("call, match", [
@@ -660,33 +666,7 @@ def test_bad_arguments_are_refused(call, match):
         call()
 
 
-# ---- CNN 장의 이미지 도구 ----
-def test_random_shift_moves_each_whole_image_by_one_offset():
-    from utils.data_loaders import random_shift
-
-    images = np.zeros((3, 1, 32, 32), dtype=np.float32)
-    images[:, 0, 10:20, 12:18] = 1.0
-    moved = random_shift(images, 2, np.random.default_rng(0))
-    assert moved.sum() == images.sum()                                  # 여백 안에서 움직이므로 잘리지 않는다
-    for a, b in zip(images, moved):
-        offsets = {(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
-                   if np.array_equal(np.roll(a, (dy, dx), axis=(1, 2)), b)}
-        assert len(offsets) == 1
-    assert random_shift(images, 0, np.random.default_rng(0)) is images
-
-
-def test_digit_images_are_32x32_for_lenet():
-    from utils.data_loaders import load_digit_images
-
-    data = load_digit_images("digits", seed=0)
-    assert data.X_train.shape[1:] == (1, 32, 32) and data.X_train.dtype == np.float32
-    with pytest.raises(ValueError, match="digits 또는 mnist"):
-        load_digit_images("cifar10")
-
-
 def test_load_features_flattens_and_standardizes_with_train_statistics():
-    from utils.data_loaders import load_digits, load_features
-
     data = load_features("digits", seed=0)
     raw = load_digits(seed=0, flatten=True)
     assert data.X_train.shape == (len(raw.X_train), 64) and data.X_train.dtype == np.float64
@@ -701,13 +681,13 @@ def test_load_features_flattens_and_standardizes_with_train_statistics():
 
 
 def test_load_features_refuses_nan(monkeypatch):
-    import utils.data_loaders as loaders
+    from utils.datasets.registry import DatasetEntry
 
-    bad = loaders.load_diabetes(seed=0)
+    bad = load_diabetes(seed=0)
     bad.X_train[0, 0] = np.nan
-    monkeypatch.setitem(loaders.EMBEDDED_DATASETS, "diabetes", lambda seed=0: bad)
+    monkeypatch.setitem(DATASETS, "diabetes", DatasetEntry(lambda seed=0: bad, "NaN이 든 diabetes"))
     with pytest.raises(ValueError, match="X_train.*NaN"):
-        loaders.load_features("diabetes")
+        load_features("diabetes")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -758,25 +738,180 @@ def test_negation_sentiment_is_deterministic():
     assert load_dataset("sentiment", n_train=5, n_test=5).name == "sentiment"
 
 
-# ---- 이진 이미지 (11장 VAE) ----
-def test_binarize_uses_a_fixed_threshold_and_keeps_dtype():
-    x = np.array([[0.0, BINARIZE_THRESHOLD - 1e-6, BINARIZE_THRESHOLD, 1.0]], dtype=np.float32)
-    out = binarize(x)
-    assert out.dtype == np.float32
-    np.testing.assert_array_equal(out, [[0.0, 0.0, 1.0, 1.0]])
+# ---------------------------------------------------------------------------------------------------------
+# 언어 모델용 산문 corpus (07–12장)
+# ---------------------------------------------------------------------------------------------------------
+
+def test_english_prose_is_pydoc_topics_in_key_order():
+    from pydoc_data.topics import topics
+
+    text = load_english_prose()
+    first = sorted(topics)[0]
+    assert text.startswith(topics[first].strip()[:200])
+    assert text == load_english_prose() and load_english_prose(max_chars=100) == text[:100]
+    assert len(text) > 100_000 and text.isascii() is False or len(text) > 100_000
+    words = text.split()
+    assert sum(w.isalpha() for w in words) / len(words) > 0.5           # 대부분 낱말 (코드가 아니라 산문)
+    assert load_dataset("english", max_chars=10) == text[:10]
 
 
-def test_binarize_refuses_values_outside_the_unit_range_and_integers():
-    with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        binarize(np.array([0.0, 16.0]))
-    with pytest.raises(ValueError, match="float"):
-        binarize(np.array([0, 1]))
+def test_korean_prose_reads_markdown_without_code_blocks_or_tables(tmp_path):
+    readme = "# 제목\n\n첫 문장입니다.\n\n```python\nprint('코드')\n```\n\n| 표 | 줄 |\n둘째 문장.\n"
+    (tmp_path / "README.md").write_text(readme, encoding="utf-8")
+    chapter = tmp_path / "01_Test"
+    chapter.mkdir()
+    (chapter / "theory.md").write_text("이론 문장.\n\n\n\n끝.", encoding="utf-8")
+    (chapter / "notes.md").write_text("읽지 않는 파일", encoding="utf-8")
+    text = load_korean_prose(root=tmp_path)
+    # 경로 이름 순서: "01_Test/theory.md"가 "README.md"보다 앞
+    assert text == "이론 문장.\n\n끝.\n\n# 제목\n\n첫 문장입니다.\n\n둘째 문장."
+    with pytest.raises(DatasetUnavailable, match="Markdown"):
+        load_korean_prose(root=tmp_path / "empty")
 
 
-def test_digits_are_flat_binary_and_deterministic():
-    a, b = load_binary_images("digits", seed=0), load_binary_images("digits", seed=0)
-    assert a.X_train.shape == (1437, 64) and a.X_test.shape == (360, 64) and a.info["side"] == 8
-    assert set(np.unique(a.X_train)) == {0.0, 1.0}
-    np.testing.assert_array_equal(a.X_test, b.X_test)
-    with pytest.raises(ValueError, match="digits, mnist"):
-        load_binary_images("cifar10")
+def test_korean_prose_of_this_repository_is_mostly_hangul():
+    text = load_korean_prose()
+    hangul = sum("가" <= c <= "힣" for c in text)
+    assert len(text) > 50_000 and hangul / len(text) > 0.2
+    assert "```" not in text and load_korean_prose() == text
+
+
+# ---------------------------------------------------------------------------------------------------------
+# CIFAR-10: 안전한 unpickler와 MD5
+# ---------------------------------------------------------------------------------------------------------
+
+class _RunsCode:
+    """unpickle될 때 파일을 만드는 객체: 조작된 pickle이 코드를 실행할 수 있음을 보이는 데 쓴다."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.marker),))
+
+
+def test_cifar10_malicious_pickle_is_refused_without_running_code(cifar_root):
+    root = cifar_root[0] if isinstance(cifar_root, tuple) else cifar_root
+    marker = root / "ran.txt"
+    batch = root / "cifar-10-batches-py" / "data_batch_3"
+    batch.write_bytes(pickle.dumps({b"data": np.zeros((1, 3072), np.uint8), b"labels": [0],
+                                    b"payload": _RunsCode(marker)}, protocol=2))
+    assert pickle.loads(batch.read_bytes()) and marker.exists()           # 보통 pickle.load라면 코드가 돈다
+    marker.unlink()
+    with pytest.raises(DatasetUnavailable, match="data_batch_3") as info:
+        load_cifar10(root)
+    assert not marker.exists()                                            # 우리 loader는 실행하지 않는다
+    assert "허용하지 않는 객체" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_cifar10_batch_without_data_is_one_sentence(cifar_root):
+    root = cifar_root[0] if isinstance(cifar_root, tuple) else cifar_root
+    (root / "cifar-10-batches-py" / "test_batch").write_bytes(pickle.dumps({b"labels": [1]}, protocol=2))
+    with pytest.raises(DatasetUnavailable, match="test_batch"):
+        load_cifar10(root)
+
+
+def test_cifar10_md5_table_matches_torchvision():
+    from torchvision.datasets import CIFAR10
+
+    from utils.datasets.real import CIFAR10_MD5
+
+    published = dict(CIFAR10.train_list + CIFAR10.test_list)
+    published[CIFAR10.meta["filename"]] = CIFAR10.meta["md5"]
+    assert CIFAR10_MD5 == published
+
+
+def test_cifar10_original_sized_file_with_wrong_md5_is_named(cifar_root, monkeypatch):
+    import utils.datasets.real as real
+
+    root = cifar_root[0] if isinstance(cifar_root, tuple) else cifar_root
+    folder = root / "cifar-10-batches-py"
+    monkeypatch.setattr(real, "CIFAR10_ORIGINAL_MIN_BYTES", 1)            # 작은 테스트 파일도 "원본 크기"로 본다
+    expected = {name: real._md5(folder / name) for name in real.CIFAR10_MD5}
+    monkeypatch.setattr(real, "CIFAR10_MD5", expected)
+    assert load_cifar10(root).X_train.shape[1:] == (3, 32, 32)           # MD5가 모두 맞으면 읽는다
+    with open(folder / "data_batch_4", "ab") as f:
+        f.write(b"\0")
+    with pytest.raises(DatasetUnavailable, match="data_batch_4.*MD5"):
+        load_cifar10(root)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 이미지 전처리와 augmentation
+# ---------------------------------------------------------------------------------------------------------
+
+def _images(n=6, c=3, h=8, w=8, seed=0):
+    return np.random.default_rng(seed).uniform(0, 1, (n, c, h, w)).astype(np.float32)
+
+
+# ---- channel_standardize ----
+def test_standardize_uses_train_statistics_per_channel():
+    rng = np.random.default_rng(1)
+    X_train = (rng.normal(size=(50, 3, 4, 4)) * [[[[2.0]], [[0.5]], [[1.0]]]] + [[[[1.0]], [[-3.0]], [[0.0]]]])
+    X_test = rng.normal(size=(10, 3, 4, 4))
+    A, B, mean, std = channel_standardize(X_train.astype(np.float32), X_test.astype(np.float32))
+    assert A.dtype == np.float32 and B.dtype == np.float32
+    np.testing.assert_allclose(A.mean(axis=(0, 2, 3)), 0.0, atol=1e-5)
+    np.testing.assert_allclose(A.std(axis=(0, 2, 3)), 1.0, atol=1e-5)
+    for c in range(3):                                   # test는 train의 통계로 (따로 계산해 비교)
+        m, s = X_train[:, c].mean(), X_train[:, c].std()
+        np.testing.assert_allclose(B[:, c], (X_test[:, c] - m) / s, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(mean, X_train.mean(axis=(0, 2, 3)), rtol=1e-5)
+    np.testing.assert_allclose(std, X_train.std(axis=(0, 2, 3)), rtol=1e-5)
+
+
+def test_standardize_rejects_mismatched_or_wrong_rank_inputs():
+    with pytest.raises(ValueError, match=r"\(C, H, W\)"):
+        channel_standardize(_images(c=3), _images(c=1))
+    with pytest.raises(ValueError, match="4차원"):
+        channel_standardize(np.zeros((5, 8, 8), np.float32), _images())
+
+
+# ---- random_crop_flip ----
+def test_crop_flip_returns_a_window_of_the_padded_image_or_its_mirror():
+    X = _images(n=40)
+    out = random_crop_flip(X, np.random.default_rng(0), pad=2, flip=True)
+    assert out.shape == X.shape and out.dtype == X.dtype
+    padded = np.pad(X, ((0, 0), (0, 0), (2, 2), (2, 2)))
+    n_flipped, n_moved = 0, 0
+    for i in range(len(X)):
+        matches = []                                         # 이 출력과 같은 (top, left, 뒤집힘) 후보들
+        for top in range(5):
+            for left in range(5):
+                window = padded[i, :, top:top + 8, left:left + 8]
+                for flipped in (False, True):
+                    if np.array_equal(out[i], window[..., ::-1] if flipped else window):
+                        matches.append((top, left, flipped))
+        assert matches, f"이미지 {i}: 어떤 crop(+flip)과도 같지 않습니다"
+        top, left, flipped = matches[0]
+        n_flipped += flipped
+        n_moved += (top, left) != (2, 2)
+    assert 0 < n_flipped < len(X) and n_moved > 0         # 40장이면 뒤집힌 것도, 안 뒤집힌 것도, 움직인 것도 있다
+
+
+def test_crop_flip_is_identity_without_pad_and_flip_and_repeatable_with_a_seed():
+    X = _images()
+    assert random_crop_flip(X, np.random.default_rng(0), pad=0, flip=False) is X
+    a = random_crop_flip(X, np.random.default_rng(3))
+    b = random_crop_flip(X, np.random.default_rng(3))
+    np.testing.assert_array_equal(a, b)
+
+
+def test_crop_flip_rejects_bad_input():
+    with pytest.raises(ValueError, match="4차원"):
+        random_crop_flip(np.zeros((3, 8, 8), np.float32), np.random.default_rng(0))
+    with pytest.raises(ValueError, match="pad"):
+        random_crop_flip(_images(), np.random.default_rng(0), pad=-1)
+
+
+def test_crop_flip_can_draw_every_offset_including_the_edges():
+    """crop 위치 (top, left)는 0..2·pad 모두 (양 끝 포함) 나와야 한다: 마지막 offset을 빼먹는 off-by-one을 잡는다."""
+    X = (np.arange(16, dtype=np.float32) + 1).reshape(1, 1, 4, 4)         # 값이 모두 달라 위치가 하나로 정해진다
+    padded = np.pad(X, ((0, 0), (0, 0), (2, 2), (2, 2)))
+    seen = set()
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        out = random_crop_flip(X, rng, pad=2, flip=False)
+        seen |= {(top, left) for top in range(5) for left in range(5)
+                 if np.array_equal(out, padded[:, :, top:top + 4, left:left + 4])}
+    assert seen == {(top, left) for top in range(5) for left in range(5)}

@@ -1,0 +1,100 @@
+"""utils.cli 검증: 공통 CLI(registry에서 온 --data 설명과 오류), seed 재현성, device, 결과 보고, exit code 2."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from .cli import choose_device, make_parser, parse_args, report, seed_everything
+from .datasets import DATASETS
+
+
+def parser(**kwargs):
+    return make_parser("00_Test", "numpy", "테스트", ("digits", "shapes"), "digits", default_epochs=7, **kwargs)
+
+
+def test_common_flags_and_default_out():
+    args = parse_args(parser(), [])
+    assert (args.quick, args.epochs, args.seed, args.device, args.data) == (False, 7, 0, "auto", "digits")
+    assert args.out.replace("\\", "/") == "outputs/00_Test/numpy/digits"
+    args = parse_args(parser(), ["--quick", "--epochs", "3", "--seed", "5", "--data", "shapes", "--out", "x"])
+    assert (args.quick, args.epochs, args.seed, args.data, args.out) == (True, 3, 5, "shapes", "x")
+    assert parse_args(parser(), ["--threads", "3"]).threads == 3 and parse_args(parser(), []).threads is None
+
+
+def test_unknown_data_is_refused_with_the_registry_descriptions(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(parser(), ["--data", "gamma"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "gamma" in err
+    for name in ("digits", "shapes"):
+        assert f"{name}: {DATASETS[name].description}" in err
+
+
+def test_data_help_comes_from_the_registry():
+    text = parser().format_help()
+    assert DATASETS["shapes"].description.split()[0] in text
+
+
+def test_allow_file_accepts_an_existing_path_only(tmp_path, capsys):
+    corpus = tmp_path / "my_corpus.txt"
+    corpus.write_text("hello", encoding="utf-8")
+    args = parse_args(parser(allow_file=True), ["--data", str(corpus)])
+    assert args.data == str(corpus) and args.out.replace("\\", "/").endswith("numpy/my_corpus")
+    with pytest.raises(SystemExit):
+        parse_args(parser(allow_file=True), ["--data", str(tmp_path / "missing.txt")])
+    with pytest.raises(SystemExit):
+        parse_args(parser(), ["--data", str(corpus)])                 # allow_file가 없으면 경로는 안 된다
+
+
+def test_non_positive_epochs_are_refused():
+    with pytest.raises(SystemExit):
+        parse_args(parser(), ["--epochs", "0"])
+    with pytest.raises(SystemExit):
+        parse_args(parser(), ["--epochs", "two"])
+
+
+def test_default_data_must_be_a_choice():
+    with pytest.raises(ValueError, match="gamma"):
+        make_parser("m", "l", "d", ("digits",), "gamma", default_epochs=1)
+
+
+def test_seed_everything_repeats_numpy_and_torch():
+    rng = seed_everything(3)
+    a = (rng.normal(size=3), np.random.rand(2), torch.rand(2))
+    rng = seed_everything(3)
+    b = (rng.normal(size=3), np.random.rand(2), torch.rand(2))
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+
+
+def test_choose_device():
+    assert choose_device("cpu").type == "cpu"
+    assert choose_device("auto").type in ("cpu", "cuda", "mps")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA"):
+            choose_device("cuda")
+
+
+def test_report_requires_keys_and_writes_json(tmp_path, capsys):
+    with pytest.raises(ValueError, match="metric"):
+        report({"model": "m", "level": "l", "data": "d", "value": 1.0, "seconds": 0.1}, tmp_path)
+    result = report({"model": "m", "level": "l", "data": "d", "metric": "acc", "value": 0.25, "seconds": 1.23456},
+                    tmp_path)
+    saved = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert saved == result and saved["seconds"] == 1.235 and saved["plots"] == []
+    assert "acc = 0.2500" in capsys.readouterr().out
+
+
+def test_missing_real_dataset_exits_2_with_one_sentence(tmp_path):
+    command = [sys.executable, "-m", "01_Linear_Logistic.numpy.logistic_numpy", "--data", "mnist",
+               "--root", str(tmp_path / "nothing"), "--out", str(tmp_path / "out")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert str(tmp_path / "nothing") in done.stderr and "--download" in done.stderr
+    assert not (tmp_path / "out" / "result.json").exists()

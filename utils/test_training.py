@@ -1,0 +1,242 @@
+"""utils.training 검증: 하나뿐인 학습 루프 fit / train_steps, evaluate, optimizer.
+
+"아무 일도 없어야 하는 가지"(clip 한계 아래의 gradient, accumulate=1)와 train/eval 모드(dropout > 0, BatchNorm)를
+직접 확인한다: 이 둘은 loss가 내려가는지만 보는 테스트로는 잡히지 않는다.
+"""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .schedules import cosine_lr, multistep_lr
+from .training import History, accuracy, evaluate, fit, make_optimizer, parameter_groups, train_steps
+
+
+def separable(n=64, seed=0):
+    """채널 0의 평균 밝기로 class가 정해지는 쉬운 이미지 문제 (NumPy)."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n).astype(np.int64)
+    X = rng.normal(0, 0.3, (n, 1, 6, 6)).astype(np.float32) + np.where(y == 1, 1.0, -1.0)[:, None, None, None]
+    return X.astype(np.float32), y
+
+
+def tiny_cnn(seed=0):
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                         nn.Linear(4, 2))
+
+
+def linear_problem(seed=0):
+    torch.manual_seed(seed)
+    X = torch.randn(64, 3)
+    y = (X @ torch.tensor([1.0, -2.0, 0.5]) > 0).long()
+    return X, y
+
+
+def test_history_and_accuracy():
+    history = History()
+    history.log(loss=2.0, acc=0.5)
+    history.log(loss=1.0, acc=0.75)
+    assert history["loss"] == [2.0, 1.0] and history.last("acc") == 0.75 and "acc" in history
+    assert history.to_dict() == {"loss": [2.0, 1.0], "acc": [0.5, 0.75]}
+    assert accuracy(torch.tensor([[2.0, 1.0], [0.0, 3.0]]), torch.tensor([0, 0])) == 0.5
+    assert accuracy(torch.tensor([1.5, -0.5, 0.2]), torch.tensor([1, 0, 0])) == pytest.approx(2 / 3)
+
+
+def test_fit_lowers_loss_logs_every_key_and_is_repeatable():
+    def run():
+        X, y = linear_problem()
+        model = nn.Linear(3, 2)
+        history = fit(model, (X, y), (X, y), epochs=20, optimizer=torch.optim.SGD(model.parameters(), lr=0.5),
+                      batch_size=16, metric=accuracy, seed=1, progress=False)
+        return history, model, X, y
+
+    history, model, X, y = run()
+    assert set(history.values) == {"lr", "train_loss", "train_metric", "test_loss", "test_metric", "seconds"}
+    assert all(len(v) == 20 for v in history.values.values())
+    assert history["train_loss"][-1] < 0.5 * history["train_loss"][0]
+    assert history.last("test_metric") > 0.9
+    loss, acc = evaluate(model, X, y, metric=accuracy)
+    assert loss == pytest.approx(history.last("test_loss")) and acc == history.last("test_metric")
+    again, *_ = run()
+    assert again["train_loss"] == history["train_loss"]                    # 같은 seed → 같은 숫자
+
+
+def test_fit_takes_numpy_pairs_with_augmentation_and_a_metric_name():
+    X, y = separable()
+    Xt, yt = separable(seed=1)
+    model = tiny_cnn()
+    loss0, _ = evaluate(model, Xt, yt)
+    calls = []
+
+    def augment(images, rng):
+        calls.append(rng.integers(1000))
+        return images + rng.normal(0, 0.01, images.shape).astype(np.float32)
+
+    history = fit(model, (X, y), (Xt, yt), epochs=8, optimizer=make_optimizer(model, "sgd", 0.1), batch_size=16,
+                  augment=augment, metric=accuracy, metric_name="acc", progress=False)
+    assert {"train_acc", "test_acc"} <= set(history.values) and len(calls) == 8
+    assert history.last("test_loss") < 0.5 * loss0 and history.last("test_acc") >= 0.95
+
+
+class ModeRecorder(nn.Module):
+    """forward마다 train/eval 모드를 기록하는 dropout 모델."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(3, 2)
+        self.dropout = nn.Dropout(0.5)
+        self.modes = []
+
+    def forward(self, x):
+        self.modes.append(self.training)
+        return self.dropout(self.linear(x))
+
+
+def test_fit_trains_in_train_mode_and_evaluates_in_eval_mode_every_epoch():
+    X, y = linear_problem()
+    model = ModeRecorder()
+    fit(model, (X, y), (X, y), epochs=3, optimizer=make_optimizer(model, "sgd", 0.1), batch_size=32,
+        progress=False)
+    # epoch마다: train batch 2개 (train 모드) → 평가 1번 (eval 모드). 평가 뒤에도 다음 epoch는 train 모드여야 한다.
+    assert model.modes == [True, True, False] * 3
+    first, _ = evaluate(model, X, y)
+    second, _ = evaluate(model, X, y)
+    assert first == second                                                 # eval 모드: dropout 꺼짐 → 결정적
+
+
+def test_fit_updates_batchnorm_running_statistics_only_while_training():
+    X, y = separable()
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.Flatten(), nn.Linear(2 * 4 * 4, 2))
+    fit(model, (X, y), None, epochs=1, optimizer=make_optimizer(model, "sgd", 0.01), batch_size=16, progress=False)
+    bn = model[1]
+    assert bn.num_batches_tracked.item() == 4                              # 64 / 16 = 4 batch
+    before = bn.running_mean.clone()
+    evaluate(model, X, y)
+    assert torch.equal(bn.running_mean, before) and bn.num_batches_tracked.item() == 4
+
+
+def test_fit_follows_an_epoch_schedule_and_the_last_cosine_epoch_still_learns():
+    X, y = separable()
+    model = tiny_cnn(seed=5)
+    history = fit(model, (X, y), None, epochs=4, optimizer=make_optimizer(model, "sgd", 0.1), batch_size=16,
+                  schedule=multistep_lr(0.1, (2,)), seed=7, progress=False)
+    assert history["lr"] == pytest.approx([0.1, 0.1, 0.01, 0.01]) and "test_loss" not in history
+
+    model = tiny_cnn(seed=5)
+    snapshots = []
+    history = fit(model, (X, y), None, epochs=2, optimizer=make_optimizer(model, "sgd", 0.1), batch_size=16,
+                  schedule=cosine_lr(0.1, 2), progress=False,
+                  callback=lambda epoch, record: snapshots.append(model[-1].weight.detach().clone()))
+    assert history["lr"][0] == pytest.approx(0.1) and history["lr"][-1] > 0
+    assert not torch.equal(snapshots[0], snapshots[1])                     # 마지막 epoch에도 parameter가 바뀐다
+
+
+def test_fit_steps_a_torch_scheduler_once_per_epoch():
+    X, y = linear_problem()
+    model = nn.Linear(3, 2)
+    optimizer = make_optimizer(model, "sgd", 0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+    history = fit(model, (X, y), epochs=3, optimizer=optimizer, schedule=scheduler, progress=False)
+    assert history["lr"] == pytest.approx([0.1, 0.05, 0.025])
+
+
+def one_epoch(clip=None, accumulate=1, batch_size=None, seed=0):
+    X, y = linear_problem()
+    torch.manual_seed(seed)
+    model = nn.Linear(3, 2)
+    fit(model, (X * 3, y), epochs=1, optimizer=torch.optim.SGD(model.parameters(), lr=0.5), batch_size=batch_size,
+        clip_grad_norm=clip, accumulate=accumulate, progress=False)
+    return torch.cat([p.detach().flatten() for p in model.parameters()])
+
+
+def test_clip_grad_norm_changes_nothing_below_the_threshold_and_clips_above():
+    free = one_epoch()
+    assert torch.equal(one_epoch(clip=1e6), free)                          # 한계 아래: 아무 일도 없다
+    clipped = one_epoch(clip=1e-3)
+    torch.manual_seed(0)
+    start = torch.cat([p.detach().flatten() for p in nn.Linear(3, 2).parameters()])
+    assert torch.linalg.vector_norm(clipped - start) == pytest.approx(0.5 * 1e-3, rel=1e-4)   # lr · max_norm
+
+
+def test_gradient_accumulation_equals_one_bigger_batch():
+    full = one_epoch(batch_size=None)                                      # 64개로 한 step
+    accumulated = one_epoch(batch_size=16, accumulate=4)                   # 16개씩 4번 모아 한 step
+    torch.testing.assert_close(accumulated, full, rtol=1e-5, atol=1e-6)
+    assert not torch.allclose(one_epoch(batch_size=16), full)              # 모으지 않으면 4 step이라 다르다
+
+
+def test_fit_refuses_bad_input_and_stops_on_a_non_finite_loss():
+    X, y = linear_problem()
+    model = nn.Linear(3, 2)
+    optimizer = make_optimizer(model, "sgd", 0.1)
+    with pytest.raises(ValueError, match="길이"):
+        fit(model, (X, y[:-1]), epochs=1, optimizer=optimizer, progress=False)
+    with pytest.raises(ValueError, match="epochs"):
+        fit(model, (X, y), epochs=0, optimizer=optimizer, progress=False)
+    with pytest.raises(ValueError, match="accumulate"):
+        fit(model, (X, y), epochs=1, optimizer=optimizer, accumulate=0, progress=False)
+    big = nn.Linear(1, 1)
+    with pytest.raises(FloatingPointError, match="learning rate"):
+        fit(big, (torch.ones(4, 1) * 1e30, torch.zeros(4)), epochs=3, optimizer=torch.optim.SGD(big.parameters(), lr=1),
+            loss_fn=lambda out, t: F.mse_loss(out[:, 0], t) * 1e30, progress=False)
+
+
+def test_make_optimizer_kinds_and_adamw_groups():
+    model = nn.Sequential(nn.Embedding(10, 4), nn.Linear(4, 4), nn.LayerNorm(4), nn.Linear(4, 2))
+    sgd = make_optimizer(model, "sgd", 0.1, weight_decay=1e-4, momentum=0.8, nesterov=True)
+    assert isinstance(sgd, torch.optim.SGD) and sgd.defaults["nesterov"] and sgd.defaults["momentum"] == 0.8
+    adam = make_optimizer(model, "adam", 1e-3, betas=(0.9, 0.98), eps=1e-9)
+    assert isinstance(adam, torch.optim.Adam) and adam.defaults["betas"] == (0.9, 0.98)
+    adamw = make_optimizer(model, "adamw", 1e-3, weight_decay=0.1)
+    assert isinstance(adamw, torch.optim.AdamW)
+    decay, no_decay = adamw.param_groups
+    assert decay["weight_decay"] == 0.1 and no_decay["weight_decay"] == 0.0
+    assert {id(p) for p in decay["params"]} == {id(model[1].weight), id(model[3].weight)}
+    assert {id(p) for p in no_decay["params"]} == {id(model[0].weight), id(model[1].bias), id(model[2].weight),
+                                                   id(model[2].bias), id(model[3].bias)}
+    with pytest.raises(ValueError, match="sgd, adam, adamw"):
+        make_optimizer(model, "rmsprop", 0.1)
+    with pytest.raises(ValueError, match="lr"):
+        make_optimizer(model, "sgd", 0.0)
+
+
+def test_parameter_groups_count_tied_weights_once_and_accept_a_parameter_list():
+    model = nn.Sequential(nn.Embedding(5, 3), nn.Linear(3, 5, bias=False))
+    model[1].weight = model[0].weight                                      # 묶인 weight (GPT-2의 LM head처럼)
+    groups = parameter_groups(model, 0.1)
+    assert sum(len(g["params"]) for g in groups) == 1
+    w, b = torch.zeros(2, 2, requires_grad=True), torch.zeros(2, requires_grad=True)
+    decay, no_decay = parameter_groups([w, b], 0.1)
+    assert decay["params"] == [w] and no_decay["params"] == [b]
+
+
+def test_train_steps_learns_a_tiny_sequence_model_with_schedule_eval_and_accumulation():
+    torch.manual_seed(0)
+    vocab, T = 5, 6
+    model = nn.Sequential(nn.Embedding(vocab, 16), nn.Linear(16, vocab))   # 다음 token = (현재 + 1) mod 5
+    data = torch.arange(200) % vocab
+    calls = []
+
+    def get_batch(step):
+        calls.append(step)
+        starts = torch.randint(0, len(data) - T - 1, (8,))
+        x = torch.stack([data[s:s + T] for s in starts])                   # (B, T)
+        return x, torch.stack([data[s + 1:s + 1 + T] for s in starts])     # (B, T) 한 칸 민 정답
+
+    def val_loss():
+        model.eval()
+        with torch.no_grad():
+            x, y = data[:T][None], data[1:T + 1][None]
+            return {"val_loss": F.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1)).item()}
+
+    initial = val_loss()["val_loss"]
+    history = train_steps(model, get_batch, steps=60, optimizer=make_optimizer(model, "adamw", 0.05),
+                          schedule=cosine_lr(0.05, 60), eval_every=20, evaluate_fn=val_loss, accumulate=2,
+                          progress=False)
+    assert len(calls) == 120 and history["step"] == list(range(60))        # step마다 get_batch 2번
+    assert history["eval_step"] == [20, 40, 60] and len(history["val_loss"]) == 3
+    assert history["lr"][0] == pytest.approx(0.05) and history["lr"][-1] > 0
+    assert initial > 1.0 and history["val_loss"][-1] < 0.1 * initial

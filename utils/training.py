@@ -1,0 +1,316 @@
+"""학습 루프 — 모든 장이 같은 루프를 쓴다: epoch 루프 `fit`과 언어 모델의 iteration 루프 `train_steps`.
+
+    optimizer = make_optimizer(model, "sgd", lr=0.1, weight_decay=5e-4, momentum=0.9)
+    history = fit(model, (X_train, y_train), (X_test, y_test), epochs=30, optimizer=optimizer,
+                  batch_size=128, schedule=cosine_lr(0.1, 30), augment=random_crop_flip, metric=accuracy)
+
+- 데이터는 (X, y) 쌍: NumPy 배열이든 torch tensor든 된다. mini-batch만 `device`로 옮긴다.
+- 매 epoch: `model.train()` → (augment) → mini-batch 순서를 섞어 한 바퀴 → `evaluate`(eval 모드, no_grad).
+  평가가 모델을 eval 모드로 바꾸므로 다음 epoch 시작에서 다시 train 모드로 돌린다 (dropout·BatchNorm).
+- 난수: mini-batch 순서는 `torch.Generator(seed)`의 `randperm`, augmentation은 `np.random.default_rng(seed)`.
+  같은 seed → 같은 순서, 같은 augmentation (모델 초기화 seed는 부르는 쪽이 정한다).
+- schedule: epoch(0부터) → lr 함수(`utils.schedules`)면 매 epoch 시작에 모든 param group의 lr로 쓴다.
+  `torch.optim.lr_scheduler` 객체면 매 epoch 끝에 `.step()`을 부른다.
+- 선택: gradient clipping(전체 norm), gradient accumulation(k개 mini-batch의 평균 gradient로 한 step),
+  epoch마다 부르는 callback, tqdm 진행 막대.
+- History key: lr, train_loss, (metric이 있으면) train_<name>, test_loss, test_<name>, seconds(누적).
+  train 쪽 값은 그 epoch의 mini-batch들을 train 모드로 본 running 평균이다 (He et al. 2016 Fig. 1의 가는 선처럼).
+
+torch는 함수 안에서만 import한다 (NumPy 레벨 스크립트가 이 모듈의 `History`만 써도 torch가 올라오지 않는다).
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from utils.core import check_finite, check_positive_int
+
+
+class History:
+    """epoch(또는 step)마다 지표를 쌓는 dict-of-lists. `history.log(train_loss=..., test_acc=...)`."""
+
+    def __init__(self):
+        self.values: dict[str, list[float]] = {}
+
+    def log(self, **metrics: float) -> None:
+        for key, value in metrics.items():
+            self.values.setdefault(key, []).append(float(value))
+
+    def last(self, key: str) -> float:
+        return self.values[key][-1]
+
+    def __getitem__(self, key: str) -> list[float]:
+        return self.values[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.values
+
+    def to_dict(self) -> dict[str, list[float]]:
+        return {k: list(v) for k, v in self.values.items()}
+
+
+def accuracy(logits, targets) -> float:
+    """분류 정확도. logits (N, C)이면 argmax, (N,)이면 0 기준의 이진 판정."""
+    if logits.ndim == 1:
+        predicted = (logits > 0).long()
+    else:
+        predicted = logits.argmax(dim=1)
+    return float((predicted == targets).float().mean())
+
+
+# ---------------------------------------------------------------------------
+# optimizer
+# ---------------------------------------------------------------------------
+OPTIMIZERS = ("sgd", "adam", "adamw")
+
+
+def parameter_groups(model, weight_decay: float) -> list[dict]:
+    """weight decay를 받을 parameter와 받지 않을 parameter로 나눈다 (GPT-2 / BERT 관례).
+
+    decay 없음: bias, 정규화 층(LayerNorm, BatchNorm, GroupNorm)의 weight, embedding(`nn.Embedding`)의 weight.
+    decay 있음: 나머지 (Linear / Conv의 weight 행렬). `nn.Module`이 아니라 parameter 목록을 받으면 1차원
+    parameter(bias, norm의 γ·β)만 decay에서 뺀다.
+    """
+    import torch.nn as nn
+
+    if not isinstance(model, nn.Module):
+        params = [p for p in model if p.requires_grad]
+        return [{"params": [p for p in params if p.ndim >= 2], "weight_decay": weight_decay},
+                {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0}]
+    no_decay_types = (nn.LayerNorm, nn.Embedding, nn.modules.batchnorm._BatchNorm, nn.GroupNorm)
+    decay, no_decay, seen = [], [], set()
+    for module in model.modules():
+        for name, param in module.named_parameters(recurse=False):
+            if not param.requires_grad or id(param) in seen:       # 묶인(tied) weight는 한 번만
+                continue
+            seen.add(id(param))
+            (no_decay if name.endswith("bias") or isinstance(module, no_decay_types) else decay).append(param)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def make_optimizer(model, name: str, lr: float, weight_decay: float = 0.0, momentum: float = 0.9,
+                   nesterov: bool = False, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+    """이름으로 optimizer를 만든다. model은 `nn.Module` 또는 parameter 목록.
+
+    - "sgd": momentum(과 Nesterov) SGD, weight decay는 L2 항으로 gradient에 더해진다 (모든 parameter).
+    - "adam": Adam (Kingma & Ba 2015), weight decay는 L2 항 (모든 parameter).
+    - "adamw": decoupled weight decay (Loshchilov & Hutter 2019) — bias·norm·embedding은 decay하지 않는다
+      (`parameter_groups`).
+    """
+    import torch
+
+    if name not in OPTIMIZERS:
+        raise ValueError(f"알 수 없는 optimizer {name!r}: {', '.join(OPTIMIZERS)} 중 하나를 고르세요")
+    if not lr > 0:
+        raise ValueError(f"lr은 양수여야 합니다: lr={lr}")
+    if weight_decay < 0:
+        raise ValueError(f"weight_decay는 0 이상이어야 합니다: weight_decay={weight_decay}")
+    if name == "adamw":
+        return torch.optim.AdamW(parameter_groups(model, weight_decay), lr=lr, betas=betas, eps=eps)
+    params = model.parameters() if hasattr(model, "parameters") else model
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay)
+    return torch.optim.Adam(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+
+
+# ---------------------------------------------------------------------------
+# 평가와 epoch 루프
+# ---------------------------------------------------------------------------
+def _as_tensor(values, device):
+    import torch
+
+    tensor = torch.from_numpy(np.ascontiguousarray(values)) if isinstance(values, np.ndarray) else values
+    return tensor.to(device) if device is not None else tensor
+
+
+def _check_pair(pair, name: str) -> int:
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise ValueError(f"{name}는 (X, y) 쌍이어야 합니다: 받은 {type(pair).__name__}")
+    X, y = pair
+    if len(X) != len(y):
+        raise ValueError(f"{name}의 X와 y 길이가 다릅니다: {len(X)} vs {len(y)}")
+    if len(X) == 0:
+        raise ValueError(f"{name}가 비어 있습니다")
+    return len(X)
+
+
+def evaluate(model, X, y, loss_fn=None, metric=None, batch_size: int = 1024, device=None) -> tuple[float, float | None]:
+    """eval 모드, no_grad로 평균 loss와 (metric이 있으면) 전체 출력에 대한 metric을 계산한다.
+
+    loss_fn의 기본값은 cross-entropy. X, y는 NumPy 배열이나 tensor.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    loss_fn = F.cross_entropy if loss_fn is None else loss_fn
+    model.eval()
+    total, count, outputs = 0.0, 0, []
+    with torch.no_grad():
+        for start in range(0, len(X), batch_size):
+            xb = _as_tensor(X[start:start + batch_size], device)
+            yb = _as_tensor(y[start:start + batch_size], device)
+            out = model(xb)
+            total += loss_fn(out, yb).item() * len(xb)
+            count += len(xb)
+            if metric is not None:
+                outputs.append(out)
+    value = metric(torch.cat(outputs), _as_tensor(y, outputs[0].device)) if metric is not None else None
+    return total / count, value
+
+
+def fit(model, train, test=None, *, epochs: int, optimizer, loss_fn=None, metric: Callable | None = None,
+        metric_name: str = "metric", batch_size: int | None = None, schedule=None, augment: Callable | None = None,
+        clip_grad_norm: float | None = None, accumulate: int = 1, device=None, seed: int = 0,
+        progress: bool = True, desc: str = "train", callback: Callable | None = None) -> History:
+    """`model`을 `epochs`번 학습하고 epoch마다의 기록(History)을 돌려준다. 자세한 규칙은 모듈 docstring.
+
+    train, test: (X, y) 쌍. batch_size=None이면 full-batch gradient descent (순서를 섞지 않는다).
+    augment: `augment(X_train, rng) -> X` (NumPy 배열에, 매 epoch 한 번; 예: `random_crop_flip`).
+    metric: `metric(logits, y) -> float` (예: `accuracy`); History에 train_<metric_name>, test_<metric_name>로 남는다.
+    callback: `callback(epoch, record)` — 매 epoch 끝에 그 epoch의 기록 dict로 부른다.
+    """
+    import torch
+    import torch.nn.functional as F
+    from tqdm.auto import tqdm
+
+    n = _check_pair(train, "train")
+    if test is not None:
+        _check_pair(test, "test")
+    check_positive_int("epochs", epochs)
+    check_positive_int("accumulate", accumulate)
+    if batch_size is not None:
+        check_positive_int("batch_size", batch_size)
+    if clip_grad_norm is not None and not clip_grad_norm > 0:
+        raise ValueError(f"clip_grad_norm은 양수여야 합니다: {clip_grad_norm}")
+    X_train, y_train = train
+    check_finite(X_train=X_train)
+    loss_fn = F.cross_entropy if loss_fn is None else loss_fn
+    if device is not None and hasattr(model, "to"):
+        model.to(device)
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    order_generator = torch.Generator().manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    history = History()
+    start_time = time.perf_counter()
+    bar = tqdm(range(epochs), desc=desc, leave=False, disable=not progress, file=sys.stderr)
+    for epoch in bar:
+        if callable(schedule) and not hasattr(schedule, "step"):
+            for group in optimizer.param_groups:
+                group["lr"] = schedule(epoch)
+        lr = optimizer.param_groups[0]["lr"]
+        images = augment(X_train, rng) if augment is not None else X_train
+        if batch_size is None or batch_size >= n:
+            batches = [slice(None)]
+        else:
+            order = torch.randperm(n, generator=order_generator)
+            batches = [order[begin:begin + batch_size] for begin in range(0, n, batch_size)]
+        model.train()
+        total_loss, total_metric, seen = 0.0, 0.0, 0
+        optimizer.zero_grad(set_to_none=True)
+        for i, index in enumerate(batches):
+            if isinstance(index, torch.Tensor) and isinstance(images, np.ndarray):
+                index = index.numpy()
+            xb, yb = _as_tensor(images[index], device), _as_tensor(y_train[index], device)
+            out = model(xb)
+            loss = loss_fn(out, yb)
+            loss_value = loss.item()
+            if not math.isfinite(loss_value):
+                raise FloatingPointError(f"epoch {epoch}: loss가 {loss_value}가 되었습니다 — "
+                                         "learning rate를 줄여 보세요")
+            (loss / accumulate).backward()
+            if (i + 1) % accumulate == 0 or i + 1 == len(batches):
+                if clip_grad_norm is not None:
+                    torch.nn.utils.clip_grad_norm_(params, clip_grad_norm)
+                optimizer.step()
+                optimizer.zero_grad(set_to_none=True)
+            total_loss += loss_value * len(xb)
+            if metric is not None:
+                total_metric += metric(out.detach(), yb) * len(xb)
+            seen += len(xb)
+        record = {"lr": lr, "train_loss": total_loss / seen}
+        if metric is not None:
+            record[f"train_{metric_name}"] = total_metric / seen
+        if test is not None:
+            test_loss, test_metric = evaluate(model, *test, loss_fn=loss_fn, metric=metric, device=device)
+            record["test_loss"] = test_loss
+            if metric is not None:
+                record[f"test_{metric_name}"] = test_metric
+        if hasattr(schedule, "step"):
+            schedule.step()
+        record["seconds"] = time.perf_counter() - start_time
+        history.log(**record)
+        if callback is not None:
+            callback(epoch, record)
+        bar.set_postfix({k: f"{v:.4f}" for k, v in record.items() if k != "seconds"}, refresh=False)
+    return history
+
+
+# ---------------------------------------------------------------------------
+# iteration 루프 (언어 모델: nanoGPT처럼 epoch 대신 step을 센다)
+# ---------------------------------------------------------------------------
+def lm_cross_entropy(logits, targets):
+    """(B, T, V) logits와 (B, T) target의 token 평균 cross-entropy."""
+    import torch.nn.functional as F
+
+    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1))   # (B·T, V) vs (B·T,)
+
+
+def train_steps(model, get_batch: Callable, *, steps: int, optimizer, schedule=None, loss_fn=None,
+                eval_every: int | None = None, evaluate_fn: Callable | None = None,
+                clip_grad_norm: float | None = None, accumulate: int = 1, progress: bool = True,
+                desc: str = "train", callback: Callable | None = None) -> History:
+    """`steps`번 optimizer step을 밟는다. `get_batch(step) -> (x, y)` (이미 device 위에).
+
+    - schedule: step(0부터) → lr 함수면 매 step 앞에서 lr을 정한다 (예: `warmup_cosine_lr`).
+    - accumulate: 한 step에 mini-batch k개의 평균 gradient (get_batch를 k번 부른다).
+    - eval_every: 이 간격마다(그리고 마지막 step 뒤에) `evaluate_fn()` → dict를 History에 남긴다
+      (key "eval_step"과 함께). evaluate_fn이 모델을 eval 모드로 바꿔도 다음 step에서 train 모드로 돌아간다.
+    - History key: step, lr, train_loss (매 step), eval_step과 evaluate_fn이 돌려준 key들 (평가 때마다).
+    loss_fn 기본값은 `lm_cross_entropy` ((B, T, V) vs (B, T)).
+    """
+    import torch
+    from tqdm.auto import tqdm
+
+    check_positive_int("steps", steps)
+    check_positive_int("accumulate", accumulate)
+    if eval_every is not None:
+        check_positive_int("eval_every", eval_every)
+    loss_fn = lm_cross_entropy if loss_fn is None else loss_fn
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    history = History()
+    bar = tqdm(range(steps), desc=desc, leave=False, disable=not progress, file=sys.stderr)
+    for step in bar:
+        if callable(schedule) and not hasattr(schedule, "step"):
+            for group in optimizer.param_groups:
+                group["lr"] = schedule(step)
+        lr = optimizer.param_groups[0]["lr"]
+        model.train()
+        optimizer.zero_grad(set_to_none=True)
+        step_loss = 0.0
+        for _ in range(accumulate):
+            x, y = get_batch(step)
+            loss = loss_fn(model(x), y)
+            if not math.isfinite(loss.item()):
+                raise FloatingPointError(f"step {step}: loss가 {loss.item()}가 되었습니다 — "
+                                         "learning rate를 줄여 보세요")
+            (loss / accumulate).backward()
+            step_loss += loss.item() / accumulate
+        if clip_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(params, clip_grad_norm)
+        optimizer.step()
+        if hasattr(schedule, "step"):
+            schedule.step()
+        record = {"step": step, "lr": lr, "train_loss": step_loss}
+        history.log(**record)
+        if evaluate_fn is not None and eval_every is not None and ((step + 1) % eval_every == 0 or step + 1 == steps):
+            metrics = evaluate_fn()
+            history.log(eval_step=step + 1, **metrics)
+            record.update(metrics)
+        if callback is not None:
+            callback(step, record)
+        bar.set_postfix({k: f"{v:.4f}" for k, v in record.items() if k != "step"}, refresh=False)
+    return history
