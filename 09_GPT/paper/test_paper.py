@@ -317,3 +317,30 @@ def test_from_pretrained_reads_a_saved_checkpoint(tmp_path):
     x = torch.randint(0, 97, (2, 9))
     with torch.no_grad():
         assert max_diff(model(x), ref(x).logits) <= F32_ATOL
+
+
+# ---------------------------------------------------------------- 학습 script
+def test_quick_run_trains_bpe_and_gpt(tmp_path):
+    import json
+
+    from .gpt_paper import main
+
+    result = main(["--quick", "--threads", "1", "--out", str(tmp_path)])
+    assert result["level"] == "paper" and result["metric"] == "val_loss" and result["data"] == "korean"
+    assert result["vocab_size"] == 256 + 150
+    assert abs(result["initial_loss"] - math.log(result["vocab_size"])) < 0.3          # 처음엔 ≈ ln V
+    assert result["value"] < result["initial_loss"] - 0.3
+    assert result["tokens_per_char"]["bpe_korean"] < result["tokens_per_char"]["bpe_english"]
+    assert json.loads((tmp_path / "result.json").read_text())["value"] == result["value"]
+    for name in ("loss_curve.png", "attention.png", "bpe_vocab_growth.png"):
+        assert (tmp_path / name).stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_default_run_on_korean_prose(tmp_path):
+    """기본 처방 (BPE 1000 merge, 4층 128 폭, 2000 iter): validation loss가 ln V보다 크게 내려간다."""
+    from .gpt_paper import main
+
+    result = main(["--threads", "1", "--out", str(tmp_path)])
+    assert result["iters"] == 2000 and result["vocab_size"] == 1256
+    assert result["value"] < 4.5

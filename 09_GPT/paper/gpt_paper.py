@@ -1,0 +1,173 @@
+"""BPE token 위의 GPT-2 (L3): 한국어 corpus에 byte-level BPE를 학습하고, 같은 token으로 작은 GPT-2를 학습한다.
+
+1. tokenizer: `09_GPT/bpe.py`의 byte-level BPE를 train 쪽 text에 `--merges`번 학습 (GPT-2 Section 2.2).
+   merge 수에 따른 압축률 (byte / token)을 그림으로 남기고, 같은 한국어 validation text를 영어로 학습한 BPE로 자를 때
+   문자당 token 수가 얼마인지도 잰다 (theory.md 5절의 표).
+2. model: `paper/gpt.py`의 GPT (pre-LN, ln_f, tanh GELU, 묶인 lm_head, 1/√(2L) residual 초기화),
+   nanoGPT의 CPU 처방 크기 (4층, 4 head, 128 폭, block 64, batch 12, dropout 0),
+   AdamW (β = (0.9, 0.99), weight decay 0.1; bias·LayerNorm·embedding 제외), lr 1e-3 warm-up 100 → cosine 1e-4,
+   gradient clipping 1.0, `utils.training.train_steps`.
+3. 결과: validation loss (token당 nats)와 문자당 nats (= loss × token 수 / 문자 수: tokenizer가 달라도 비교된다),
+   KV cache로 뽑은 sample, 그림 (loss 곡선, 한 sample의 attention, BPE vocabulary 성장).
+
+데이터: `korean` (기본) = 이 저장소의 한국어 Markdown 문서, `english` = `pydoc_data.topics`, 또는 UTF-8 파일 경로.
+앞 90% train / 뒤 10% validation (`utils.batching.split_text`).
+
+실행:  python -m 09_GPT.paper.gpt_paper [--quick] [--iters N] [--merges M] [--threads 1]
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import torch
+
+from utils.batching import random_blocks, split_text
+from utils.cli import cli, make_parser, parse_args, report, seed_everything
+from utils.core import DatasetUnavailable, Timer, limit_threads
+from utils.datasets import load_dataset
+from utils.schedules import warmup_cosine_lr
+from utils.training import lm_cross_entropy, make_optimizer, train_steps
+from utils.visualization import korean_rc, plot_attention, plot_curves, save_figure
+
+from ..bpe import BPE
+from .gpt import GPT, GPTConfig
+
+DATA_CHOICES = ("korean", "english")
+
+
+def load_text(data: str) -> str:
+    if data in DATA_CHOICES:
+        return load_dataset(data)
+    path = Path(data)
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DatasetUnavailable(f"텍스트 파일 {path}를 UTF-8로 읽지 못했습니다 ({type(error).__name__}): "
+                                 "경로와 인코딩을 확인하세요") from None
+
+
+def build_parser():
+    parser = make_parser("GPT", "paper", "BPE token 위의 GPT-2 (한국어 corpus, KV cache 생성)", DATA_CHOICES, "korean",
+                         default_epochs=1, allow_file=True)
+    parser.add_argument("--iters", type=int, default=2000, help="학습 iteration 수")
+    parser.add_argument("--merges", type=int, default=1000, help="BPE merge 수 (vocab = 256 + merges)")
+    parser.add_argument("--n-layer", type=int, default=4)
+    parser.add_argument("--n-head", type=int, default=4)
+    parser.add_argument("--n-embd", type=int, default=128)
+    parser.add_argument("--block-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=12)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--min-lr", type=float, default=1e-4)
+    parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--dropout", type=float, default=0.0)
+    parser.add_argument("--eval-interval", type=int, default=250)
+    parser.add_argument("--eval-iters", type=int, default=20)
+    parser.add_argument("--sample-tokens", type=int, default=120)
+    return parser
+
+
+def plot_vocab_growth(history: list[int], n_bytes: int, path, title: str) -> Path:
+    """merge 수 k에 따른 압축률 (UTF-8 byte 수 / token 수)."""
+    with plt.rc_context(korean_rc()):
+        fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+        ax.plot(range(len(history)), [n_bytes / t for t in history])
+        ax.set(title=title, xlabel="merge 수 (vocab = 256 + merge)", ylabel="byte / token")
+        ax.grid(True, alpha=0.3)
+        return save_figure(fig, path)
+
+
+@torch.no_grad()
+def estimate_loss(model, data, block_size, batch_size, eval_iters, seed) -> float:
+    model.eval()
+    g = torch.Generator().manual_seed(seed)
+    losses = [lm_cross_entropy(model(x), y).item()
+              for x, y in (random_blocks(data, block_size, batch_size, g) for _ in range(eval_iters))]
+    return sum(losses) / len(losses)
+
+
+def main(argv=None) -> dict:
+    args = parse_args(build_parser(), argv)
+    if args.quick:
+        args.iters, args.merges, args.eval_interval, args.eval_iters = 40, 150, 20, 4
+        args.n_layer, args.n_embd, args.warmup, args.sample_tokens = 2, 64, 5, 30
+    seed_everything(args.seed)
+    out = Path(args.out)
+    data_name = args.data if args.data in DATA_CHOICES else Path(args.data).stem
+    with limit_threads(args.threads), Timer() as timer:
+        text = load_text(args.data)
+        if args.quick:
+            text = text[:60_000]
+        train_text, val_text = split_text(text, 0.1)
+        with Timer() as bpe_timer:
+            tokenizer, growth = BPE.train(train_text, args.merges, return_history=True)
+        train = torch.tensor(tokenizer.encode(train_text), dtype=torch.long)
+        val = torch.tensor(tokenizer.encode(val_text), dtype=torch.long)
+
+        # 같은 validation text를 다른 언어로 학습한 BPE로 자르면 문자당 token이 몇 개인가 (theory.md 5절)
+        other = "english" if data_name == "korean" else "korean"
+        other_text = load_dataset(other)[:len(train_text)]
+        other_tokenizer = BPE.train(other_text, args.merges)
+        tokens_per_char = {f"bpe_{data_name}": len(val) / len(val_text),
+                           f"bpe_{other}": len(other_tokenizer.encode(val_text)) / len(val_text),
+                           "bytes": len(val_text.encode("utf-8")) / len(val_text)}
+
+        torch.manual_seed(args.seed)
+        config = GPTConfig(block_size=args.block_size, vocab_size=len(tokenizer), n_layer=args.n_layer,
+                           n_head=args.n_head, n_embd=args.n_embd, embd_pdrop=args.dropout,
+                           attn_pdrop=args.dropout, resid_pdrop=args.dropout)
+        model = GPT(config)
+        optimizer = make_optimizer(model, "adamw", lr=args.lr, weight_decay=0.1, betas=(0.9, 0.99))
+        g = torch.Generator().manual_seed(args.seed)
+        evaluate = lambda: {"val_loss": estimate_loss(model, val, args.block_size, args.batch_size,
+                                                      args.eval_iters, args.seed + 1)}
+        initial_loss = evaluate()["val_loss"]
+        with Timer() as train_timer:
+            history = train_steps(model, lambda step: random_blocks(train, args.block_size, args.batch_size, g),
+                                  steps=args.iters, optimizer=optimizer, loss_fn=lm_cross_entropy,
+                                  schedule=warmup_cosine_lr(args.lr, args.warmup, args.iters, final=args.min_lr),
+                                  eval_every=args.eval_interval, evaluate_fn=evaluate, clip_grad_norm=1.0,
+                                  desc="gpt/paper")
+        tokens_per_s = args.iters * args.batch_size * args.block_size / train_timer.seconds
+        val_loss = history.last("val_loss")
+        eval_steps = [int(s) for s in history["eval_step"]]
+        windows = [history["train_loss"][max(0, s - args.eval_interval):s] for s in eval_steps]
+        train_curve = [sum(w) / len(w) for w in windows]                # 평가 사이 구간의 train loss 평균
+
+        model.eval()
+        prompt_text = val_text[:40]
+        prompt = torch.tensor([tokenizer.encode(prompt_text)[-args.block_size // 2:]], dtype=torch.long)
+        torch.manual_seed(args.seed)
+        sample_ids = model.generate(prompt, min(args.sample_tokens, args.block_size - prompt.size(1)),
+                                    do_sample=True, temperature=0.8, top_k=50)
+        sample = tokenizer.decode(sample_ids[0].tolist())
+        print("--- sample ---\n" + sample + "\n--------------")
+
+        probe = torch.tensor([tokenizer.encode(val_text[:60])[:20]], dtype=torch.long)
+        x = model.transformer.wte(probe) + model.transformer.wpe(torch.arange(probe.size(1)))
+        weights = model.transformer.h[0].attn.attention_weights(model.transformer.h[0].ln_1(x))   # (1, nh, T, T)
+        labels = [tokenizer.decode([i]).replace("\n", "\\n") for i in probe[0].tolist()]
+        plots = [
+            str(plot_curves({"train": train_curve, "validation": history["val_loss"]}, out / "loss_curve.png",
+                            title=f"BPE GPT-2 ({data_name}) loss", xlabel=f"평가 횟수 (×{args.eval_interval} step)",
+                            ylabel="cross-entropy / token")),
+            str(plot_attention(weights[0, 0], out / "attention.png", title="첫 층 head 0의 attention",
+                               x_labels=labels, y_labels=labels)),
+            str(plot_vocab_growth(growth, len(train_text.encode("utf-8")), out / "bpe_vocab_growth.png",
+                                  title=f"BPE 학습 ({data_name}): merge 수와 압축률")),
+        ]
+    result = {
+        "model": "GPT", "level": "paper", "data": data_name, "metric": "val_loss", "value": val_loss,
+        "seconds": timer.seconds, "iters": args.iters, "initial_loss": initial_loss,
+        "final_train_loss": train_curve[-1], "val_nats_per_char": val_loss * len(val) / len(val_text),
+        "vocab_size": len(tokenizer), "parameters": model.num_parameters(), "tokens_per_s": tokens_per_s,
+        "bpe_seconds": bpe_timer.seconds, "train_tokens": len(train), "val_tokens": len(val),
+        "train_chars": len(train_text), "val_chars": len(val_text), "tokens_per_char": tokens_per_char,
+        "history": {"eval_step": eval_steps, "train_loss": train_curve, "val_loss": history["val_loss"]},
+        "sample": sample, "plots": plots,
+    }
+    return report(result, out)
+
+
+if __name__ == "__main__":
+    cli(main)
