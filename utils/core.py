@@ -1,6 +1,6 @@
 """utils의 맨 아래층: 다른 utils 모듈이 모두 기대는 작은 도구들. 이 모듈은 utils의 어떤 모듈도 import하지 않는다.
 
-층 구조 (아래층은 위층을 import하지 않는다 — `utils/test_layers.py`가 import 그래프에 cycle이 없음을 확인한다):
+층 구조 (아래층은 위층을 import하지 않는다 — `utils/test_core.py`가 import 그래프에 cycle이 없음을 확인한다):
 
     core  ←  datasets, schedules, batching, gradcheck, benchmark  ←  cli, training, visualization  ←  run, grade
 
