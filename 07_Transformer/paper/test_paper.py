@@ -334,3 +334,38 @@ def test_bad_config_lengths_and_ids_are_refused():
         model(torch.tensor([[3, 4]]), torch.tensor([[1, -1]]))
     with pytest.raises(ValueError, match="정수 token id"):
         model(torch.randn(1, 3), torch.tensor([[1, 2]]))
+
+
+# ---------------------------------------------------------------------------
+# 숫자 읽기 스크립트
+# ---------------------------------------------------------------------------
+def test_quick_run_reports_both_decodings_and_every_plot(tmp_path):
+    from .transformer_paper import main
+
+    result = main(["--quick", "--out", str(tmp_path)])
+    assert result["metric"] == "test_exact_match_greedy" and result["data"] == "number_reading"
+    assert set(result["exact_match"]) == {"greedy", "beam"}
+    for name in ("attention_encoder_self", "attention_decoder_self", "attention_cross", "positional_encoding",
+                 "learning_rate", "loss_curves"):
+        assert (tmp_path / f"{name}.png").exists(), name
+    assert (tmp_path / "result.json").exists()
+
+
+def test_unknown_data_ends_with_exit_code_2(capsys):
+    from .transformer_paper import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--data", "wmt14"])
+    assert exit_info.value.code == 2 and "wmt14" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_number_reading_reaches_99_percent_exact_match_within_five_cpu_minutes(tmp_path):
+    """기본 설정 (seed 0): 학습과 겹치지 않는 test 2000개에서 greedy exact match ≥ 99%, beam ≥ greedy,
+    학습에 든 CPU 시간 ≤ 300초."""
+    from .transformer_paper import main
+
+    result = main(["--out", str(tmp_path)])
+    assert result["exact_match"]["greedy"] >= 0.99
+    assert result["exact_match"]["beam"] >= result["exact_match"]["greedy"]
+    assert result["train_cpu_seconds"] <= 300

@@ -390,3 +390,44 @@ def test_bad_shapes_heads_and_lengths_are_refused():
         add_positional_encoding(torch.randn(1, 9, 4), positional_encoding(8, 4))
     with pytest.raises(ValueError, match=r"\[0, 1\)"):
         dropout(x, 1.0)
+
+
+# ---------------------------------------------------------------------------
+# 레벨 스크립트
+# ---------------------------------------------------------------------------
+def test_quick_run_reports_result_and_plots(tmp_path):
+    from .transformer_lowlevel import main
+
+    result = main(["--quick", "--out", str(tmp_path)])
+    assert result["model"] == "Transformer" and result["level"] == "lowlevel" and result["data"] == "reverse"
+    assert 0.0 <= result["value"] <= 1.0 and (tmp_path / "result.json").exists()
+    assert all((tmp_path / name).exists() for name in ("loss_curve.png", "cross_attention.png"))
+
+
+def test_initial_loss_is_near_log_vocab_and_a_few_steps_lower_it():
+    """처음 logit = LayerNorm 출력 (성분 분산 1) · embedding 행 (성분 분산 1/d) → logit 분산 ≈ 1.
+    logit이 N(0, σ²)이면 기대 cross-entropy ≈ ln V + σ²/2 이므로 처음 loss ≈ ln V + 0.5."""
+    from .transformer_lowlevel import VOCAB, init_model, loss_fn, make_batch, random_strings
+
+    g = torch.Generator().manual_seed(0)
+    params = init_model(16, 32, 1, seed=0)
+    table = positional_encoding(10, 16)
+    src, tgt = make_batch(random_strings(32, g))
+    first = loss_fn(params, src, tgt, 2, 1, table, 0.0, None)
+    assert abs(first.item() - (math.log(VOCAB) + 0.5)) < 0.4
+    optimizer = torch.optim.Adam(params.values(), lr=3e-3)
+    for _ in range(30):
+        loss = loss_fn(params, src, tgt, 2, 1, table, 0.0, None)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert loss.item() < 0.7 * first.item()
+
+
+def test_unknown_data_ends_with_exit_code_2(capsys):
+    from .transformer_lowlevel import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--data", "imagenet"])
+    assert exit_info.value.code == 2
+    assert "imagenet" in capsys.readouterr().err
