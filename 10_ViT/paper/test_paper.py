@@ -461,3 +461,55 @@ def test_initial_loss_is_ln_classes_and_a_tiny_batch_can_be_overfit():
         loss.backward()
         optimizer.step()
     assert float(loss) < 0.05 and bool((model(x).argmax(1) == y).all())
+
+
+# ===========================================================================
+# 학습 스크립트와 그림의 재료
+# ===========================================================================
+def test_attention_rollout_follows_the_formula():
+    """손으로 두 층: R = Â_2 Â_1, Â = (½A + ½I)를 행 정규화. head 평균 먼저."""
+    a1 = torch.softmax(torch.randn(1, 2, 3, 3, generator=torch.Generator().manual_seed(0)), dim=-1)
+    a2 = torch.softmax(torch.randn(1, 2, 3, 3, generator=torch.Generator().manual_seed(1)), dim=-1)
+    hat = [0.5 * a.mean(1) + 0.5 * torch.eye(3) for a in (a1, a2)]       # 행의 합은 이미 1
+    torch.testing.assert_close(V.attention_rollout([a1, a2]), hat[1] @ hat[0], rtol=0, atol=F32_ATOL)
+    torch.testing.assert_close(V.attention_rollout([a1], residual=False), a1.mean(1), rtol=0, atol=0)
+    with pytest.raises(ValueError, match="비어"):
+        V.attention_rollout([])
+
+
+def test_plot_ingredients_have_the_documented_shapes():
+    from .vit_paper import patch_filter_components, position_similarity, rollout_maps
+
+    model = ViT(image_size=32, patch_size=4, num_classes=10, dim=32, depth=2, heads=4, mlp_dim=64)
+    sim = position_similarity(model)
+    assert sim.shape == (8, 8, 8, 8)
+    assert all(abs(sim[i, j, i, j] - 1) < 1e-5 for i in range(8) for j in range(8)), "자기 자신과 유사도 1"
+    comps = patch_filter_components(model)
+    assert comps.shape == (28, 3, 4, 4)
+    flat = torch.from_numpy(comps.reshape(28, -1))
+    torch.testing.assert_close(flat @ flat.T, torch.eye(28, dtype=flat.dtype), rtol=0, atol=1e-8)
+    maps = rollout_maps(model, images(3, 32))
+    assert maps.shape == (3, 8, 8) and abs(maps.max() - 1) < 1e-6
+
+
+def test_quick_run_reports_and_saves_every_plot(tmp_path):
+    from .vit_paper import main
+
+    result = main(["--quick", "--out", str(tmp_path)])
+    for key in ("model", "level", "data", "metric", "value", "seconds"):
+        assert key in result
+    assert result["level"] == "paper" and result["data"] == "shapes"
+    assert result["n_parameters"] == 4 * (4 * 64 + 3 * 64 * 64 + 3 * 64 + 64 * 64 + 64 + 2 * 64 * 128 + 128 + 64) \
+        + (48 + 1) * 64 + 64 + 65 * 64 + 2 * 64 + 64 * 10 + 10, "기본 D=64, L=4, MLP 128, patch 4, 10 class"
+    for name in ("loss_curve", "position_similarity", "patch_filters", "patch_filter_components",
+                 "attention_rollout"):
+        assert (tmp_path / f"{name}.png").is_file(), name
+    assert (tmp_path / "result.json").is_file()
+
+
+@pytest.mark.slow
+def test_default_run_reaches_95_percent_on_shapes(tmp_path):
+    from .vit_paper import main
+
+    result = main(["--out", str(tmp_path)])
+    assert result["value"] >= 0.95, f"shapes test accuracy {result['value']:.4f}"

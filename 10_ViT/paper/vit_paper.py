@@ -1,9 +1,10 @@
 """작은 ViT를 처음부터 학습한다 — 내장 shapes(32×32, patch 4) 또는 digits, AdamW + warm-up·cosine, crop·flip.
 
-모델: `vit.ViT` (Dosovitskiy et al. 2021). 기본 설정은 D = 96, L = 6, head 4개, MLP 192, patch 4 → token 8×8 + [CLS].
-처방 (논문 Section 4.1, Appendix B.1의 축소판): AdamW (β = 0.9, 0.999, weight decay 0.05; bias·LayerNorm·E_pos는
-decay 없음), lr은 linear warm-up 뒤 cosine, batch 128, stochastic depth 0.1. 데이터가 수천 장뿐이라 random crop
-(4픽셀 padding)과 좌우 뒤집기(shapes만: 숫자는 뒤집으면 다른 모양)로 늘린다.
+모델: `vit.ViT` (Dosovitskiy et al. 2021). 기본 설정은 D = 64, L = 4, head 4개, MLP 128, patch 4 → token 8×8 + [CLS].
+처방 (논문 Section 4.1, Appendix B.1의 축소판): AdamW (β = 0.9, 0.999, weight decay 0.05; bias와 LayerNorm은
+decay 없음 — `utils.training.make_optimizer`), lr 1e-3은 1 epoch linear warm-up 뒤 cosine, batch 32 (작은 batch =
+같은 계산에 더 많은 update). 데이터가 수천 장뿐이라 random crop (4픽셀 padding)과 좌우 뒤집기(shapes만: 숫자는
+뒤집으면 다른 모양)로 늘린다.
 
 그림: 학습 곡선, 학습된 E_pos의 cosine 유사도 격자 (논문 Figure 7 가운데), patch embedding E의 filter와 주성분
 (Figure 7 왼쪽), test 이미지의 attention rollout (Abnar & Zuidema 2020; 논문 Figure 6, Appendix D.8).
@@ -26,7 +27,7 @@ from .vit import ViT, attention_rollout, n_parameters
 
 DATA_CHOICES = ("shapes", "digits", "cifar10")
 RUNS = ("shapes", "digits")
-DEFAULT_EPOCHS = 30
+DEFAULT_EPOCHS = 16
 
 
 def load_data(args):
@@ -39,7 +40,7 @@ def load_data(args):
         ds = load_cifar10(args.root, args.download)
     X_train, y_train, X_test, y_test = ds.X_train, ds.y_train, ds.X_test, ds.y_test
     if args.quick:
-        X_train, y_train, X_test, y_test = X_train[:256], y_train[:256], X_test[:200], y_test[:200]
+        X_train, y_train, X_test, y_test = X_train[:128], y_train[:128], X_test[:100], y_test[:100]
     images_test = X_test.astype("float32")
     X_train, X_test, _, _ = channel_standardize(X_train.astype("float32"), X_test.astype("float32"))
     names = ds.info.get("class_names") if ds.info else None
@@ -55,18 +56,18 @@ def build_model(args, in_channels: int, num_classes: int) -> ViT:
 def main(argv=None) -> dict:
     parser = make_parser("10_ViT", "paper", "작은 ViT를 처음부터 학습 (Dosovitskiy et al. 2021)", DATA_CHOICES,
                          "shapes", default_epochs=DEFAULT_EPOCHS)
-    parser.add_argument("--dim", type=int, default=96, help="D (token 폭, 기본 96)")
-    parser.add_argument("--depth", type=int, default=6, help="L (encoder 층 수, 기본 6)")
+    parser.add_argument("--dim", type=int, default=64, help="D (token 폭, 기본 64)")
+    parser.add_argument("--depth", type=int, default=4, help="L (encoder 층 수, 기본 4)")
     parser.add_argument("--heads", type=int, default=4, help="head 수 (기본 4)")
     parser.add_argument("--mlp-ratio", type=int, default=2, help="MLP hidden = mlp_ratio × D (기본 2)")
     parser.add_argument("--patch", type=int, default=4, help="patch 크기 P (32의 약수, 기본 4 → 8×8 격자)")
     parser.add_argument("--pool", default="cls", choices=["cls", "avg"], help="[CLS] token 또는 patch 평균")
-    parser.add_argument("--lr", type=float, default=2e-3, help="AdamW 최대 learning rate (기본 2e-3)")
+    parser.add_argument("--lr", type=float, default=1e-3, help="AdamW 최대 learning rate (기본 1e-3)")
     parser.add_argument("--weight-decay", type=float, default=0.05, help="AdamW decoupled weight decay (기본 0.05)")
-    parser.add_argument("--warmup", type=int, default=3, help="linear warm-up epoch 수 (기본 3)")
-    parser.add_argument("--batch-size", type=int, default=128, help="mini-batch 크기 (기본 128)")
+    parser.add_argument("--warmup", type=int, default=1, help="linear warm-up epoch 수 (기본 1)")
+    parser.add_argument("--batch-size", type=int, default=32, help="mini-batch 크기 (기본 32)")
     parser.add_argument("--dropout", type=float, default=0.0, help="dense 층 뒤 dropout (기본 0)")
-    parser.add_argument("--drop-path", type=float, default=0.1, help="stochastic depth 마지막 층 확률 (기본 0.1)")
+    parser.add_argument("--drop-path", type=float, default=0.0, help="stochastic depth 마지막 층 확률 (기본 0)")
     parser.add_argument("--n-train", type=int, default=4000, help="shapes 학습 이미지 수 (기본 4000)")
     parser.add_argument("--no-augment", action="store_true", help="crop·flip augmentation을 끈다 (비교용)")
     parser.set_defaults(threads=1)
