@@ -2,7 +2,7 @@
 # 둘 다 먼저 requirements를 현재 환경(가상환경 권장)에 설치한다. 이미 만족하면 몇 초면 끝난다.
 PYTHON ?= python3
 
-.PHONY: run test test-slow quick lint deps
+.PHONY: run test test-slow quick lint grade deps
 
 deps:
 	$(PYTHON) -m pip install -q -r requirements.txt
@@ -21,3 +21,7 @@ quick: deps
 
 lint: deps
 	$(PYTHON) -m ruff check .
+
+# 연습문제 채점표: 모든 장의 연습문제 테스트를 내 stub 파일(--learner)에 돌린다. `make grade CHAPTERS="06 11"`
+grade:
+	$(PYTHON) -m utils.grade $(CHAPTERS)

@@ -8,6 +8,9 @@
 
     pytest 01_Linear_Logistic/exercises             # solution 검사 (CI)
     pytest 01_Linear_Logistic/exercises --learner   # 내 stub 검사
+    python -m utils.grade                           # 모든 장의 내 stub을 채점해 표 하나로 (utils/grade.py)
+
+stub 파일에 자신의 보조 함수를 더해도 된다: 채점은 과제가 요구한 이름(solution의 공개 이름)만 본다.
 """
 import importlib
 import inspect
@@ -56,22 +59,29 @@ def _assert_same_callable(stub_obj, solution_obj, label: str) -> None:
 
 
 def assert_stub_matches_solution(package: str, name: str) -> None:
-    """공개 함수·클래스의 이름, signature, docstring이 같다. 클래스는 `__init__`과 공개 메서드까지 본다."""
+    """과제가 요구한 공개 함수·클래스(solution에 있는 것)가 stub에 같은 signature, docstring으로 있다.
+
+    클래스는 `__init__`과 공개 메서드까지 본다. stub에만 있는 이름(학습자가 더한 보조 함수·메서드)은
+    허용한다: 채점은 과제가 요구한 이름만 본다. 유지보수 쪽 실수(주어지지 않은 함수가 stub에 남은 것)는
+    `stubs_not_raising`이 잡는다 — 학습자에게 건네는 stub의 공개 함수는 모두 NotImplementedError를 던져야 한다.
+    """
     stub, solution = load_pair(package, name)
     stub_members, solution_members = public_members(stub), public_members(solution)
-    assert stub_members, f"{name}: stub에 공개 함수·클래스가 없습니다"
-    assert sorted(stub_members) == sorted(solution_members), f"{name}: 공개 이름이 다릅니다"
-    for member, stub_obj in stub_members.items():
-        solution_obj = solution_members[member]
+    assert solution_members, f"{name}: solution에 공개 함수·클래스가 없습니다"
+    missing = sorted(set(solution_members) - set(stub_members))
+    assert not missing, f"{name}: 과제가 요구한 이름이 stub에 없습니다 (이름을 바꾸거나 지우지 마세요): {missing}"
+    for member, solution_obj in solution_members.items():
+        stub_obj = stub_members[member]
         assert inspect.isclass(stub_obj) == inspect.isclass(solution_obj), member
         if not inspect.isclass(stub_obj):
             _assert_same_callable(stub_obj, solution_obj, f"{name}.{member}")
             continue
         assert inspect.getdoc(stub_obj) and inspect.getdoc(stub_obj) == inspect.getdoc(solution_obj), member
         stub_methods, solution_methods = _methods(stub_obj), _methods(solution_obj)
-        assert sorted(stub_methods) == sorted(solution_methods), f"{name}.{member}: 메서드가 다릅니다"
-        for method, stub_method in stub_methods.items():
-            _assert_same_callable(stub_method, solution_methods[method], f"{name}.{member}.{method}")
+        missing = sorted(set(solution_methods) - set(stub_methods))
+        assert not missing, f"{name}.{member}: 과제가 요구한 메서드가 stub에 없습니다: {missing}"
+        for method, solution_method in solution_methods.items():
+            _assert_same_callable(stub_methods[method], solution_method, f"{name}.{member}.{method}")
 
 
 def _call_with_nones(fn):
@@ -97,6 +107,8 @@ def stubs_not_raising(package: str, name: str) -> list[str]:
                 _call_with_nones(fn)
             except NotImplementedError:
                 continue
+            except Exception:                                   # 다른 예외도 "구현이 남아 있다"는 뜻
+                pass
             offenders.append(label)
     return offenders
 
