@@ -40,6 +40,14 @@ def test_rel_error_definition():
         rel_error(np.zeros(2), np.zeros(3))
 
 
+def test_rel_error_small_value_floor_is_1e_minus_8():
+    """분모 하한 1e-8을 못박는다: 둘 다 0 근처인 gradient(|a|+|b| < 1e-8)는 절대 오차/1e-8로 잰다."""
+    assert rel_error(np.array([5e-9]), np.array([0.0])) == pytest.approx(0.5)        # 5e-9 / 1e-8
+    assert rel_error(np.array([1e-9]), np.array([-1e-9])) == pytest.approx(0.2)      # 2e-9 / 1e-8
+    assert rel_error(np.array([2e-8]), np.array([0.0])) == pytest.approx(1.0)        # 하한 위: 보통의 상대 오차
+    assert rel_error(np.array([1e-12]), np.array([0.0])) == pytest.approx(1e-4)      # 하한이 없으면 1.0
+
+
 def test_numeric_gradient_of_known_function():
     x = np.array([0.3, -1.2, 2.0])
     grad = numeric_gradient(lambda: float(np.sum(np.sin(x) * x**2)), x)
