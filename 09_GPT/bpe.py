@@ -203,3 +203,28 @@ class BPE:
         if saved != tokenizer.vocab:
             raise ValueError(f"{folder}의 vocab.json이 merges.txt로 만든 vocabulary와 다릅니다")
         return tokenizer
+
+
+def compare_languages(merge_counts=(0, 1000, 4000)) -> list[dict]:
+    """영어 / 한국어 corpus의 앞 90%로 BPE를 학습하고, 뒤 10% (validation)의 문자당 token 수를 잰다."""
+    from utils.batching import split_text
+    from utils.datasets import load_english_prose, load_korean_prose
+
+    en_train, en_val = split_text(load_english_prose(), 0.1)
+    ko_train, ko_val = split_text(load_korean_prose(), 0.1)
+    rows = []
+    for merges in merge_counts:
+        en_bpe, ko_bpe = BPE.train(en_train, merges), BPE.train(ko_train, merges)
+        rows.append({"merges": merges,
+                     "korean_val_en_bpe": len(en_bpe.encode(ko_val)) / len(ko_val),
+                     "korean_val_ko_bpe": len(ko_bpe.encode(ko_val)) / len(ko_val),
+                     "english_val_en_bpe": len(en_bpe.encode(en_val)) / len(en_val),
+                     "english_val_ko_bpe": len(ko_bpe.encode(en_val)) / len(en_val)})
+    return rows
+
+
+if __name__ == "__main__":
+    print("merge 수 | 한국어 val: 영어 BPE, 한국어 BPE | 영어 val: 영어 BPE, 한국어 BPE  (문자당 token 수)")
+    for row in compare_languages():
+        print(f"{row['merges']:5d} | {row['korean_val_en_bpe']:.3f}  {row['korean_val_ko_bpe']:.3f} | "
+              f"{row['english_val_en_bpe']:.3f}  {row['english_val_ko_bpe']:.3f}")

@@ -1,0 +1,18 @@
+"""benchmark_gpt 실행 검사 (시간을 판정하지 않는다: 시간은 기계와 부하에 따라 다르다)."""
+import math
+
+from utils.gradcheck import F32_ATOL
+
+from . import benchmark_gpt
+
+
+def test_tiny_benchmark_runs_and_reports_ratios(capsys):
+    result = benchmark_gpt.main(["--tiny", "--repeats", "1"])
+    for T in (16, 32):
+        row = result[f"forward_T{T}"]
+        assert math.isfinite(row["ours_over_sdpa"]) and row["ours_over_sdpa"] > 0
+        assert row["max_abs_diff"] <= F32_ATOL
+    assert result["generate"]["same_tokens"]
+    assert result["train_step"]["tokens_per_s"] > 0
+    assert result["environment"]["threads"] == 1
+    assert "HF sdpa" in capsys.readouterr().out
