@@ -1,7 +1,7 @@
 """LSTM 속도 측정: NumPy LSTM (L1, 손 BPTT) vs `nn.LSTM`, low-level LSTM (L2, 손 loop + autograd) vs `nn.LSTM`.
 
 한 번의 실행 안에서 같은 입력·같은 가중치로 forward + backward (입력, 초기 상태, 모든 가중치의 gradient)를 잰다.
-기본 조건은 issue의 것: batch 32, T 100, hidden 128, 입력 크기 128, float32, CPU.
+기본 조건: batch 32, T 100, hidden 128, 입력 크기 128, float32, CPU.
     1. NumPy `LSTM.forward` + `LSTM.backward`
     2. `recurrent.recurrent(..., "lstm")` + `torch.autograd.grad`
     3. `nn.LSTM` forward + `torch.autograd.grad` (PyTorch의 C++ 구현, CPU)

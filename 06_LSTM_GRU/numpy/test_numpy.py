@@ -24,7 +24,7 @@ from .recurrent import (
     softmax_cross_entropy,
 )
 
-T, B, D, H = 6, 3, 4, 5                                         # ≥ 5 time steps (issue)
+T, B, D, H = 6, 3, 4, 5                                         # ≥ 5 time steps: 시간 축을 여러 번 거치는 BPTT를 본다
 
 
 def random_problem(kind, num_layers=None, seed=0):
@@ -247,6 +247,32 @@ def test_clip_grad_norm_matches_torch():
         np.testing.assert_allclose(g, t.grad.numpy(), rtol=F64_RTOL, atol=F64_ATOL)
     small = clip_grad_norm([layer], 100.0)                       # 이미 작으면 그대로
     assert np.isclose(small, 1.5, rtol=1e-5)
+
+
+def test_clip_grad_norm_below_the_threshold_leaves_gradients_untouched():
+    """자를 필요가 없으면 아무것도 하지 않는다: gradient가 비트 단위로 그대로다 (norm = max_norm 바로 아래도)."""
+    rng = np.random.default_rng(6)
+    layer = LSTM(D, H, rng=rng)
+    for g in layer.grads.values():
+        g[...] = rng.normal(size=g.shape)
+    before = {k: g.copy() for k, g in layer.grads.items()}
+    norm = float(np.sqrt(sum((g ** 2).sum() for g in before.values())))
+    for max_norm in (10 * norm, norm + 1e-3):
+        assert clip_grad_norm([layer], max_norm) == pytest.approx(norm)
+        for key, g in layer.grads.items():
+            np.testing.assert_array_equal(g, before[key], err_msg=f"max_norm={max_norm}: {key}가 바뀌었습니다")
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_initialisation_is_uniform_in_plus_minus_one_over_sqrt_h(kind):
+    """`nn.LSTM`과 같은 U(−1/√H, 1/√H): 모든 tensor가 구간 안, 구간 끝 근처까지 쓰고, std = 1/√(3H)."""
+    hidden = 64
+    layer = LAYERS[kind](32, hidden, rng=np.random.default_rng(0))
+    bound = 1 / np.sqrt(hidden)
+    for name, p in layer.params.items():
+        large = p.size >= 1000                                     # 작은 bias는 구간 끝까지 안 갈 수 있다
+        assert np.abs(p).max() <= bound and (not large or np.abs(p).max() > 0.95 * bound), name
+        assert abs(p.std() / (bound / np.sqrt(3)) - 1) < (0.1 if large else 0.25), (name, p.std())
 
 
 def test_adam_three_steps_match_torch():

@@ -33,13 +33,15 @@ PyTorch 형태를 쓴다.
 가중치 layout은 `torch.nn.LSTM` / `nn.GRU`와 같다: 층마다 `ih = nn.Linear(in, G·H)`, `hh = nn.Linear(H, G·H)`,
 gate 순서 LSTM (i, f, g, o), GRU (r, z, n). 그래서 `from_reference`는 weight_ih_l{k} → cells[k].ih.weight처럼
 이름만 바꿔 복사하고 transpose는 없다 (nn.Linear와 nn.LSTM 모두 (out, in) layout).
-초기화도 PyTorch와 같은 U(−1/√H, 1/√H).
+초기화도 PyTorch와 같은 U(−1/√H, 1/√H)이고, `bias=False`(bias 없는 층)와 `dropout`(마지막 층을 뺀 각 층의
+출력에 학습 모드에서만 거는 dropout)도 `nn.LSTM`과 같은 뜻이다. `from_reference`는 이 설정들을 함께 옮긴다.
 """
 from __future__ import annotations
 
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -70,16 +72,21 @@ class _Recurrent(nn.Module):
     has_cell = False
     reference = None                       # nn.RNN / nn.LSTM / nn.GRU
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, batch_first: bool = False):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, batch_first: bool = False,
+                 bias: bool = True, dropout: float = 0.0):
         super().__init__()
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
             if int(value) != value or value < 1:
                 raise ValueError(f"{name}는 1 이상의 정수여야 합니다: {name}={value}")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout은 0 이상 1 미만의 확률이어야 합니다: dropout={dropout}")
         self.input_size, self.hidden_size = input_size, hidden_size
         self.num_layers, self.batch_first = num_layers, batch_first
+        self.bias, self.dropout = bias, dropout
         G, H = self.n_gates, hidden_size
         self.cells = nn.ModuleList(
-            nn.ModuleDict({"ih": nn.Linear(input_size if k == 0 else H, G * H), "hh": nn.Linear(H, G * H)})
+            nn.ModuleDict({"ih": nn.Linear(input_size if k == 0 else H, G * H, bias=bias),
+                           "hh": nn.Linear(H, G * H, bias=bias)})
             for k in range(num_layers))
         self.reset_parameters()
 
@@ -120,6 +127,8 @@ class _Recurrent(nn.Module):
                 h, c = self.step(projected[t], h, c, cell["hh"])
                 outputs.append(h)
             layer_input = torch.stack(outputs)                           # (T, B, H)
+            if k < self.num_layers - 1:                                  # 층 사이에만, 학습 모드에서만 (nn.LSTM과 같다)
+                layer_input = F.dropout(layer_input, self.dropout, self.training)
             finals_h.append(h)
             finals_c.append(c)
         output = layer_input.transpose(0, 1) if self.batch_first else layer_input
@@ -131,23 +140,29 @@ class _Recurrent(nn.Module):
 
     @classmethod
     def from_reference(cls, ref: nn.Module, **kwargs):
-        """`torch.nn.RNN / LSTM / GRU`의 설정과 가중치를 그대로 옮긴 모델. 모든 key를 한 번씩 쓴다."""
+        """`torch.nn.RNN / LSTM / GRU`의 설정과 가중치를 그대로 옮긴 모델. 모든 key를 한 번씩 쓴다.
+
+        동작을 바꾸는 설정(num_layers, batch_first, bias, 층 사이 dropout p)을 함께 옮기고, 옮길 수 없는 것
+        (bidirectional, proj_size, relu RNN)은 이름을 대며 거부한다.
+        """
         if cls.reference is None or not isinstance(ref, cls.reference):
             expected = cls.reference.__name__ if cls.reference else "?"
             raise ValueError(f"{cls.__name__}.from_reference는 nn.{expected}를 받습니다: 받은 {type(ref).__name__}")
-        if ref.bidirectional or not ref.bias or getattr(ref, "proj_size", 0) or ref.dropout:
-            raise ValueError("bidirectional / bias=False / proj_size / dropout이 있는 reference는 지원하지 않습니다 "
+        if ref.bidirectional or getattr(ref, "proj_size", 0):
+            raise ValueError("bidirectional / proj_size가 있는 reference는 지원하지 않습니다 "
                              "(pytorch_lowlevel 레벨이 bidirectional을 다룬다)")
         if isinstance(ref, nn.RNN) and ref.nonlinearity != "tanh":
             raise ValueError("ElmanRNN은 tanh RNN만 옮깁니다")
-        model = cls(ref.input_size, ref.hidden_size, ref.num_layers, ref.batch_first, **kwargs)
+        model = cls(ref.input_size, ref.hidden_size, ref.num_layers, ref.batch_first, bias=ref.bias,
+                    dropout=float(ref.dropout), **kwargs)
+        model.train(ref.training)
         model = model.to(dtype=next(ref.parameters()).dtype)
         source = dict(ref.named_parameters())
         used = set()
         with torch.no_grad():
             for k, cell in enumerate(model.cells):
                 for ours, theirs in (("ih", "ih"), ("hh", "hh")):
-                    for part in ("weight", "bias"):
+                    for part in ("weight", "bias") if ref.bias else ("weight",):
                         key = f"{part}_{theirs}_l{k}"
                         target = getattr(cell[ours], part)
                         if tuple(source[key].shape) != tuple(target.shape):
@@ -180,10 +195,10 @@ class LSTM(_Recurrent):
     reference = nn.LSTM
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, batch_first: bool = False,
-                 forget_gate: bool = True):
+                 bias: bool = True, dropout: float = 0.0, forget_gate: bool = True):
         self.forget_gate = forget_gate
         self.n_gates = 4 if forget_gate else 3
-        super().__init__(input_size, hidden_size, num_layers, batch_first)
+        super().__init__(input_size, hidden_size, num_layers, batch_first, bias, dropout)
 
     def step(self, xw, h, c, hh):
         gates = xw + hh(h)                                          # (B, G·H)

@@ -96,6 +96,59 @@ def test_from_reference_refuses_what_it_cannot_copy():
         LSTM.from_reference(nn.GRU(2, 3))
     with pytest.raises(ValueError, match="bidirectional"):
         GRU.from_reference(nn.GRU(2, 3, bidirectional=True))
+    with pytest.raises(ValueError, match="proj_size"):
+        LSTM.from_reference(nn.LSTM(2, 4, proj_size=2))
+    with pytest.raises(ValueError, match="tanh"):
+        ElmanRNN.from_reference(nn.RNN(2, 3, nonlinearity="relu"))
+
+
+@pytest.mark.parametrize("ours_cls,ref_cls", TWINS, ids=["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no-bias"])
+def test_from_reference_carries_dropout_bias_and_mode_and_matches_in_training(ours_cls, ref_cls, bias):
+    """층 사이 dropout p, bias 여부, batch_first, train 모드를 옮기고, 같은 RNG 상태면 학습 모드 출력도 같다."""
+    torch.manual_seed(3)
+    ref = ref_cls(4, 6, num_layers=3, dropout=0.4, bias=bias, batch_first=True)
+    model = ours_cls.from_reference(ref)
+    assert (model.dropout, model.bias, model.batch_first, model.training) == (0.4, bias, True, True)
+    assert n_parameters(model) == n_parameters(ref)
+    x = torch.randn(2, 5, 4)
+    torch.manual_seed(11)
+    out_r = ref(x)[0]
+    torch.manual_seed(11)
+    out_o = model(x)[0]
+    assert (out_o - out_r).abs().max() <= F32_ATOL                 # dropout mask까지 같은 순서로 뽑는다
+    with torch.no_grad():
+        out_eval = model.eval()(x)[0]
+        assert (out_eval - ref.eval()(x)[0]).abs().max() <= F32_ATOL
+    assert (out_eval - out_o).abs().max() > 1e-2                   # 학습 모드의 dropout이 실제로 걸렸다
+
+
+@pytest.mark.parametrize("cls", [LSTM, GRU, ElmanRNN])
+def test_dropout_acts_only_between_layers_only_in_training_and_eval_is_deterministic(cls):
+    torch.manual_seed(4)
+    x = torch.randn(5, 2, 4)
+    one_layer = cls(4, 6, num_layers=1, dropout=0.5).train()
+    with torch.no_grad():                            # 층이 하나면 dropout을 걸 곳이 없다 (nn.LSTM도 그렇다)
+        torch.testing.assert_close(one_layer(x)[0], one_layer.eval()(x)[0], rtol=0, atol=0)
+        two_layers = cls(4, 6, num_layers=2, dropout=0.5).eval()
+        torch.testing.assert_close(two_layers(x)[0], two_layers(x)[0], rtol=0, atol=0)     # eval: 결정적
+        eval_out = two_layers(x)[0]
+        train_out = two_layers.train()(x)[0]
+    assert (train_out - eval_out).abs().max() > 1e-2
+    with pytest.raises(ValueError, match="dropout"):
+        cls(4, 6, num_layers=2, dropout=1.0)
+
+
+@pytest.mark.parametrize("cls", [LSTM, GRU, ElmanRNN])
+def test_paper_models_initialise_like_the_twin(cls):
+    """U(−1/√H, 1/√H) (nn.LSTM / nn.GRU / nn.RNN의 초기화): 구간 안, 구간 끝 근처까지, std = 1/√(3H)."""
+    torch.manual_seed(5)
+    hidden = 64
+    bound = hidden ** -0.5
+    for name, p in cls(32, hidden, num_layers=2).named_parameters():
+        large = p.numel() >= 1000                                  # 작은 bias는 구간 끝까지 안 갈 수 있다
+        assert p.abs().max() <= bound and (not large or p.abs().max() > 0.95 * bound), name
+        assert abs(p.std().item() / (bound / 3 ** 0.5) - 1) < (0.1 if large else 0.25), (name, p.std().item())
 
 
 # ---- 잘못된 입력 ----
@@ -137,7 +190,7 @@ def test_adding_quick_run_writes_plot_and_result(tmp_path):
 
 @pytest.mark.slow
 def test_adding_problem_T100_lstm_and_gru_learn_rnn_does_not(tmp_path):
-    """Issue의 기준: T = 100에서 LSTM, GRU의 test MSE < 0.01, vanilla RNN은 기준선(≈ 0.167) 근처.
+    """수렴 기준: T = 100에서 LSTM, GRU의 test MSE < 0.01, vanilla RNN은 기준선(≈ 0.167) 근처.
 
     기본 처방(H = 32, Adam 1e-2, batch 64, clip 1, 1,500 step)을 그대로 한 번 돌린다. RNN은 기준선의 80% 위에
     머물러야 한다: 0.133 아래로 내려가면 "먼 과거를 기억했다"고 볼 만큼 배운 것이다.

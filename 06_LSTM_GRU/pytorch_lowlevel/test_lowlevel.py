@@ -133,3 +133,14 @@ def test_charlm_quick_run_lowers_the_loss(tmp_path):
     assert abs(result["initial_val_loss"] - result["ln_vocab"]) < 0.3
     assert result["value"] < result["initial_val_loss"]
     assert result["layers"] == 2 and (tmp_path / "loss_curve.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("mode", ["rnn", "lstm", "gru"])
+def test_init_params_is_uniform_in_plus_minus_one_over_sqrt_h(mode):
+    """`nn.LSTM`과 같은 U(−1/√H, 1/√H): 모든 tensor가 구간 안, 구간 끝 근처까지 쓰고, std = 1/√(3H)."""
+    hidden = 64
+    bound = hidden ** -0.5
+    for name, p in init_params(mode, 32, hidden, num_layers=2, bidirectional=True).items():
+        large = p.numel() >= 1000                                  # 작은 bias는 구간 끝까지 안 갈 수 있다
+        assert p.abs().max() <= bound and (not large or p.abs().max() > 0.95 * bound), name
+        assert abs(p.std().item() / (bound / 3 ** 0.5) - 1) < (0.1 if large else 0.25), (name, p.std().item())
