@@ -46,13 +46,22 @@ def test_greedy_longest_match_first():
     assert wordpiece("a" * 100, {"a", "##" + "a" * 99}) == ["a", "##" + "a" * 99]
 
 
-def test_training_uses_the_wordpiece_score_not_pair_frequency():
-    # 손으로 푼 예: 단어 ab×5, cb×5, cd×1 → 조각 a=5, ##b=10, c=6, ##d=1
-    #   score(a,##b) = 5/(5·10) = 0.1,  score(c,##b) = 5/(6·10) ≈ 0.083,  score(c,##d) = 1/(6·1) ≈ 0.167
-    #   → BPE라면 빈도 5인 쌍을 먼저 합치지만 WordPiece는 cd를 먼저 합친다.
-    #   그 뒤 c=5: score(a,##b) = 0.1 = score(c,##b) = 5/(5·10) → 동점은 사전순: ab, 그 다음 cb (5/(5·5) = 0.2)
-    vocab = train_wordpiece(["ab " * 5 + "cb " * 5 + "cd"], vocab_size=len(SPECIAL_TOKENS) + 4 + 3)
-    assert vocab == list(SPECIAL_TOKENS) + ["##b", "##d", "a", "c", "cd", "ab", "cb"]
+def test_training_uses_the_likelihood_score_not_pair_frequency():
+    # 손으로 푼 예: 단어 xy×10, x×90, pq×8 → 조각 x=100, ##y=10, p=8, ##q=8, N = 126
+    #   score(x,##y) = 10·log(10·126/(100·10)) = 10·log 1.26  ≈ 2.31
+    #   score(p,##q) =  8·log( 8·126/(8·8))    =  8·log 15.75 ≈ 22.06
+    #   → BPE(빈도만)는 xy(10번)를 먼저 합치지만 WordPiece는 pq(8번, 늘 붙어 나온다)를 먼저 합친다.
+    vocab = train_wordpiece(["xy " * 10 + "x " * 90 + "pq " * 8], vocab_size=len(SPECIAL_TOKENS) + 4 + 2)
+    assert vocab == list(SPECIAL_TOKENS) + ["##q", "##y", "p", "x", "pq", "xy"]
+
+
+def test_training_breaks_ties_in_dictionary_order():
+    # ab×5, cb×5, cd×5: a=5, c=10, ##b=10, ##d=5, N=30
+    #   score(a,##b) = 5·log(5·30/(5·10)) = 5·log 3,  score(c,##b) = 5·log(5·30/(10·10)) = 5·log 1.5,
+    #   score(c,##d) = 5·log(5·30/(10·5)) = 5·log 3 → ab와 cd가 동점: 사전순으로 ab 먼저.
+    #   그 뒤 ##b=5: score(c,##b) = 5·log(5·30/(10·5)) = 5·log 3 = score(c,##d) → 다시 동점: ("c","##b")가 앞선다
+    vocab = train_wordpiece(["ab " * 5 + "cb " * 5 + "cd " * 5], vocab_size=len(SPECIAL_TOKENS) + 4 + 2)
+    assert vocab[-2:] == ["ab", "cb"]
 
 
 def test_training_stops_when_nothing_is_left_to_merge_and_refuses_a_tiny_vocab():

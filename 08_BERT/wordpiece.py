@@ -13,13 +13,17 @@
    - 공백으로 나누고, 구두점(ASCII 기호와 Unicode category P*)마다 따로 떼어낸다.
 2) WordPiece: 단어마다 왼쪽부터 vocabulary에 있는 **가장 긴** 조각을 떼어 낸다. 단어 안쪽 조각은 "##"를
    붙여 찾는다. 어느 지점에서든 맞는 조각이 없으면 **단어 전체**가 [UNK] 하나가 된다. 100자를 넘는 단어도 [UNK].
-3) 학습 (vocabulary 만들기): 글자에서 시작해, 붙어 나오는 조각 쌍 (a, b) 중
-       score(a, b) = freq(ab) / (freq(a) · freq(b))
-   가 가장 큰 쌍을 하나의 조각으로 합치기를 vocabulary가 원하는 크기가 될 때까지 반복한다 (BPE는 freq(ab)만
-   본다; WordPiece는 "따로보다 붙어 나오는 것이 얼마나 더 흔한가"— 언어 모델 likelihood의 증가량 — 를 본다).
+3) 학습 (vocabulary 만들기): 글자에서 시작해, 붙어 나오는 조각 쌍 (a, b)를 하나의 조각 ab로 합치기를
+   vocabulary가 원하는 크기가 될 때까지 반복한다. 어느 쌍을 합칠지는 Schuster & Nakajima (2012)와 Wu et al.
+   (2016)의 기준 — "unigram 언어 모델의 학습 데이터 likelihood를 가장 많이 늘리는 조각" — 을 근사한 점수로 정한다:
+       score(a, b) = f(ab) · log( f(ab) · N / (f(a) · f(b)) )
+   (f = 현재 조각 빈도, N = 전체 조각 수). log 안은 "따로 나올 때보다 붙어 나오는 것이 얼마나 더 흔한가"(PMI),
+   앞의 f(ab)는 그 일이 몇 번 일어나는가. BPE는 f(ab)만 보고, f(ab)/(f(a)·f(b))만 보면 드문 글자 쌍이
+   먼저 합쳐져 작은 vocabulary에서 "the"조차 th ##e로 남는다 — 둘을 곱한 것이 likelihood 증가량의 근사다.
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections import Counter, defaultdict
 
@@ -195,7 +199,8 @@ def train_wordpiece(texts, vocab_size: int, lowercase: bool = True, min_frequenc
                     max_chars: int = 100) -> list[str]:
     """말뭉치 → vocabulary (특수 token, 글자, 그리고 score가 큰 순서로 합친 조각).
 
-    조각 쌍의 빈도는 합칠 때마다 그 쌍이 든 단어만 다시 센다 (전체를 다시 세지 않는다).
+    N은 처음의 글자 수로 고정한다 (합칠 때마다 조금 줄지만, 고정하면 빈도가 바뀐 쌍의 score만 다시 계산하면 된다).
+    합칠 때마다 그 쌍이 든 단어만 다시 센다. 동점이면 쌍의 사전순으로 앞선 것 (결정적).
     """
     words = Counter(w for text in texts for w in basic_tokenize(text, lowercase) if len(w) <= max_chars)
     words = {w: c for w, c in words.items() if c >= min_frequency}
@@ -205,19 +210,20 @@ def train_wordpiece(texts, vocab_size: int, lowercase: bool = True, min_frequenc
     if vocab_size < len(vocab):
         raise ValueError(f"vocab_size={vocab_size}는 특수 token + 글자 수 {len(vocab)} 이상이어야 합니다")
 
-    piece_freq: Counter = Counter()
-    pair_freq: Counter = Counter()
-    where: defaultdict[tuple[str, str], set[str]] = defaultdict(set)           # 쌍 → 그 쌍이 든 단어들
+    counts = _PairCounts()
     for w, pieces in splits.items():
-        _count(pieces, words[w], w, piece_freq, pair_freq, where, +1)
+        counts.add(pieces, words[w], w, +1)
+    total = sum(counts.piece_freq.values())                                     # N (고정)
+    scores = {pair: counts.score(pair, total) for pair in counts.pair_freq}
 
-    while len(vocab) < vocab_size and pair_freq:
-        # 동점이면 쌍의 사전순으로 (결정적)
-        a, b = max(pair_freq, key=lambda p: (pair_freq[p] / (piece_freq[p[0]] * piece_freq[p[1]]), _neg(p)))
+    while len(vocab) < vocab_size and scores:
+        best = max(scores.values())
+        a, b = min(pair for pair, value in scores.items() if value == best)
         merged = a + b[len(PREFIX):]
-        for w in list(where[(a, b)]):
+        touched = set()
+        for w in list(counts.where[(a, b)]):
             pieces = splits[w]
-            _count(pieces, words[w], w, piece_freq, pair_freq, where, -1)
+            touched |= counts.add(pieces, words[w], w, -1)
             new, i = [], 0
             while i < len(pieces):
                 if i + 1 < len(pieces) and pieces[i] == a and pieces[i + 1] == b:
@@ -227,24 +233,52 @@ def train_wordpiece(texts, vocab_size: int, lowercase: bool = True, min_frequenc
                     new.append(pieces[i])
                     i += 1
             splits[w] = new
-            _count(new, words[w], w, piece_freq, pair_freq, where, +1)
-        pair_freq.pop((a, b), None)
+            touched |= counts.add(new, words[w], w, +1)
+        for piece in (a, b, merged):                                            # f(a), f(b)가 바뀐 쌍도 다시
+            touched |= counts.pairs_of[piece]
+        for pair in touched:
+            if pair in counts.pair_freq:
+                scores[pair] = counts.score(pair, total)
+            else:
+                scores.pop(pair, None)
         if merged not in vocab:
             vocab.append(merged)
     return vocab
 
 
-def _neg(pair: tuple[str, str]) -> tuple:
-    """max()에서 사전순으로 앞선 쌍이 이기도록 하는 key."""
-    return tuple(tuple(-ord(c) for c in s) for s in pair)
+def _score(f_ab: int, f_a: int, f_b: int, total: int) -> float:
+    """f(ab) · log(f(ab) · N / (f(a) · f(b))): 합쳤을 때 unigram likelihood가 느는 양의 근사."""
+    return f_ab * math.log(f_ab * total / (f_a * f_b))
 
 
-def _count(pieces, freq, word, piece_freq, pair_freq, where, sign) -> None:
-    for p in pieces:
-        piece_freq[p] += sign * freq
-    for pair in zip(pieces, pieces[1:]):
-        pair_freq[pair] += sign * freq
-        if sign > 0:
-            where[pair].add(word)
-        elif pair_freq[pair] <= 0:
-            del pair_freq[pair]
+class _PairCounts:
+    """조각 빈도, 이웃한 조각 쌍의 빈도, 쌍 → 그 쌍이 든 단어, 조각 → 그 조각이 든 쌍."""
+
+    def __init__(self):
+        self.piece_freq: Counter = Counter()
+        self.pair_freq: Counter = Counter()
+        self.where: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+        self.pairs_of: defaultdict[str, set[tuple[str, str]]] = defaultdict(set)
+
+    def add(self, pieces: list[str], freq: int, word: str, sign: int) -> set[tuple[str, str]]:
+        """단어 하나의 조각들을 freq번 더하거나(+1) 뺀다(−1). 빈도가 바뀐 쌍들을 돌려준다."""
+        for p in pieces:
+            self.piece_freq[p] += sign * freq
+        pairs = set(zip(pieces, pieces[1:]))
+        for pair in zip(pieces, pieces[1:]):
+            self.pair_freq[pair] += sign * freq
+        for pair in pairs:
+            if sign > 0:
+                self.where[pair].add(word)
+                self.pairs_of[pair[0]].add(pair)
+                self.pairs_of[pair[1]].add(pair)
+            else:
+                self.where[pair].discard(word)
+                if self.pair_freq[pair] <= 0:
+                    del self.pair_freq[pair]
+                    self.pairs_of[pair[0]].discard(pair)
+                    self.pairs_of[pair[1]].discard(pair)
+        return pairs
+
+    def score(self, pair: tuple[str, str], total: int) -> float:
+        return _score(self.pair_freq[pair], self.piece_freq[pair[0]], self.piece_freq[pair[1]], total)

@@ -460,10 +460,8 @@ def _copy(model: nn.Module, key_map: dict[str, str], theirs: dict[str, torch.Ten
 def _load_hf(class_name: str, name: str) -> nn.Module:
     import transformers
 
-    try:
-        from utils.core import DatasetUnavailable
-    except ImportError:                                                         # utils 이전 구조
-        from utils.core import DatasetUnavailable
+    from utils.core import DatasetUnavailable
+
     try:
         ref = getattr(transformers, class_name).from_pretrained(name, local_files_only=True)
     except OSError as error:

@@ -7,14 +7,10 @@ import torch
 from torch import nn
 from transformers import BertConfig, BertForMaskedLM, BertForPreTraining, BertModel
 
+from utils.core import DatasetUnavailable
 from utils.gradcheck import F32_ATOL
 
 from .bert import BERT, BERTClassifier, BERTConfig, BERTForPreTraining
-
-try:
-    from utils.core import DatasetUnavailable
-except ImportError:
-    from utils.data_loaders import DatasetUnavailable
 
 # 여러 "이상한" 구성: head 수 1·5, 홀수 hidden, type vocab 1·3, 긴/짧은 position table, pad id ≠ 0
 ODD_CONFIGS = [
@@ -310,3 +306,70 @@ def test_model_is_built_from_its_own_modules():
     for module in model.modules():
         assert not isinstance(module, (nn.MultiheadAttention, nn.TransformerEncoderLayer, nn.TransformerEncoder))
         assert not type(module).__module__.startswith(("transformers", "timm")), type(module)
+
+
+# ---- 5. 학습 스크립트 ----
+def test_gathered_mlm_logits_equal_the_full_forward_at_masked_positions():
+    from .bert_paper import PretrainingObjective
+
+    torch.manual_seed(8)
+    model = BERTForPreTraining(BERTConfig(vocab_size=30, hidden_size=8, num_layers=1, num_heads=2,
+                                          intermediate_size=16, max_position=10)).eval()
+    ids, types = torch.randint(5, 30, (3, 7)), torch.randint(0, 2, (3, 7))
+    mask = torch.ones(3, 7, dtype=torch.long)
+    mask[0, 5:] = 0
+    chosen = torch.zeros(3, 7, dtype=torch.bool)
+    chosen[0, 1], chosen[1, 3], chosen[2, 6] = True, True, True
+    gathered, nsp = PretrainingObjective(model)((ids, types, mask, chosen))
+    full, nsp_full = model(ids, types, mask)
+    assert gathered.shape == (3, 30)
+    assert (gathered - full[chosen]).abs().max() <= F32_ATOL and torch.equal(nsp, nsp_full)
+
+
+def test_paper_quick_run_pretrains_fine_tunes_and_plots(tmp_path):
+    from . import bert_paper
+
+    result = bert_paper.main(["--quick", "--out", str(tmp_path), "--pretrain-steps", "4", "--vocab-size", "150"])
+    for key in ("mlm_loss_initial", "mlm_loss_final", "masked_accuracy", "nsp_accuracy", "scratch_test_accuracy"):
+        assert key in result, key
+    assert abs(result["mlm_loss_initial"] - result["ln_vocab"]) < 0.5          # 처음 MLM loss ≈ ln V
+    assert 0.0 <= result["value"] <= 1.0 and result["data"] == "sentiment"
+    assert {p.rsplit("/", 1)[-1] for p in result["plots"]} == {"mlm_loss.png", "attention_layers.png", "cls_pca.png"}
+    assert (tmp_path / "result.json").exists()
+
+
+def test_paper_imdb_missing_is_one_sentence_and_exit_code_2(tmp_path, capsys):
+    from . import bert_paper
+
+    with pytest.raises(DatasetUnavailable):
+        bert_paper.main(["--quick", "--data", "imdb", "--root", str(tmp_path / "none"), "--out", str(tmp_path)])
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "08_BERT.paper.bert_paper", "--quick", "--data", "imdb", "--root",
+                          str(tmp_path / "none"), "--out", str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+
+
+@pytest.mark.slow
+def test_default_run_pretrains_and_fine_tunes_to_95_percent(tmp_path):
+    """기본 설정: MLM loss가 ln V 근처에서 시작해 떨어지고, 사전학습한 BERT가 감성 test 95% 이상."""
+    from . import bert_paper
+
+    result = bert_paper.main(["--out", str(tmp_path)])
+    assert abs(result["mlm_loss_initial"] - result["ln_vocab"]) < 0.3
+    assert result["mlm_loss_final"] < result["mlm_loss_initial"] - 2.0
+    assert result["masked_accuracy"] > 0.2
+    assert result["value"] >= 0.95
+
+
+def test_document_split_keeps_next_sentence_pairs_on_both_sides():
+    from .bert_paper import split_documents
+
+    docs = [[[i, 0]] * (2 if i % 7 == 0 else 1) for i in range(40)]      # 문장 2개짜리는 0, 7, 14, …, 35
+    train, val = split_documents(docs)
+    assert any(len(d) >= 2 for d in train) and any(len(d) >= 2 for d in val) and len(val) >= 2
+    assert len(train) + len(val) == len(docs)
+    assert not {id(d) for d in train} & {id(d) for d in val}
+    with pytest.raises(ValueError, match="너무 짧습니다"):
+        split_documents([[[1]], [[2]], [[3], [4]], [[5]]])

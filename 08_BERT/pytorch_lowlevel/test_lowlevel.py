@@ -266,3 +266,35 @@ def test_pair_input_layout_and_truncation():
     assert ids == [CLS, 10, 11, 12, SEP, 30, 31, 32, SEP]          # 긴 쪽(A)의 끝부터 잘렸다
     with pytest.raises(ValueError, match="5 이상"):
         pair_input([1], [2], CLS, SEP, 4)
+
+
+# ---- 6. 학습 스크립트 ----
+def test_lowlevel_quick_run_starts_near_ln_v_and_learns(tmp_path):
+    from . import bert_lowlevel
+
+    result = bert_lowlevel.main(["--quick", "--out", str(tmp_path), "--vocab-size", "150"])
+    assert abs(result["initial_val_loss"] - result["ln_vocab"]) < 0.3      # 작은 가중치 → 거의 균등한 예측
+    assert result["final_val_loss"] < result["initial_val_loss"]
+    assert (tmp_path / "mlm_loss_lowlevel.png").exists() and (tmp_path / "result.json").exists()
+
+
+def test_make_blocks_layout_and_short_corpus():
+    from ..wordpiece import WordPieceTokenizer, train_wordpiece
+    from .bert_lowlevel import make_blocks
+
+    text = "the cat sat on the mat and the dog sat on the log " * 4
+    tok = WordPieceTokenizer(train_wordpiece([text], 60))
+    blocks = make_blocks(text, tok, max_len=8)
+    assert blocks.shape[1] == 8 and (blocks[:, 0] == tok.cls_id).all() and (blocks[:, -1] == tok.sep_id).all()
+    with pytest.raises(ValueError, match="너무 짧습니다"):
+        make_blocks("the cat", tok, max_len=8)
+
+
+@pytest.mark.slow
+def test_lowlevel_default_run_lowers_the_mlm_loss(tmp_path):
+    from . import bert_lowlevel
+
+    result = bert_lowlevel.main(["--out", str(tmp_path)])
+    assert abs(result["initial_val_loss"] - result["ln_vocab"]) < 0.3
+    assert result["final_val_loss"] < result["initial_val_loss"] - 1.5
+    assert result["value"] > 0.15

@@ -1,0 +1,322 @@
+"""작은 BERT의 pre-training (MLM + NSP)과 감성 분류 fine-tuning — 사전학습의 효과를 잰다.
+
+Devlin et al. (2018)의 두 단계 (§3.1 Pre-training, §3.2 / §4.1 Fine-tuning):
+1) WordPiece vocabulary를 영어 산문(`utils.datasets.load_english_prose`, Python 문서 pydoc_data.topics)에서
+   학습한다 (`08_BERT/wordpiece.py`).
+2) Pre-training: 같은 산문의 문단을 "문서", 문단 안의 문장을 문장으로 보고 [CLS] A [SEP] B [SEP] 쌍을 만든다
+   (50% IsNext). token의 15%를 80/10/10으로 가리고 (`pytorch_lowlevel/masking.py`),
+   loss = MLM cross-entropy(가린 위치만) + NSP cross-entropy. 원 논문은 masking을 데이터 생성 때 한 번 정해
+   10번 복제했지만(static), 여기서는 batch마다 새로 가린다 (dynamic masking, Liu et al. 2019 RoBERTa).
+   처음 MLM loss ≈ ln V (균등 예측)에서 떨어지는 것과 가린 token의 정답률을 본다.
+3) Fine-tuning: `--data sentiment` (내장, 06장의 부정·역접 문장) 또는 `--data imdb`. pooled [CLS] → Linear(H, 2).
+   같은 seed로 **사전학습한 encoder에서 시작** vs **무작위 encoder에서 시작**을 같은 설정으로 학습해 비교한다.
+
+그림: MLM loss 곡선, 한 문장의 층별 attention map (head 평균), test 문장의 [CLS] hidden의 PCA 2차원.
+
+실행:  python -m 08_BERT.paper.bert_paper [--quick] [--data sentiment|imdb] [--pretrain-steps 1500]
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from utils.batching import pad_batch
+from utils.cli import cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, limit_threads
+from utils.datasets import load_english_prose, load_imdb, load_negation_sentiment
+from utils.schedules import warmup_cosine_lr
+from utils.training import accuracy, evaluate, make_optimizer, train_steps
+
+from ..pytorch_lowlevel.masking import IGNORE_INDEX, make_nsp_pairs, mask_tokens, pair_input
+from ..wordpiece import SPECIAL_TOKENS, WordPieceTokenizer, train_wordpiece
+from .bert import BERT, BERTClassifier, BERTConfig, BERTForPreTraining
+
+DATA_CHOICES = ("sentiment", "imdb")
+RUNS = ("sentiment",)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+# ---- 데이터: 산문 → 문서(문단) → 문장 → token id ----
+def prose_documents(text: str, tokenizer: WordPieceTokenizer, min_tokens: int = 3) -> list[list[list[int]]]:
+    """빈 줄로 나눈 문단 = 문서, 마침표 뒤에서 나눈 문장 = 문장. 너무 짧은 문장은 버린다."""
+    documents = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        sentences = [s for s in SENTENCE_END.split(" ".join(paragraph.split())) if s]
+        ids = [[tokenizer.token_to_id[t] for t in tokenizer.tokenize(s)] for s in sentences]
+        ids = [s for s in ids if len(s) >= min_tokens]
+        if ids:
+            documents.append(ids)
+    return documents
+
+
+def split_documents(documents, every: int = 10):
+    """검증용으로 문서 every개마다 하나. 문장이 2개 이상인 문서(IsNext 쌍을 만들 수 있는 문서)를 따로 나눠
+    양쪽에 모두 있게 한다. → (train, val)"""
+    multi = [d for d in documents if len(d) >= 2]
+    single = [d for d in documents if len(d) < 2]
+    if len(multi) < 2 or len(documents) < 4:
+        raise ValueError(f"문장이 2개 이상인 문서가 {len(multi)}개뿐입니다: corpus가 너무 짧습니다")
+    val_multi = multi[every - 1::every] or multi[-1:]
+    val_single = single[every - 1::every]
+    train = [d for d in multi if not any(d is v for v in val_multi)] + \
+            [d for d in single if not any(d is v for v in val_single)]
+    val = val_multi + val_single
+    if len(val) < 2:
+        val.append(train.pop())                                                      # NotNext에는 문서 2개가 필요
+    return train, val
+
+
+class PretrainingBatches:
+    """step마다 새 NSP 쌍과 새 masking: get_batch(step) → ((ids, types, mask, chosen), (가린 token의 id, is_next))."""
+
+    def __init__(self, documents, tokenizer: WordPieceTokenizer, batch_size: int, max_len: int, seed: int):
+        self.documents, self.tok = documents, tokenizer
+        self.batch_size, self.max_len = batch_size, max_len
+        self.generator = torch.Generator().manual_seed(seed)
+        if tokenizer.vocab[:len(SPECIAL_TOKENS)] != list(SPECIAL_TOKENS):
+            raise ValueError(f"vocabulary는 특수 token {SPECIAL_TOKENS}으로 시작해야 합니다 (무작위 token의 범위)")
+        self.first_normal_id = len(SPECIAL_TOKENS)                                  # 무작위 token은 이 id부터
+
+    def __call__(self, step: int = 0):
+        pairs = make_nsp_pairs(self.documents, self.batch_size, self.generator)
+        encoded = [pair_input(a, b, self.tok.cls_id, self.tok.sep_id, self.max_len) for a, b, _ in pairs]
+        ids = pad_batch([e[0] for e in encoded], pad_id=self.tok.pad_id)            # (B, T)
+        types = pad_batch([e[1] for e in encoded], pad_id=0)                         # (B, T)
+        attention = (ids != self.tok.pad_id).long()                                  # (B, T) 1 = 읽음
+        special = (ids == self.tok.pad_id) | (ids == self.tok.cls_id) | (ids == self.tok.sep_id)
+        masked, labels = mask_tokens(ids, special, self.tok.mask_id, len(self.tok), self.first_normal_id,
+                                     self.generator)
+        is_next = torch.tensor([label for _, _, label in pairs])
+        chosen = labels != IGNORE_INDEX                                              # (B, T) 가린 위치
+        return (masked, types, attention, chosen), (labels[chosen], is_next)
+
+
+class PretrainingObjective(nn.Module):
+    """train_steps가 부르는 모양 model(x)로 감싼다: x = (ids, types, mask, chosen) → (가린 위치의 logits, NSP logits).
+
+    원 코드(`run_pretraining.py`의 `gather_indexes`)처럼 MLM head는 **가린 위치에서만** 계산한다: (B·T, V) 대신
+    (|M|, V) — vocabulary 크기의 출력 층이 계산의 대부분이라 15%만 계산하면 그만큼 빠르다. 값은
+    `BERTForPreTraining.forward`의 logits를 그 위치에서 고른 것과 같다 (test_paper.py에서 확인).
+    """
+
+    def __init__(self, model: BERTForPreTraining):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        ids, types, attention, chosen = x
+        sequence_output, pooled = self.model.bert(ids, types, attention)             # (B, T, H), (B, H)
+        word = self.model.bert.embeddings.word_embeddings.weight
+        mlm = self.model.mlm(sequence_output[chosen], word)                          # (|M|, V)
+        return mlm, self.model.nsp(pooled)                                           # (B, 2)
+
+
+def pretraining_loss(outputs, targets) -> torch.Tensor:
+    """MLM cross-entropy (가린 위치의 평균) + NSP cross-entropy."""
+    (mlm, nsp), (labels, is_next) = outputs, targets
+    return F.cross_entropy(mlm, labels) + F.cross_entropy(nsp, is_next)
+
+
+@torch.no_grad()
+def pretraining_metrics(model: BERTForPreTraining, batches: list) -> dict:
+    """고정된 검증 batch에서 MLM loss, 가린 token 정답률, NSP 정답률."""
+    model.eval()
+    loss_sum = hits = count = nsp_hits = nsp_count = 0.0
+    for (ids, types, attention, chosen), (labels, is_next) in batches:
+        mlm, nsp = model(ids, types, attention)                                      # (B, T, V): 모든 위치
+        loss_sum += F.cross_entropy(mlm[chosen], labels, reduction="sum").item()
+        hits += (mlm[chosen].argmax(-1) == labels).sum().item()
+        count += len(labels)
+        nsp_hits += (nsp.argmax(-1) == is_next).sum().item()
+        nsp_count += len(is_next)
+    return {"val_mlm_loss": loss_sum / count, "val_masked_accuracy": hits / count,
+            "val_nsp_accuracy": nsp_hits / nsp_count}
+
+
+# ---- fine-tuning ----
+class SentenceClassifier(nn.Module):
+    """fit이 부르는 모양 model(ids)로: attention mask는 padding id에서 만든다."""
+
+    def __init__(self, bert: BERT, pad_id: int, num_labels: int = 2):
+        super().__init__()
+        self.classifier = BERTClassifier(bert, num_labels)
+        self.pad_id = pad_id
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return self.classifier(ids, attention_mask=(ids != self.pad_id).long())      # (B, 2)
+
+
+def encode_texts(texts, tokenizer: WordPieceTokenizer, max_len: int) -> torch.Tensor:
+    """[CLS] 문장 [SEP] (max_len에서 자름), 가장 긴 문장 길이까지 오른쪽 padding → (N, T)."""
+    return pad_batch([tokenizer.encode(t, max_len=max_len)[0] for t in texts], pad_id=tokenizer.pad_id)
+
+
+def fine_tune(bert: BERT, tokenizer, train, test, args, seed: int, desc: str):
+    """§4.1처럼 분류 head를 얹고 encoder까지 모두 학습한다. lr은 step마다: 10% 선형 warm-up 뒤 cosine으로 0까지
+    (BERT는 warm-up 뒤 선형 감소). epoch마다 test 정답률을 잰다."""
+    torch.manual_seed(seed)                                                          # 두 실행이 같은 head·순서
+    model = SentenceClassifier(bert, tokenizer.pad_id)
+    optimizer = make_optimizer(model, "adamw", lr=args.finetune_lr, weight_decay=0.01)
+    X, y = train
+    steps_per_epoch = math.ceil(len(X) / args.batch_size)
+    total = steps_per_epoch * args.finetune_epochs
+    generator = torch.Generator().manual_seed(seed)
+    order = []
+
+    def get_batch(step: int):
+        if step % steps_per_epoch == 0:                                              # epoch마다 새 순서
+            order[:] = torch.randperm(len(X), generator=generator).split(args.batch_size)
+        index = order[step % steps_per_epoch]
+        return X[index], y[index]
+
+    def test_accuracy() -> dict:
+        _, acc = evaluate(model, *test, metric=accuracy)
+        return {"test_accuracy": acc}
+
+    history = train_steps(model, get_batch, steps=total, optimizer=optimizer, loss_fn=F.cross_entropy,
+                          schedule=warmup_cosine_lr(args.finetune_lr, warmup=max(1, total // 10), total=total),
+                          clip_grad_norm=1.0, eval_every=steps_per_epoch, evaluate_fn=test_accuracy, desc=desc)
+    return model, history
+
+
+def pca_2d(x: np.ndarray) -> np.ndarray:
+    centred = x - x.mean(0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    return centred @ vt[:2].T                                                         # (N, 2)
+
+
+def main(argv=None) -> dict:
+    parser = make_parser("08_BERT", "paper",
+                         "작은 BERT: MLM+NSP pre-training → 감성 분류 fine-tuning (사전학습 vs 처음부터)",
+                         DATA_CHOICES, "sentiment", default_epochs=10)
+    parser.add_argument("--vocab-size", type=int, default=2000, help="WordPiece vocabulary 크기")
+    parser.add_argument("--hidden", type=int, default=64, help="H (hidden 크기)")
+    parser.add_argument("--layers", type=int, default=2, help="L (encoder 층 수)")
+    parser.add_argument("--heads", type=int, default=2, help="A (attention head 수)")
+    parser.add_argument("--max-len", type=int, default=32, help="pre-training 쌍의 최대 token 수")
+    parser.add_argument("--pretrain-steps", type=int, default=800, help="pre-training step 수")
+    parser.add_argument("--pretrain-lr", type=float, default=1e-3, help="pre-training AdamW 최대 lr")
+    parser.add_argument("--finetune-lr", type=float, default=1e-3, help="fine-tuning AdamW 최대 lr")
+    parser.add_argument("--batch-size", type=int, default=32, help="mini-batch 크기")
+    parser.set_defaults(threads=1)
+    args = parse_args(parser, argv)
+    args.finetune_epochs = 1 if args.quick else args.epochs
+    if args.quick:
+        args.vocab_size, args.pretrain_steps = min(args.vocab_size, 300), min(args.pretrain_steps, 10)
+    seed_everything(args.seed)
+
+    with Timer() as timer, limit_threads(args.threads):
+        # 1) 데이터와 WordPiece
+        if args.data == "imdb":
+            data = load_imdb(args.root)
+            max_len_ft = 128
+        else:
+            data = load_negation_sentiment(seed=args.seed)
+            max_len_ft = 48
+        X_train, y_train, X_test, y_test = data.X_train, data.y_train, data.X_test, data.y_test
+        if args.quick:
+            rng = np.random.default_rng(args.seed)
+            keep_train, keep_test = rng.permutation(len(X_train))[:256], rng.permutation(len(X_test))[:128]
+            X_train, y_train = [X_train[i] for i in keep_train], y_train[keep_train]
+            X_test, y_test = [X_test[i] for i in keep_test], y_test[keep_test]
+        prose = load_english_prose(max_chars=15_000 if args.quick else None)
+        vocab = train_wordpiece(re.split(r"\n\s*\n", prose), args.vocab_size)
+        tokenizer = WordPieceTokenizer(vocab)
+        documents = prose_documents(prose, tokenizer)
+        train_docs, val_docs = split_documents(documents)
+
+        config = BERTConfig(vocab_size=len(vocab), hidden_size=args.hidden, num_layers=args.layers,
+                            num_heads=args.heads, intermediate_size=4 * args.hidden,
+                            max_position=max(args.max_len, max_len_ft))
+
+        # 2) Pre-training (MLM + NSP)
+        torch.manual_seed(args.seed)
+        pretrain = BERTForPreTraining(config)
+        scratch_state = {k: v.clone() for k, v in pretrain.bert.state_dict().items()}   # "처음부터" 비교용 같은 초기값
+        val_source = PretrainingBatches(val_docs, tokenizer, args.batch_size, args.max_len, seed=args.seed + 1000)
+        val_batches = [val_source() for _ in range(2 if args.quick else 16)]
+        initial = pretraining_metrics(pretrain, val_batches)
+        batches = PretrainingBatches(train_docs, tokenizer, args.batch_size, args.max_len, seed=args.seed)
+        optimizer = make_optimizer(pretrain, "adamw", lr=args.pretrain_lr, weight_decay=0.01)
+        schedule = warmup_cosine_lr(args.pretrain_lr, warmup=max(1, args.pretrain_steps // 10),
+                                    total=args.pretrain_steps)
+        history = train_steps(PretrainingObjective(pretrain), batches, steps=args.pretrain_steps, optimizer=optimizer,
+                              schedule=schedule, loss_fn=pretraining_loss, clip_grad_norm=1.0,
+                              eval_every=max(1, args.pretrain_steps // 10),
+                              evaluate_fn=lambda: pretraining_metrics(pretrain, val_batches), desc="pre-training")
+        final = pretraining_metrics(pretrain, val_batches)
+
+        # 3) Fine-tuning: 사전학습한 encoder vs 같은 초기값의 무작위 encoder
+        train = (encode_texts(X_train, tokenizer, max_len_ft), torch.as_tensor(y_train))
+        test = (encode_texts(X_test, tokenizer, max_len_ft), torch.as_tensor(y_test))
+        pretrained_bert = BERT(config)
+        pretrained_bert.load_state_dict(pretrain.bert.state_dict())
+        scratch_bert = BERT(config)
+        scratch_bert.load_state_dict(scratch_state)
+        tuned, tuned_history = fine_tune(pretrained_bert, tokenizer, train, test, args, args.seed, "fine-tune (MLM)")
+        _, scratch_history = fine_tune(scratch_bert, tokenizer, train, test, args, args.seed, "fine-tune (scratch)")
+
+    plots = save_plots(args, history, initial, tuned, tokenizer, test, y_test, X_test)
+    result = {
+        "model": "BERT (small)", "level": "paper", "data": args.data, "metric": "test_accuracy",
+        "value": tuned_history.last("test_accuracy"),
+        "scratch_test_accuracy": scratch_history.last("test_accuracy"),
+        "pretrained_history": tuned_history.to_dict(), "scratch_history": scratch_history.to_dict(),
+        "mlm_loss_initial": initial["val_mlm_loss"], "ln_vocab": math.log(len(vocab)),
+        "mlm_loss_final": final["val_mlm_loss"], "masked_accuracy": final["val_masked_accuracy"],
+        "nsp_accuracy": final["val_nsp_accuracy"], "pretrain_history": history.to_dict(),
+        "vocab_size": len(vocab), "n_documents": len(documents), "pretrain_steps": args.pretrain_steps,
+        "finetune_epochs": args.finetune_epochs, "n_train": len(X_train), "n_test": len(X_test),
+        "n_parameters": sum(p.numel() for p in pretrained_bert.parameters()), "hidden": args.hidden,
+        "layers": args.layers, "heads": args.heads, "threads": args.threads, "seconds": timer.seconds, "plots": plots,
+    }
+    return report(result, args.out)
+
+
+def save_plots(args, history, initial, tuned, tokenizer, test, y_test, X_test) -> list[str]:
+    import matplotlib.pyplot as plt
+
+    from utils.visualization import plot_latent_scatter, save_figure
+
+    plots = []
+    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    steps = np.arange(1, len(history["train_loss"]) + 1)
+    ax.plot(steps, history["train_loss"], alpha=0.4, label="train (MLM + NSP)")
+    ax.plot([0] + history["eval_step"], [initial["val_mlm_loss"]] + history["val_mlm_loss"], marker="o",
+            label="검증 MLM loss")
+    ax.axhline(math.log(len(tokenizer)), color="gray", linestyle=":", label=f"ln V = {math.log(len(tokenizer)):.2f}")
+    ax.set(title="BERT pre-training (영어 산문)", xlabel="step", ylabel="loss")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    plots.append(str(save_figure(fig, f"{args.out}/mlm_loss.png")))
+
+    bert = tuned.classifier.bert.eval()
+    sentence = X_test[0]
+    ids, types = tokenizer.encode(sentence)
+    maps = bert.attention_maps(torch.tensor([ids]), torch.tensor([types]))
+    tokens = [tokenizer.vocab[i] for i in ids]
+    fig, axes = plt.subplots(1, len(maps), figsize=(4.2 * len(maps), 4.4), layout="constrained", squeeze=False)
+    for layer, (ax, probs) in enumerate(zip(axes[0], maps)):
+        ax.imshow(probs[0].mean(0).numpy(), cmap="viridis", vmin=0)                  # head 평균 (T, T)
+        ax.set_xticks(range(len(tokens)), tokens, rotation=90, fontsize=7)
+        ax.set_yticks(range(len(tokens)), tokens, fontsize=7)
+        ax.set_title(f"층 {layer + 1} (head 평균)")
+    fig.suptitle(f"attention: \"{sentence}\"", fontsize=9)
+    plots.append(str(save_figure(fig, f"{args.out}/attention_layers.png")))
+
+    with torch.no_grad():
+        X, _ = test
+        cls = torch.cat([bert(X[i:i + 256], attention_mask=(X[i:i + 256] != tokenizer.pad_id).long())[0][:, 0]
+                         for i in range(0, len(X), 256)])                           # (N, H): [CLS]의 hidden
+    plots.append(str(plot_latent_scatter(pca_2d(cls.numpy()), np.asarray(y_test), f"{args.out}/cls_pca.png",
+                                         title="test 문장의 [CLS] hidden (PCA, fine-tuning 뒤)")))
+    return plots
+
+
+if __name__ == "__main__":
+    cli(main)
