@@ -1,9 +1,9 @@
 """attention 속도·메모리 벤치마크: 손으로 쓴 L2 attention vs `F.scaled_dot_product_attention`, L3 encoder 층 vs
 `nn.TransformerEncoderLayer`, KV cache가 있을 때와 없을 때의 greedy decoding.
 
-같은 입력, CPU, thread 1개와 기본 thread 수에서 한 번에 잰다. 시간은 warm-up 한 번 뒤 중앙값
-(`utils.benchmark.median_seconds`), 메모리는 측정마다 새 process를 띄워 그 process의 최대 RSS가 연산 전보다 얼마나
-늘었는지 (`resource.getrusage(...).ru_maxrss`)로 잰다.
+같은 입력, CPU, thread 1개와 기본 thread 수에서 한 번에 잰다. 시간은 warm-up 한 번 뒤, 비교하는 구현들을 번갈아
+재서 얻은 중앙값 (`paired_medians`), 메모리는 측정마다 새 process를 띄워 연산하는 동안 RSS가 연산 전보다 최대
+얼마나 늘었는지를 표본으로 잰다 (`_peak_child`).
 
 1. attention (B = 1, h = 8, d_k = 64, T = 64 / 256 / 1024), forward + backward:
    우리 것은 (B, h, T, T) score·weight 행렬을 만들어 저장한다: 메모리 O(T²). fused kernel(flash attention의 CPU 구현)은
@@ -27,12 +27,32 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.benchmark import environment, load_average, median_seconds
+from utils.benchmark import environment, load_average
 from utils.core import limit_threads, write_json
 
 from .exercises.solutions.ex03_kv_cache import greedy_decode_cached
 from .paper.transformer import EncoderLayer, Transformer, greedy_decode
 from .pytorch_lowlevel.attention import scaled_dot_product_attention
+
+
+def paired_medians(fns: dict, repeats: int) -> dict:
+    """구현들을 번갈아 (ours, twin, ours, twin, …) repeats번씩 재고 각각의 중앙값 (초). warm-up 한 번씩 먼저.
+
+    차례로 몰아서 재면 그 사이 기계의 부하가 바뀌어 비율이 흔들린다: 번갈아 재면 두 구현이 같은 부하를 나눈다.
+    """
+    import time
+
+    import numpy as np
+
+    for fn in fns.values():
+        fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(t)) for name, t in times.items()}
 
 
 def attention_inputs(T: int, heads: int = 8, d_k: int = 64, seed: int = 0):
@@ -49,17 +69,42 @@ def run_attention(impl: str, q, k, v) -> None:
     out.sum().backward()
 
 
+def _rss_mb() -> float:
+    """지금 이 process의 resident set size (MB), /proc/self/statm (Linux)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
 def _peak_child(impl: str, T: int, queue) -> None:
+    """forward + backward 한 번 동안 RSS를 0.2 ms마다 재서, 시작 전보다 가장 많이 늘어난 양을 보낸다.
+
+    큰 tensor는 glibc가 mmap으로 따로 받아 해제할 때 돌려주므로 RSS에 바로 나타난다. 최대 RSS(ru_maxrss)는
+    torch import 때의 봉우리에 가려서 쓰지 않는다.
+    """
+    import threading
+    import time
+
     torch.set_num_threads(1)
     q, k, v = attention_inputs(T)
     run_attention("sdpa" if impl == "ours" else "ours", *attention_inputs(8))     # 공통 초기화를 먼저 끝낸다
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before, peak, running = _rss_mb(), [0.0], [True]
+
+    def sample():
+        while running[0]:
+            peak[0] = max(peak[0], _rss_mb())
+            time.sleep(0.0002)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
     run_attention(impl, q, k, v)
-    queue.put((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)   # KB → MB
+    peak[0] = max(peak[0], _rss_mb())
+    running[0] = False
+    sampler.join()
+    queue.put(peak[0] - before)
 
 
 def peak_memory_mb(impl: str, T: int) -> float:
-    """새 process에서 forward + backward 한 번이 최대 RSS를 몇 MB 올렸는지."""
+    """새 process에서 forward + backward 한 번이 RSS를 최대 몇 MB 올렸는지 (0.2 ms 표본)."""
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     process = ctx.Process(target=_peak_child, args=(impl, T, queue))
@@ -94,22 +139,23 @@ def encoder_layer_times(repeats: int, d_model: int, heads: int, d_ff: int, B: in
     ours.eval()
     with torch.no_grad():
         diff = (ref(x) - ours(x, None)).abs().max().item()
-    times = {}
-    for name, layer, call in (("ours", ours, lambda m, x: m(x, None)), ("torch", ref, lambda m, x: m(x))):
+    def train_step(layer, call):
         layer.train()
+        layer.zero_grad(set_to_none=True)
+        call(layer, x).sum().backward()
 
-        def train_step(layer=layer, call=call):
-            layer.zero_grad(set_to_none=True)
-            call(layer, x).sum().backward()
-
-        times[f"train_{name}"] = median_seconds(train_step, repeats)
+    def eval_step(layer, call):
         layer.eval()
+        with torch.no_grad():
+            call(layer, x)
 
-        def eval_step(layer=layer, call=call):
-            with torch.no_grad():
-                call(layer, x)
-
-        times[f"eval_{name}"] = median_seconds(eval_step, repeats)
+    ours_call, torch_call = (lambda m, x: m(x, None)), (lambda m, x: m(x))
+    train = paired_medians({"ours": lambda: train_step(ours, ours_call),
+                            "torch": lambda: train_step(ref, torch_call)}, repeats)
+    evals = paired_medians({"ours": lambda: eval_step(ours, ours_call),
+                            "torch": lambda: eval_step(ref, torch_call)}, repeats)
+    times = {"train_ours": train["ours"], "train_torch": train["torch"], "eval_ours": evals["ours"],
+             "eval_torch": evals["torch"]}
     return {**times, "train_ratio": times["train_ours"] / times["train_torch"],
             "eval_ratio": times["eval_ours"] / times["eval_torch"], "eval_max_abs_diff": diff}
 
@@ -121,8 +167,9 @@ def decoding_speed(repeats: int, batch: int, length: int) -> dict:
     never = -1                                                   # 나올 수 없는 EOS id: 항상 length개를 만든다
     full = greedy_decode(model, src, 1, never, length)
     cached = greedy_decode_cached(model, src, 1, never, length)
-    t_full = median_seconds(lambda: greedy_decode(model, src, 1, never, length), repeats)
-    t_cached = median_seconds(lambda: greedy_decode_cached(model, src, 1, never, length), repeats)
+    t = paired_medians({"full": lambda: greedy_decode(model, src, 1, never, length),
+                        "cached": lambda: greedy_decode_cached(model, src, 1, never, length)}, repeats)
+    t_full, t_cached = t["full"], t["cached"]
     tokens = batch * length
     return {"tokens_per_s_full": tokens / t_full, "tokens_per_s_cached": tokens / t_cached,
             "speedup": t_full / t_cached, "same_tokens": bool(torch.equal(full, cached))}
@@ -144,8 +191,8 @@ def main(argv=None) -> dict:
         with limit_threads(threads):
             for T in lengths:
                 qkv = attention_inputs(T)
-                row = {impl: median_seconds(lambda impl=impl, qkv=qkv: run_attention(impl, *qkv), repeats)
-                       for impl in ("ours", "sdpa")}
+                row = paired_medians({impl: lambda impl=impl, qkv=qkv: run_attention(impl, *qkv)
+                                      for impl in ("ours", "sdpa")}, repeats)
                 row["ratio"] = row["ours"] / row["sdpa"]
                 result["attention"][f"threads={threads},T={T}"] = row
             result["encoder_layer"][f"threads={threads}"] = encoder_layer_times(repeats, **layer_cfg)

@@ -76,6 +76,12 @@ def test_from_reference_encode_and_decode_equal_nn_transformer(d_model, nhead, n
     compare(model.decode(tgt, ref_memory), ref.decoder(tgt, ref_memory))
 
 
+@pytest.mark.slow
+def test_from_reference_equals_nn_transformer_at_the_paper_base_config():
+    """Table 3 base (N = 6, d_model 512, h 8, d_ff 2048): encode/decode가 nn.Transformer와 F32_ATOL 안에서 같다."""
+    test_from_reference_encode_and_decode_equal_nn_transformer(512, 8, 6, 6, 2048, "relu", 1e-5)
+
+
 def test_from_reference_gradients_equal_in_float64():
     ref = make_reference(12, 3, 2, 2, 20, dropout=0.0).double()
     model = Transformer.from_reference(ref).double()
