@@ -5,9 +5,11 @@
     ids (T, B) → Embedding (V, E) → LSTM (E → H) → Dense (H → V) → softmax
     loss = −(1/TB) Σ_{t,b} log p(x_{t+1} | x_{≤t})          (nats per character, 평균)
 
-학습은 truncated BPTT: 학습 text에서 길이 T(`--seq-len`)의 무작위 구간을 B개 뽑고, 초기 상태 0에서 시작해
-T step 전체를 `LSTM.backward`로 거꾸로 미분한다. 그 다음 gradient 전체의 L2 norm을 `--clip`으로 자르고
-(Pascanu et al. 2013), Adam으로 update한다. validation loss는 뒤쪽 10%의 text에서 잰다.
+학습은 무작위 구간 위의 full BPTT: 학습 text에서 길이 T(`--seq-len`)의 무작위 구간을 B개 뽑고, 초기 상태 0에서
+시작해 T step 전체를 `LSTM.backward`로 거꾸로 미분한다. 구간 사이에 상태를 잇지 않으므로 truncated BPTT(상태는 잇고
+gradient만 k step마다 끊는 것, 연습문제 02)가 아니고, 모델이 보는 문맥은 길어야 T 글자다.
+그 다음 gradient 전체의 L2 norm을 `--clip`으로 자르고 (Pascanu et al. 2013), Adam으로 update한다.
+validation loss는 뒤쪽 10%의 text에서 잰다.
 
 그림: 학습 곡선, 학습된 LSTM이 text 한 구간을 읽을 때의 gate 값 (i, f, o의 heatmap).
 sample: temperature τ로 나눈 logit의 softmax에서 한 글자씩 뽑는다 (τ < 1이면 보수적, τ = 1이면 모델 분포 그대로).
@@ -133,7 +135,7 @@ def main(argv=None) -> dict:
     parser = make_parser("06_LSTM_GRU", "numpy", "문자 단위 language model: NumPy LSTM과 손으로 쓴 BPTT",
                          DATA_CHOICES, "text", default_epochs=1)
     parser.add_argument("--steps", type=int, default=1500, help="Adam update 횟수")
-    parser.add_argument("--seq-len", type=int, default=64, help="truncated BPTT 길이 T")
+    parser.add_argument("--seq-len", type=int, default=64, help="한 구간의 길이 T (0 상태에서 시작해 구간 전체를 BPTT)")
     parser.add_argument("--batch-size", type=int, default=32, help="mini-batch 크기 B")
     parser.add_argument("--hidden", type=int, default=128, help="hidden 크기 H")
     parser.add_argument("--embed", type=int, default=32, help="embedding 크기 E")

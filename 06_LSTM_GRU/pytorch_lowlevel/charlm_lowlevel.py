@@ -3,7 +3,7 @@
     ids (T, B) → embedding[ids] (T, B, E) → recurrent(…, "lstm", num_layers=2) (T, B, H) → @ W_out + b_out (T, B, V)
     loss = cross-entropy 평균 (nats per character)
 
-NumPy 레벨(`numpy/charlm_numpy.py`, 1층)과 같은 데이터·처방(무작위 구간 truncated BPTT, clipping 1.0, Adam)에
+NumPy 레벨(`numpy/charlm_numpy.py`, 1층)과 같은 데이터·처방(무작위 구간 위의 BPTT, clipping 1.0, Adam)에
 층만 둘로 쌓았다. 파라미터는 plain tensor dict이고, recurrent 층은 `recurrent.recurrent`의 손 loop다.
 clipping은 `torch.nn.utils.clip_grad_norm_`, update는 `torch.optim.Adam`을 쓴다 (이 장의 주제가 아니므로).
 
@@ -77,7 +77,7 @@ def main(argv=None) -> dict:
     parser = make_parser("06_LSTM_GRU", "pytorch_lowlevel", "문자 단위 language model: low-level 다층 LSTM",
                          DATA_CHOICES, "text", default_epochs=1)
     parser.add_argument("--steps", type=int, default=1000, help="Adam update 횟수")
-    parser.add_argument("--seq-len", type=int, default=64, help="truncated BPTT 길이 T")
+    parser.add_argument("--seq-len", type=int, default=64, help="한 구간의 길이 T (0 상태에서 시작해 구간 전체를 BPTT)")
     parser.add_argument("--batch-size", type=int, default=32, help="mini-batch 크기 B")
     parser.add_argument("--hidden", type=int, default=128, help="hidden 크기 H")
     parser.add_argument("--embed", type=int, default=32, help="embedding 크기 E")
