@@ -73,7 +73,7 @@ def estimate_loss(params, data, config, eval_iters, batch_size, seed) -> float:
 def main(argv=None) -> dict:
     args = parse_args(build_parser(), argv)
     if args.quick:
-        args.iters, args.eval_interval, args.eval_iters, args.sample_chars = 60, 30, 4, 120
+        args.iters, args.eval_interval, args.eval_iters, args.sample_chars = 60, 30, 4, 40
         args.n_layer, args.n_embd, args.warmup = 2, 64, 10
     seed_everything(args.seed)
     out = Path(args.out)
