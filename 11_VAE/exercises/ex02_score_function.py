@@ -45,3 +45,31 @@ def estimator_summary(per_sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ValueError: per_sample이 2차원이 아니거나 S < 2.
     """
     raise NotImplementedError("estimator_summary: 샘플 축의 평균과 ddof=1 분산 (02_score_function.md 3단계)")
+
+
+def _table(n_samples: int = 100_000, seed: int = 0) -> list[tuple]:
+    """theory.md §3.3의 표: 세 함수에서 ∂/∂μ의 샘플 하나당 분산."""
+    rng = np.random.default_rng(seed)
+    eps = rng.standard_normal(n_samples)
+    mu, log_sigma = 0.5, 0.0
+    cases = {
+        "f(z) = z²": (lambda z: z**2, lambda z: 2 * z),
+        "f(z) = (z − 3)²": (lambda z: (z - 3.0) ** 2, lambda z: 2 * (z - 3.0)),
+        "f(z) = log σ(4z) (Bernoulli log-likelihood 꼴)": (lambda z: -np.logaddexp(0.0, -4 * z),
+                                                          lambda z: 4.0 / (1.0 + np.exp(4 * z))),
+    }
+    rows = []
+    for name, (f, f_grad) in cases.items():
+        reparam = estimator_summary(reparam_gradient(f_grad, mu, log_sigma, eps))
+        score = estimator_summary(score_function_gradient(f, mu, log_sigma, eps))
+        baseline = float(f(mu + np.exp(log_sigma) * rng.standard_normal(1000)).mean())   # 따로 뽑은 샘플로 E[f]
+        score_b = estimator_summary(score_function_gradient(f, mu, log_sigma, eps, baseline))
+        rows.append((name, reparam[0][0], reparam[1][0], score[0][0], score[1][0], score_b[1][0]))
+    return rows
+
+
+if __name__ == "__main__":
+    print("| f | ∂/∂μ 평균 (reparam) | 분산 (reparam) | ∂/∂μ 평균 (score) | 분산 (score) | 분산 (score + baseline) |")
+    print("|---|---|---|---|---|---|")
+    for name, m_r, v_r, m_s, v_s, v_b in _table():
+        print(f"| {name} | {m_r:.3f} | {v_r:.3f} | {m_s:.3f} | {v_s:.2f} | {v_b:.3f} |")

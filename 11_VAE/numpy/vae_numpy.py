@@ -20,7 +20,8 @@ loss는 minibatch 평균의 **음의 ELBO** (nats / 이미지):  loss = (1/B) Σ
 torch autograd parity를 같은 ε에서 할 수 있다.
 
 L1 규약 (02장과 같다): 층은 `params` / `grads`(같은 key), `forward`가 캐시하고 `backward(dout) -> dx`가 grads를 채운다.
-dtype은 입력을 따른다 (float64로 gradient check). 초기화는 논문 Appendix C의 N(0, 0.01²), optimizer는 논문의 Adagrad.
+dtype은 입력을 따른다 (float64로 gradient check). 초기화는 논문 Section 5의 N(0, 0.01)(0.01을 표준편차로 읽는다: 해석),
+optimizer는 논문 Section 5의 Adagrad.
 
 실행:  python -m 11_VAE.numpy.vae_numpy [--data digits|mnist] [--quick]
 """
@@ -60,7 +61,7 @@ def check_input(x, n_features: int, bernoulli: bool, name: str = "x") -> None:
 # 층 (L1 모듈)
 # ---------------------------------------------------------------------------
 class Dense:
-    """Affine 층 out = x W + b. W: (D, K) ~ N(0, init_std²) (Appendix C), b: (K,) = 0."""
+    """Affine 층 out = x W + b. W: (D, K) ~ N(0, init_std²) (Section 5), b: (K,) = 0."""
 
     def __init__(self, in_features: int, out_features: int, rng: np.random.Generator, init_std: float = 0.01,
                  dtype=np.float64):
@@ -257,7 +258,7 @@ class VAE:
 
 
 # ---------------------------------------------------------------------------
-# optimizer: 논문 Appendix C의 Adagrad
+# optimizer: 논문 Section 5의 Adagrad
 # ---------------------------------------------------------------------------
 class Adagrad:
     """Duchi, Hazan & Singer (2011). `torch.optim.Adagrad`(lr_decay 0, 초기 누적값 0)와 같은 식:
@@ -339,7 +340,7 @@ def sample_prior(model: VAE, n: int, rng: np.random.Generator) -> np.ndarray:
 # 실행
 # ---------------------------------------------------------------------------
 def add_model_arguments(parser) -> None:
-    parser.add_argument("--z-dim", type=int, default=10, help="잠재 차원 (기본 10; 논문은 2–20을 비교)")
+    parser.add_argument("--z-dim", type=int, default=10, help="잠재 차원 (기본 10; 논문 Figure 2는 2–200을 비교)")
     parser.add_argument("--hidden", type=int, default=200, help="은닉 층 폭 (기본 200; 논문 MNIST는 500)")
     parser.add_argument("--lr", type=float, default=0.05, help="Adagrad learning rate (기본 0.05)")
     parser.add_argument("--batch-size", type=int, default=100, help="mini-batch 크기 (기본 100, 논문과 같음)")

@@ -41,6 +41,31 @@ def test_initialization_is_normal_with_std_001_and_zero_bias():
     assert all(m.bias.abs().max().item() == 0.0 for m in model.modules() if isinstance(m, torch.nn.Linear))
 
 
+@pytest.mark.parametrize("decoder", ["bernoulli", "gaussian"])
+def test_every_weight_of_every_level_has_std_001_and_every_bias_is_zero(decoder):
+    """Section 5의 N(0, 0.01) (0.01 = 표준편차로 읽음)가 L1, L2, L3의 모든 weight에: 층 하나만 맞는 것으로는 부족하다.
+
+    표본 표준편차의 상대 오차는 ~1/√(2N): 가장 작은 tensor(200 × 10 = 2,000개)에서 1.6%이므로 5%로 본다.
+    """
+    from ..numpy.vae_numpy import VAE as NumpyVAE
+    from ..pytorch_lowlevel import vae_lowlevel as low
+
+    torch.manual_seed(0)
+    levels = {
+        "L1": NumpyVAE(64, 200, 10, decoder=decoder, seed=0).params,
+        "L2": {k: v.detach().numpy() for k, v in low.init_params(64, 200, 10, decoder=decoder, seed=0).items()},
+        "L3": {k: v.detach().numpy() for k, v in VAE(64, 200, 10, decoder=decoder).state_dict().items()},
+    }
+    for level, params in levels.items():
+        weights = {k: v for k, v in params.items() if k.endswith((".W", ".weight"))}
+        biases = {k: v for k, v in params.items() if k.endswith((".b", ".bias"))}
+        assert len(weights) == len(biases) == (5 if decoder == "bernoulli" else 6), (level, sorted(params))
+        for name, w in weights.items():
+            assert abs(w.std() / 0.01 - 1) < 0.05 and abs(w.mean()) < 1e-3, (level, name, w.std())
+        for name, b in biases.items():
+            assert (b == 0).all(), (level, name)
+
+
 # ---- L2 == L3 ----
 def copy_lowlevel_into_paper(params: dict, model: VAE) -> None:
     """L2는 x @ W (W: (in, out)), nn.Linear는 x @ weightᵀ (weight: (out, in)) → weight = Wᵀ. 모든 key를 한 번씩."""

@@ -9,13 +9,15 @@
     Appendix C           encoder: h = tanh(W₃ x + b₃),  μ = W₄ h + b₄,  log σ² = W₅ h + b₅
                          Bernoulli decoder: log p(x|z) = Σ_i x_i log y_i + (1 − x_i) log(1 − y_i),
                                             y = sigmoid(W₂ tanh(W₁ z + b₁) + b₂)
-                         Gaussian decoder:  μ_x, log σ_x²를 같은 모양의 두 head로 (Frey Face 실험)
-                         초기화 N(0, 0.01²), Adagrad (stepsize는 {0.01, 0.02, 0.1} 중), minibatch M = 100, L = 1
+                         Gaussian decoder:  μ_x, log σ_x²를 같은 모양의 두 head로 (Appendix C.2; Frey Face 실험의
+                                            sigmoid로 (0, 1)에 묶은 평균은 쓰지 않는다)
+                         Section 5           초기화 "N(0, 0.01)" (0.01을 표준편차로 읽는다: 해석), Adagrad (stepsize는
+                         {0.01, 0.02, 0.1} 중), minibatch M = 100, L = 1, 작은 weight decay (여기서는 생략)
     평가: importance-weighted log p(x) (Burda, Grosse & Salakhutdinov 2016, "Importance Weighted Autoencoders", 식 8)
         log p(x) ≈ log (1/k) Σ_{i=1}^{k} w_i,   w_i = p(x, z_i) / q(z_i|x),  z_i ~ q(z|x)
                  = logsumexp_i(log w_i) − log k          (log w를 그대로 exp하면 e^{−500} 같은 값이 0으로 사라진다)
         k = 1이면 estimator A와 같고, k가 커질수록 (기댓값이) 단조로 커지며 log p(x)로 수렴한다.
-        기댓값으로는 어떤 k에서도 ELBO 이상이다 (Jensen, theory.md §5).
+        기댓값으로는 어떤 k에서도 ELBO 이상이다 (Jensen, theory.md §6).
 
 기본 설정 (클래스의 기본값)은 논문의 MNIST 모델이다: D = 784, 은닉 500, z 20, Bernoulli decoder.
 이 장의 기본 실행은 그것을 내장 digits(8×8, 학습 1,437장)에 맞춰 줄인다 (README "논문과 다른 점"):
@@ -68,7 +70,7 @@ class VAE(nn.Module):
         else:
             self.dec_mean = nn.Linear(hidden, x_dim)
             self.dec_logvar = nn.Linear(hidden, x_dim)
-        for module in self.modules():                                   # Appendix C: N(0, 0.01²)
+        for module in self.modules():                                   # Section 5: N(0, 0.01), 0.01 = std로 읽음
             if isinstance(module, nn.Linear):
                 nn.init.normal_(module.weight, std=init_std)
                 nn.init.zeros_(module.bias)
@@ -189,7 +191,7 @@ def evaluate_elbo(model: VAE, X: torch.Tensor, generator, n_samples: int = 10, b
 
 def train_model(X_train, X_test, *, z_dim: int, hidden: int, epochs: int, lr: float, batch_size: int,
                 n_samples: int, seed: int, desc: str):
-    """Adagrad (Appendix C)로 학습한 VAE와 fit의 History (train_loss / test_loss = 음의 ELBO)."""
+    """Adagrad (Section 5)로 학습한 VAE와 fit의 History (train_loss / test_loss = 음의 ELBO)."""
     torch.manual_seed(seed)                                                 # 초기화와 학습 중 ε
     model = VAE(X_train.shape[1], hidden, z_dim, n_samples=n_samples).to(X_train.device)
     optimizer = torch.optim.Adagrad(model.parameters(), lr=lr)
@@ -223,7 +225,7 @@ def plot_iw_bound(iw: dict, elbo: float, path):
 def main(argv=None) -> dict:
     parser = make_parser("11_VAE", "paper", "VAE (Kingma & Welling 2013): SGVB 학습과 importance-weighted log p(x)",
                          BINARY_IMAGE_DATA, "digits", default_epochs=300)
-    parser.add_argument("--z-dim", type=int, default=10, help="잠재 차원 (기본 10; 논문은 2–20을 비교)")
+    parser.add_argument("--z-dim", type=int, default=10, help="잠재 차원 (기본 10; 논문 Figure 2는 2–200을 비교)")
     parser.add_argument("--hidden", type=int, default=None, help="은닉 층 폭 (기본: digits 200, mnist 500 = 논문)")
     parser.add_argument("--lr", type=float, default=0.05, help="Adagrad stepsize (기본 0.05)")
     parser.add_argument("--batch-size", type=int, default=100, help="minibatch M (기본 100, 논문과 같음)")

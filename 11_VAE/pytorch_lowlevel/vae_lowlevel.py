@@ -54,7 +54,10 @@ def check_input(x, x_dim: int, bernoulli: bool, name: str = "x") -> None:
 # ---------------------------------------------------------------------------------------------------------
 def init_params(x_dim: int, hidden: int, z_dim: int, decoder: str = "bernoulli", init_std: float = 0.01,
                 seed: int = 0, dtype=torch.float32, device="cpu") -> dict[str, torch.Tensor]:
-    """Appendix C의 초기화: weight ~ N(0, init_std²), bias = 0. leaf tensor (requires_grad=True)의 dict."""
+    """논문 Section 5의 초기화: weight ~ N(0, init_std²) (0.01을 표준편차로 읽음), bias = 0.
+
+    leaf tensor (requires_grad=True)의 dict.
+    """
     if int(z_dim) != z_dim or z_dim < 1:
         raise ValueError(f"잠재 차원 z_dim은 1 이상의 정수여야 합니다: z_dim={z_dim}")
     if x_dim < 1 or hidden < 1:
