@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 import torch
 
 from utils.batching import random_blocks, split_text
-from utils.cli import cli, make_parser, parse_args, report, seed_everything
+from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
 from utils.core import DatasetUnavailable, Timer, limit_threads
 from utils.datasets import load_dataset
 from utils.schedules import warmup_cosine_lr
@@ -101,8 +101,9 @@ def main(argv=None) -> dict:
         train_text, val_text = split_text(text, 0.1)
         with Timer() as bpe_timer:
             tokenizer, growth = BPE.train(train_text, args.merges, return_history=True)
-        train = torch.tensor(tokenizer.encode(train_text), dtype=torch.long)
-        val = torch.tensor(tokenizer.encode(val_text), dtype=torch.long)
+        device = choose_device(args.device)
+        train = torch.tensor(tokenizer.encode(train_text), dtype=torch.long).to(device)
+        val = torch.tensor(tokenizer.encode(val_text), dtype=torch.long).to(device)
 
         # 같은 validation text를 다른 언어로 학습한 BPE로 자르면 문자당 token이 몇 개인가 (theory.md 5절)
         other = "english" if data_name == "korean" else "korean"
@@ -116,7 +117,7 @@ def main(argv=None) -> dict:
         config = GPTConfig(block_size=args.block_size, vocab_size=len(tokenizer), n_layer=args.n_layer,
                            n_head=args.n_head, n_embd=args.n_embd, embd_pdrop=args.dropout,
                            attn_pdrop=args.dropout, resid_pdrop=args.dropout)
-        model = GPT(config)
+        model = GPT(config).to(device)
         optimizer = make_optimizer(model, "adamw", lr=args.lr, weight_decay=0.1, betas=(0.9, 0.99))
         g = torch.Generator().manual_seed(args.seed)
         evaluate = lambda: {"val_loss": estimate_loss(model, val, args.block_size, args.batch_size,
@@ -136,15 +137,15 @@ def main(argv=None) -> dict:
 
         model.eval()
         prompt_text = val_text[:40]
-        prompt = torch.tensor([tokenizer.encode(prompt_text)[-args.block_size // 2:]], dtype=torch.long)
+        prompt = torch.tensor([tokenizer.encode(prompt_text)[-args.block_size // 2:]], dtype=torch.long).to(device)
         torch.manual_seed(args.seed)
         sample_ids = model.generate(prompt, min(args.sample_tokens, args.block_size - prompt.size(1)),
                                     do_sample=True, temperature=0.8, top_k=50)
         sample = tokenizer.decode(sample_ids[0].tolist())
         print("--- sample ---\n" + sample + "\n--------------")
 
-        probe = torch.tensor([tokenizer.encode(val_text[:60])[:20]], dtype=torch.long)
-        x = model.transformer.wte(probe) + model.transformer.wpe(torch.arange(probe.size(1)))
+        probe = torch.tensor([tokenizer.encode(val_text[:60])[:20]], dtype=torch.long).to(device)
+        x = model.transformer.wte(probe) + model.transformer.wpe(torch.arange(probe.size(1), device=device))
         weights = model.transformer.h[0].attn.attention_weights(model.transformer.h[0].ln_1(x))   # (1, nh, T, T)
         labels = [tokenizer.decode([i]).replace("\n", "\\n") for i in probe[0].tolist()]
         plots = [

@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 
 from utils.batching import random_blocks, split_text
-from utils.cli import cli, make_parser, parse_args, report, seed_everything
+from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
 from utils.core import DatasetUnavailable, Timer, limit_threads
 from utils.datasets import char_vocab, load_dataset
 from utils.schedules import warmup_cosine_lr
@@ -81,11 +81,13 @@ def main(argv=None) -> dict:
         text = load_text(args.data)
         train_text, val_text = split_text(text, 0.1)
         itos, stoi = char_vocab(text)
-        train = torch.tensor([stoi[c] for c in train_text], dtype=torch.long)
-        val = torch.tensor([stoi[c] for c in val_text], dtype=torch.long)
+        device = choose_device(args.device)
+        train = torch.tensor([stoi[c] for c in train_text], dtype=torch.long).to(device)
+        val = torch.tensor([stoi[c] for c in val_text], dtype=torch.long).to(device)
         config = L2.Config(block_size=args.block_size, vocab_size=len(itos), n_layer=args.n_layer,
                            n_head=args.n_head, n_embd=args.n_embd, dropout=0.0)
-        params = L2.init_params(config, torch.Generator().manual_seed(args.seed))
+        params = {name: p.detach().to(device).requires_grad_()        # CPU에서 같은 난수로 만들고 옮긴다
+                  for name, p in L2.init_params(config, torch.Generator().manual_seed(args.seed)).items()}
         schedule = warmup_cosine_lr(args.lr, args.warmup, args.iters, final=args.min_lr)
         g = torch.Generator().manual_seed(args.seed)
         state, history = {}, {"step": [], "train_loss": [], "val_loss": []}
@@ -110,12 +112,13 @@ def main(argv=None) -> dict:
                     print(f"step {step + 1:5d}  train {history['train_loss'][-1]:.4f}  val {val_loss:.4f}")
         tokens_per_s = args.iters * args.batch_size * config.block_size / train_timer.seconds
 
-        prompt = torch.tensor([[stoi[c] for c in val_text[:config.block_size // 2]]])
-        sample_ids = L2.generate(params, prompt, args.sample_chars, config, generator=torch.Generator().manual_seed(0))
+        prompt = torch.tensor([[stoi[c] for c in val_text[:config.block_size // 2]]], device=device)
+        torch.manual_seed(0)                                                # sampling은 전역 RNG (device와 무관)
+        sample_ids = L2.generate(params, prompt, args.sample_chars, config)
         sample = "".join(itos[i] for i in sample_ids[0].tolist())
         print("--- sample ---\n" + sample + "\n--------------")
 
-        probe = torch.tensor([[stoi[c] for c in val_text[:24]]])
+        probe = torch.tensor([[stoi[c] for c in val_text[:24]]], device=device)
         _, maps = L2.forward(params, probe, config, return_attention=True)
         labels = [repr(c)[1:-1] for c in val_text[:24]]
         plots = [
