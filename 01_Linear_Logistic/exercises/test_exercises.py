@@ -13,7 +13,7 @@ import pytest
 from utils.exercises import assert_stub_matches_solution, assert_task_page, stubs_not_raising
 
 CHAPTER = "01_Linear_Logistic"
-EXERCISES = ("ex01_regularization", "ex02_feature_scaling", "ex03_softmax_gradient")
+EXERCISES = ("ex01_regularization", "ex02_feature_scaling", "ex03_label_smoothing")
 HERE = Path(__file__).resolve().parent
 
 

@@ -194,3 +194,16 @@ def test_default_run_on_diabetes_matches_sklearn_r2(tmp_path, diabetes):
 def test_default_run_on_synthetic_recovers_true_weights(tmp_path):
     result = main(["--data", "synthetic", "--out", str(tmp_path)])
     assert result["value"] < 1e-2 and result["bias_error"] < 1e-2
+
+
+# ---- 초기화: W ~ N(0, 1/fan_in) (LeCun), b = 0 ----
+def test_linear_init_is_lecun_normal_on_fan_in():
+    fan_in, fan_out = 400, 300                  # fan_in ≠ fan_out: fan_out으로 나누면 std가 15% 달라진다
+    layer = Linear(fan_in, fan_out, np.random.default_rng(0))
+    W = layer.params["W"]
+    # 표본 n개 표준편차의 상대 표준오차는 1/√(2n) (정규분포): 5배를 여유로 둔다 (통계적 여유, 반올림 기준이 아니다)
+    tol = 5 / np.sqrt(2 * W.size)
+    assert W.shape == (fan_in, fan_out)
+    assert W.std() == pytest.approx(1 / np.sqrt(fan_in), rel=tol)
+    assert abs(W.mean()) < 5 * W.std() / np.sqrt(W.size)
+    np.testing.assert_array_equal(layer.params["b"], 0.0)

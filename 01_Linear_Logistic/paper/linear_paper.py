@@ -50,10 +50,13 @@ def make_optimizer(model: nn.Module, lr: float, l2: float = 0.0) -> torch.optim.
     ], lr=lr)
 
 
-def step_size_bound(X: torch.Tensor) -> float:
-    """λ = 0일 때 2 / λ_max((2/N) X̃ᵀX̃) — 이 lr 이상에서 GD는 발산한다 (theory.md §4)."""
-    X_aug = torch.cat([X, torch.ones(len(X), 1, dtype=X.dtype, device=X.device)], dim=1)
-    return 2.0 / torch.linalg.eigvalsh(2.0 / len(X) * X_aug.T @ X_aug)[-1].item()
+def step_size_bound(X: torch.Tensor, l2: float = 0.0) -> float:
+    """2 / λ_max((2/N) X̃ᵀX̃ + λP) — 이 lr 이상에서 GD는 발산한다 (theory.md §4). P는 bias 자리만 0인 대각 행렬:
+    weight_decay가 weight에만 걸리므로 λ는 weight 방향의 곡률에만 더해진다."""
+    n, d = X.shape
+    X_aug = torch.cat([X, torch.ones(n, 1, dtype=X.dtype, device=X.device)], dim=1)     # (N, d + 1)
+    P = torch.diag(torch.tensor([1.0] * d + [0.0], dtype=X.dtype, device=X.device))      # (d + 1, d + 1)
+    return 2.0 / torch.linalg.eigvalsh(2.0 / n * X_aug.T @ X_aug + l2 * P)[-1].item()
 
 
 def main(argv=None) -> dict:
@@ -74,7 +77,7 @@ def main(argv=None) -> dict:
         X_train, y_train, X_test, y_test = (torch.as_tensor(a, dtype=dtype, device=device)
                                             for a in (X_train, data.y_train, X_test, data.y_test))
         model = LinearRegression(X_train.shape[1]).to(device=device, dtype=dtype)
-        lr = args.lr_scale * step_size_bound(X_train)
+        lr = args.lr_scale * step_size_bound(X_train, args.l2)
         history = fit(model, (X_train, y_train), (X_test, y_test), optimizer=make_optimizer(model, lr, args.l2),
                       loss_fn=F.mse_loss, epochs=epochs, batch_size=None, seed=args.seed, desc="linear/paper")
         test_mse, _ = evaluate(model, X_test, y_test, loss_fn=F.mse_loss)

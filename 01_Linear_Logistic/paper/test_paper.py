@@ -135,3 +135,30 @@ def test_default_runs_reach_95_percent(tmp_path, dataset):
 def test_default_run_on_synthetic_recovers_true_weights(tmp_path):
     result = linear_paper.main(["--data", "synthetic", "--device", "cpu", "--out", str(tmp_path)])
     assert result["value"] < 1e-2
+
+
+# ---- 초기화: L3는 nn.Linear의 기본값 U(±1/√fan_in) (weight와 bias 모두) ----
+@pytest.mark.parametrize("make", [lambda d: linear_paper.LinearRegression(d).linear,
+                                  lambda d: logistic_paper.LogisticRegression(d).linear,
+                                  lambda d: logistic_paper.SoftmaxRegression(d, 300).linear],
+                         ids=["linear", "logistic", "softmax"])
+def test_init_is_torch_linear_default_uniform_on_fan_in(make):
+    torch.manual_seed(0)
+    fan_in = 400
+    layer = make(fan_in)
+    bound = 1 / np.sqrt(fan_in)
+    W, b = layer.weight.detach().numpy(), layer.bias.detach().numpy()
+    assert np.abs(W).max() <= bound and np.abs(b).max() <= bound
+    if W.size > 1000:                                           # 균등분포 std = bound/√3. 표본 std의 상대 표준오차는
+        tol = 5 * np.sqrt(0.2 / W.size)                         # √((κ−1)/(4n)), κ = 1.8 → √(0.2/n); 5배 (통계적 여유)
+        assert W.std() == pytest.approx(bound / np.sqrt(3), rel=tol)
+        assert np.abs(W).max() > (1 - 10 / W.size) * bound    # 최댓값이 경계 근처까지 간다 (더 좁은 분포가 아니다)
+
+
+# ---- step_size_bound: λ를 포함한 Hessian, 세 레벨이 같은 값 ----
+@pytest.mark.parametrize("l2", [0.0, 0.5, 5.0])
+def test_step_size_bound_includes_l2_like_the_other_levels(l2):
+    data = load_diabetes(seed=0)
+    X_train, _, _, _ = standardize(data.X_train, data.X_test)
+    expected = linear_lowlevel.step_size_bound(torch.tensor(X_train), l2)
+    assert linear_paper.step_size_bound(torch.tensor(X_train), l2) == pytest.approx(expected, rel=F64_RTOL)

@@ -157,3 +157,15 @@ def test_default_runs_reach_95_percent(tmp_path, dataset):
 def test_default_run_on_synthetic_recovers_true_weights(tmp_path):
     result = linear_lowlevel.main(["--data", "synthetic", "--device", "cpu", "--out", str(tmp_path)])
     assert result["value"] < 1e-2
+
+
+# ---- 초기화: W ~ N(0, 1/fan_in) (L1과 같은 분포), b = 0. 분류 모델도 같은 init_params를 쓴다 ----
+def test_init_params_is_lecun_normal_on_fan_in():
+    fan_in, fan_out = 400, 300                  # fan_in ≠ fan_out: fan_out으로 나누면 std가 15% 달라진다
+    params = linear_lowlevel.init_params(fan_in, fan_out, seed=0)
+    W = params["W"].detach().numpy()
+    tol = 5 / np.sqrt(2 * W.size)                               # 표본 std의 상대 표준오차 1/√(2n)의 5배 (통계적 여유)
+    assert W.shape == (fan_in, fan_out)
+    assert W.std() == pytest.approx(1 / np.sqrt(fan_in), rel=tol)
+    assert abs(W.mean()) < 5 * W.std() / np.sqrt(W.size)
+    assert not params["b"].detach().any()

@@ -13,7 +13,7 @@ import pytest
 from utils.exercises import assert_stub_matches_solution, assert_task_page, stubs_not_raising
 
 CHAPTER = "02_MLP"
-EXERCISES = ("ex01_batchnorm", "ex02_momentum", "ex03_vanishing_gradients")
+EXERCISES = ("ex01_layernorm", "ex02_momentum", "ex03_vanishing_gradients")
 HERE = Path(__file__).resolve().parent
 
 

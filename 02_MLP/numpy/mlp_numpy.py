@@ -207,7 +207,10 @@ DEFAULT_INIT = {"relu": "he", "gelu": "he", "sigmoid": "xavier", "tanh": "xavier
 
 
 class Dropout:
-    """Inverted dropout (Srivastava et al. 2014, JMLR 15; "inverted" 형태는 PyTorch와 같다).
+    """Dropout (Srivastava et al. 2014, JMLR 15)의 inverted 형태 (PyTorch와 같다).
+
+    논문은 학습 때 남은 unit을 그대로 두고 평가 때 가중치에 (1 − p)를 곱한다. inverted 형태는 그 scaling을
+    학습 쪽(1/(1−p)배)으로 옮겨 평가 때 할 일을 없앤 것이다: 기댓값은 같다.
 
     학습 모드: 각 원소를 확률 p로 0으로 만들고 남은 원소를 1/(1−p)배 한다 → E[out] = x 이므로
     평가 모드에서는 아무것도 하지 않는다 (identity). backward는 forward에서 캐시한 **같은 mask**를 곱한다.

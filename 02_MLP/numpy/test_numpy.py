@@ -439,3 +439,67 @@ def test_default_run_reaches_97_percent(tmp_path):
     # 기준 97%: digits test 360장 중 오답 10장 이하.
     result = main(["--out", str(tmp_path)])
     assert result["value"] >= 0.97
+
+
+# ---- MLP이 층마다 고르는 초기화: 은닉 층은 활성화에 맞춰, 출력 층은 Xavier × output_gain, bias 0 ----
+def assert_init(W, kind, gain=1.0):
+    """W (fan_in, fan_out)의 분포를 식과 비교한다. 표본 std의 상대 표준오차(정규 1/√(2n), 균등 √(0.2/n))의
+    5배를 통계적 여유로 둔다."""
+    fan_in, fan_out = W.shape
+    if kind == "he":
+        assert W.std() == pytest.approx(math.sqrt(2 / fan_in), rel=5 / math.sqrt(2 * W.size)), (kind, W.shape)
+    else:
+        bound = gain * math.sqrt(6 / (fan_in + fan_out))
+        assert np.abs(W).max() <= bound, (kind, W.shape)
+        assert W.std() == pytest.approx(bound / math.sqrt(3), rel=5 * math.sqrt(0.2 / W.size)), (kind, W.shape)
+
+
+@pytest.mark.parametrize("activation,init,hidden_kind", [("relu", None, "he"), ("gelu", None, "he"),
+                                                         ("tanh", None, "xavier"), ("sigmoid", None, "xavier"),
+                                                         ("relu", "xavier", "xavier"), ("tanh", "he", "he")])
+def test_mlp_initialises_every_layer_by_the_chosen_formula(activation, init, hidden_kind):
+    model = MLP([400, 300, 200, 10], activation=activation, init=init, seed=0)   # fan_in ≠ fan_out
+    first, second, last = model.dense
+    assert_init(first.params["W"], hidden_kind)
+    assert_init(second.params["W"], hidden_kind)
+    assert_init(last.params["W"], "xavier", gain=0.1)            # 출력 층: 기본 output_gain 0.1
+    for layer in model.dense:
+        np.testing.assert_array_equal(layer.params["b"], 0.0)
+
+
+# ---- evaluate: dropout > 0 이어도 평가는 dropout 없이, 결정적으로, 원래 모드로 돌아온다 ----
+def test_evaluate_turns_dropout_off_and_restores_the_mode(digits):
+    X, y = digits[0][:300], digits[1][:300]
+    dropped = MLP([64, 128, 128, 10], dropout=0.5, output_gain=1.0, seed=3)
+    plain = MLP([64, 128, 128, 10], dropout=0.0, output_gain=1.0, seed=3)     # 같은 seed → 같은 가중치
+    for name, value in plain.params.items():
+        np.testing.assert_array_equal(dropped.params[name], value, err_msg=name)
+    dropped.train()
+    first = evaluate(dropped, X, y)
+    assert first == evaluate(dropped, X, y)                      # 결정적
+    assert first == evaluate(plain, X, y)                        # dropout이 없는 같은 네트워크와 같은 값
+    assert dropped.training                                      # 학습 모드로 돌려 놓았다
+    train_loss = softmax_cross_entropy(dropped.forward(X), y)[0]
+    assert train_loss != pytest.approx(first[0], rel=F64_RTOL)   # 학습 모드의 forward는 실제로 dropout을 건다
+    dropped.eval()
+    evaluate(dropped, X, y)
+    assert not dropped.training                                  # 평가 모드였으면 평가 모드 그대로
+
+
+class NoStep:
+    """가중치를 바꾸지 않는 optimizer: 두 모델의 train loss 차이가 dropout에서만 오게 한다."""
+
+    def step(self) -> None:
+        pass
+
+
+def test_train_epochs_trains_with_dropout_on(digits):
+    # train_epochs가 model.train()을 빼먹으면 eval 모드로 건넨 모델은 dropout 없이 학습된다
+    X, y = digits[0][:200], digits[1][:200]
+    with_dropout = MLP([64, 64, 10], dropout=0.5, seed=1).eval()
+    without = MLP([64, 64, 10], dropout=0.0, seed=1)
+    history = train_epochs(with_dropout, NoStep(), X, y, epochs=1, batch_size=200,
+                           rng=np.random.default_rng(0), progress=False)
+    reference = train_epochs(without, NoStep(), X, y, epochs=1, batch_size=200,
+                             rng=np.random.default_rng(0), progress=False)
+    assert history["train_loss"][0] != pytest.approx(reference["train_loss"][0], rel=F64_RTOL)

@@ -10,7 +10,9 @@ errors", Nature 323, 533–536.
 논문에 가까운 변형(sigmoid 은닉 unit + momentum)은 `--activation sigmoid --optimizer momentum --lr 0.05`로 돌린다.
 기본 설정은 이 장의 다른 레벨과 같은 현대적 변형이다: ReLU 은닉 층 (He 초기화), softmax + cross-entropy 출력
 (논문의 식 (3) 제곱 오차 대신), Adam (Kingma & Ba 2015), 은닉 층마다 dropout (Srivastava et al. 2014;
-CLI 기본 p = 0.2, 클래스 기본 0).
+CLI 기본 p = 0.2, 클래스 기본 0). dropout은 torch의 inverted 형태다: 학습 때 남은 unit을 1/(1−p)배 한다. 논문은 학습 때
+그대로 두고 평가 때 가중치에 (1 − p)를 곱한다 (§4; 논문의 p는 남기는 확률이라 식에는 W_test = pW). 기댓값이
+같은 두 구현이다.
 
 층 배치는 production twin `torchvision.ops.MLP`와 같다: 은닉 층마다 [Linear, 활성화, Dropout]. `from_reference`가
 twin의 가중치를 그대로 옮긴다 (둘 다 nn.Linear라 전치가 필요 없다). 차이 하나: twin은 마지막 Linear 뒤에도
@@ -104,6 +106,11 @@ class MLP(nn.Module):
         if not linears or unknown or any(m.bias is None for m in linears) or len(set(acts)) > 1:
             raise ValueError(f"Linear(bias 있음)·활성화 하나·Dropout으로만 된 MLP만 옮길 수 있습니다: "
                              f"모르는 층 {unknown}, 활성화 {sorted(set(acts))}")
+        if len(set(drops)) > 1:                                  # 우리 모델은 모든 은닉 층에 같은 p를 쓴다
+            raise ValueError(f"모든 Dropout의 p가 같아야 합니다: {drops}")
+        approximate = {m.approximate for m in ref.modules() if isinstance(m, nn.GELU)}
+        if approximate - {"none"}:                               # 우리 GELU는 정확한 erf 형태뿐이다
+            raise ValueError(f"GELU는 approximate='none'만 옮길 수 있습니다: {sorted(approximate)}")
         sizes = [linears[0].in_features] + [m.out_features for m in linears]
         model = cls(sizes[0], sizes[1:-1], sizes[-1], activation=acts[0] if acts else "relu",
                     dropout=drops[0] if drops else 0.0)

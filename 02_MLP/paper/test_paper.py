@@ -1,6 +1,7 @@
 """MLP (L3) 검증: 파라미터 수, production twin(torchvision.ops.MLP)과 같은 함수, 같은 가중치에서 L2 == L3
 (forward, gradient, optimizer 몇 step), train/eval의 dropout, 잘못된 입력."""
 import math
+from functools import partial
 
 import numpy as np
 import pytest
@@ -197,3 +198,57 @@ def test_unknown_data_exits_2_listing_the_choices(capsys):
 @pytest.mark.slow
 def test_default_run_reaches_97_percent(tmp_path):
     assert main(["--device", "cpu", "--out", str(tmp_path)])["value"] >= 0.97
+
+
+# ---- 초기화: 층마다 논문의 식 (He 2015 N(0, 2/fan_in), Glorot 2010 U(±√(6/(fan_in+fan_out))) × gain), bias 0 ----
+def assert_init(weight, kind, gain=1.0):
+    """nn.Linear weight (fan_out, fan_in)의 분포를 식과 비교한다. 표본 std의 상대 표준오차(정규 1/√(2n),
+    균등 √(0.2/n))의 5배를 통계적 여유로 둔다."""
+    W = weight.detach().double().numpy()
+    fan_out, fan_in = W.shape
+    if kind == "he":
+        assert W.std() == pytest.approx(math.sqrt(2 / fan_in), rel=5 / math.sqrt(2 * W.size)), (kind, W.shape)
+        assert abs(W.mean()) < 5 * W.std() / math.sqrt(W.size)
+    else:
+        bound = gain * math.sqrt(6 / (fan_in + fan_out))
+        assert np.abs(W).max() <= bound, (kind, W.shape)
+        assert W.std() == pytest.approx(bound / math.sqrt(3), rel=5 * math.sqrt(0.2 / W.size)), (kind, W.shape)
+
+
+@pytest.mark.parametrize("activation,hidden_kind", [("relu", "he"), ("gelu", "he"), ("tanh", "xavier"),
+                                                    ("sigmoid", "xavier")])
+def test_every_layer_is_initialised_by_the_papers_formula(activation, hidden_kind):
+    torch.manual_seed(0)
+    model = MLP(400, (300, 200), 10, activation=activation)      # fan_in ≠ fan_out: fan_in/fan_out을 바꾸면 드러난다
+    first, second, last = model.linears
+    assert_init(first.weight, hidden_kind)
+    assert_init(second.weight, hidden_kind)
+    assert_init(last.weight, "xavier", gain=model.output_gain)    # 출력 층: Glorot × 0.1 (초기 logits ≈ 0)
+    assert model.output_gain == 0.1
+    for layer in model.linears:
+        assert not layer.bias.detach().any()
+
+
+# ---- from_reference: 행동을 바꾸는 hyper-parameter (dropout p, 활성화)를 모두 옮긴다 ----
+def test_from_reference_carries_dropout_p_into_train_mode():
+    torch.manual_seed(0)
+    twin = TorchvisionMLP(64, [128, 96, 10], activation_layer=nn.GELU, dropout=0.35).train()
+    model = MLP.from_reference(twin).train()
+    assert [m.p for m in model.modules() if isinstance(m, nn.Dropout)] == [0.35, 0.35]
+    x = torch.randn(32, 64)
+    torch.manual_seed(1)
+    ours = model(x)
+    torch.manual_seed(1)
+    theirs = nn.Sequential(*list(twin)[:-1])(x)   # twin의 마지막 Dropout(logits 위)만 빼면 같은 mask 열을 뽑는다
+    assert (ours - theirs).abs().max().item() <= F32_ATOL
+    torch.manual_seed(1)
+    assert not torch.equal(ours, MLP.from_reference(twin).eval()(x))     # 학습 모드의 dropout이 실제로 일한다
+
+
+def test_from_reference_refuses_settings_it_cannot_carry():
+    with pytest.raises(ValueError, match="approximate"):
+        MLP.from_reference(TorchvisionMLP(8, [16, 4], activation_layer=partial(nn.GELU, approximate="tanh")))
+    mixed = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Dropout(0.1), nn.Linear(16, 16), nn.ReLU(), nn.Dropout(0.3),
+                          nn.Linear(16, 4))
+    with pytest.raises(ValueError, match="p가 같아야"):
+        MLP.from_reference(mixed)

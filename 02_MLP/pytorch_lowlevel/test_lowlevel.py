@@ -204,3 +204,34 @@ def test_unknown_data_exits_2_listing_the_choices(capsys):
 @pytest.mark.slow
 def test_default_run_reaches_97_percent(tmp_path):
     assert main(["--device", "cpu", "--out", str(tmp_path)])["value"] >= 0.97
+
+
+# ---- 초기화: 층마다 (He는 fan_in, Xavier는 fan_in + fan_out, 출력 층은 × output_gain), bias 0 ----
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_init_params_follow_the_formula_in_every_layer(activation):
+    params = init_params([400, 300, 200, 10], activation=activation, seed=0)   # fan_in ≠ fan_out
+    for i, (fan_in, fan_out) in enumerate([(400, 300), (300, 200), (200, 10)], 1):
+        W = params[f"W{i}"].detach().numpy()
+        normal_tol, uniform_tol = 5 / math.sqrt(2 * W.size), 5 * math.sqrt(0.2 / W.size)   # 표본 std 표준오차의 5배
+        if i < 3 and activation == "relu":
+            assert W.std() == pytest.approx(math.sqrt(2 / fan_in), rel=normal_tol), i
+        else:
+            bound = (0.1 if i == 3 else 1.0) * math.sqrt(6 / (fan_in + fan_out))
+            assert np.abs(W).max() <= bound, i
+            assert W.std() == pytest.approx(bound / math.sqrt(3), rel=uniform_tol), i
+        assert not params[f"b{i}"].detach().any()
+
+
+# ---- 학습 step은 dropout을 켜고, evaluate는 끈다 ----
+def test_train_step_uses_dropout_and_evaluate_does_not(digits):
+    X, y = torch.tensor(digits[0][:200]), torch.tensor(digits[1][:200])
+    params = init_params([64, 128, 10], seed=2, output_gain=1.0)
+    torch.manual_seed(0)
+    expected = cross_entropy(forward(params, X, dropout=0.5, training=True), y).item()
+    torch.manual_seed(0)
+    loss = train_step(params, adam_init(params), X, y, dropout=0.5, lr=0.0)
+    assert loss == pytest.approx(expected, rel=F64_RTOL)         # 같은 seed → 같은 mask: 학습 모드로 돌았다
+    assert loss != pytest.approx(cross_entropy(forward(params, X), y).item(), rel=F64_RTOL)
+    first = evaluate(params, X, y)
+    assert first == evaluate(params, X, y)                       # 평가는 결정적 (dropout 없음)
+    assert first[0] == pytest.approx(cross_entropy(forward(params, X), y).item(), rel=F64_RTOL)

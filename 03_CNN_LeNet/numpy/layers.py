@@ -46,8 +46,8 @@ class Dense:
 
 
 class ReLU:
-    params: dict = {}
-    grads: dict = {}
+    def __init__(self):
+        self.params, self.grads = {}, {}               # 학습할 파라미터가 없다 (인스턴스마다 따로)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.mask = x > 0
@@ -58,8 +58,8 @@ class ReLU:
 
 
 class Tanh:
-    params: dict = {}
-    grads: dict = {}
+    def __init__(self):
+        self.params, self.grads = {}, {}               # 학습할 파라미터가 없다 (인스턴스마다 따로)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.out = np.tanh(x)
@@ -72,8 +72,8 @@ class Tanh:
 class Flatten:
     """(N, C, H, W) → (N, C·H·W). 행 우선(C, H, W 순)으로 펼치므로 `torch.flatten(x, 1)`과 같은 순서다."""
 
-    params: dict = {}
-    grads: dict = {}
+    def __init__(self):
+        self.params, self.grads = {}, {}               # 학습할 파라미터가 없다 (인스턴스마다 따로)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.shape = x.shape

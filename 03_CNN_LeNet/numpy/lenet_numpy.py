@@ -4,7 +4,7 @@
 Recognition", Proc. IEEE 86(11), Section II.B (LeNet-5). 층의 크기는 논문 그대로이고, 부품만 요즘 것으로 바꿨다:
 
     입력 (N, 1, 32, 32)
-    C1  Conv 1→6,   5×5  → (N, 6, 28, 28)  → ReLU → MaxPool 2×2 → (N, 6, 14, 14)     [논문 S2: 학습되는 평균 + tanh]
+    C1  Conv 1→6,   5×5  → (N, 6, 28, 28)  → ReLU → MaxPool 2×2 → (N, 6, 14, 14) [논문 S2: 2×2 합×계수+bias, tanh]
     C3  Conv 6→16,  5×5  → (N, 16, 10, 10) → ReLU → MaxPool 2×2 → (N, 16, 5, 5)     [논문 C3: 부분 연결 표 Table I]
     C5  Conv 16→120, 5×5 → (N, 120, 1, 1)  → ReLU → Flatten → (N, 120)
     F6  Dense 120→84 → ReLU
@@ -81,12 +81,6 @@ class LeNet5:
         return np.concatenate([self.forward(x[i:i + batch_size]).argmax(axis=1) for i in range(0, len(x), batch_size)])
 
 
-
-
-
-
-
-
 def train(model: LeNet5, X, y, X_test, y_test, *, epochs: int, lr: float, batch_size: int, shift: int, seed: int,
           progress: bool = True) -> dict:
     """Mini-batch Adam, 매 epoch 무작위 이동한 학습 이미지. epoch마다 (train loss, test loss, test accuracy)."""
@@ -132,8 +126,8 @@ def save_plots(model: LeNet5, history: dict, X_test, images_test, y_test, out: s
         maps = outputs[name][0]                                                    # (C, H, W)
         plots.append(plot_feature_maps(maps, f"{out}/feature_maps_{name}.png",
                                        title=f"{name} feature map {maps.shape} (정답 {y_test[0]})"))
-    plots.append(plot_feature_maps(outputs["relu6"][0].reshape(1, 7, 12), f"{out}/feature_maps_F6.png",
-                                   title="F6 출력 84개를 7×12로"))
+    plots.append(plot_feature_maps(outputs["relu6"][0].reshape(1, 12, 7), f"{out}/feature_maps_F6.png",
+                                   title="F6 출력 84개를 높이 12 × 너비 7로 (RBF prototype과 같은 배치)"))
     misclassified = plot_misclassified(images_test, y_test, model.predict(X_test), f"{out}/misclassified.png")
     plots += [misclassified] if misclassified else []
     return [str(p) for p in plots]

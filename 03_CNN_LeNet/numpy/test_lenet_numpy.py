@@ -230,3 +230,21 @@ def test_mnist_is_padded_to_32_and_trains(tmp_path):
 def test_default_run_on_digits_reaches_98_percent(tmp_path):
     # 기준 98%: 같은 처방의 paper 레벨 modern과 같은 기준 (측정값은 README). test는 360장이라 1장 = 0.28%p.
     assert main(["--out", str(tmp_path)])["value"] >= 0.98
+
+
+# ---- 초기화: 모든 conv·dense가 He N(0, 2/fan_in), bias 0 ----
+def test_every_layer_is_he_initialised_on_fan_in():
+    model = LeNet5(seed=0)
+    fan_ins = {"C1": 25, "C3": 6 * 25, "C5": 16 * 25, "F6": 120, "output": 84}
+    for name, fan_in in fan_ins.items():
+        W, b = model.layers[name].params["W"], model.layers[name].params["b"]
+        # 표본 std의 상대 표준오차 1/√(2n)의 5배 (통계적 여유). C1은 150개뿐이라 넉넉하지만 fan_in을 틀리면
+        # (예: fan_out 6·25) std가 √6배 달라진다.
+        assert W.std() == pytest.approx(np.sqrt(2 / fan_in), rel=5 / np.sqrt(2 * W.size)), name
+        np.testing.assert_array_equal(b, 0.0, err_msg=name)
+
+
+def test_parameter_free_layers_do_not_share_state():
+    a, b = ReLU(), ReLU()
+    a.params["x"] = np.zeros(1)                                 # 클래스 속성 dict였다면 b에도 생긴다
+    assert b.params == {} and Flatten().params == {} and Tanh().grads == {}

@@ -298,12 +298,6 @@ def n_trainable(module: nn.Module) -> int:
 # ---------------------------------------------------------------------------------------------------------
 
 
-
-
-
-
-
-
 def save_plots(model, history, X_test, images_test, y_test, out: str, title: str) -> list[str]:
     from utils.visualization import (
         plot_curves,
@@ -329,12 +323,12 @@ def save_plots(model, history, X_test, images_test, y_test, out: str, title: str
         maps = feats[name][0]
         plots.append(plot_feature_maps(maps, f"{out}/feature_maps_{name}.png",
                                        title=f"{name} feature map {tuple(maps.shape)} (정답 {int(y_test[0])})"))
-    plots.append(plot_feature_maps(feats["F6"][0].reshape(1, 7, 12), f"{out}/feature_maps_F6.png",
-                                   title="F6 출력 84개를 7×12로"))
+    plots.append(plot_feature_maps(feats["F6"][0].reshape(1, 12, 7), f"{out}/feature_maps_F6.png",
+                                   title="F6 출력 84개를 높이 12 × 너비 7로 (RBF prototype과 같은 배치)"))
     if isinstance(model, LeNet5):
-        protos = (model.output.prototypes.cpu().reshape(-1, 1, 12, 7) + 1) / 2    # ±1 → 0/1, 7×12 bitmap
+        protos = (model.output.prototypes.cpu().reshape(-1, 1, 12, 7) + 1) / 2    # ±1 → 0/1, 너비 7 × 높이 12 bitmap
         plots.append(plot_image_grid(protos, f"{out}/rbf_prototypes.png", labels=[str(i) for i in range(10)],
-                                     title="고정된 RBF prototype (무작위 ±1, 7×12)", ncols=10))
+                                     title="고정된 RBF prototype (무작위 ±1, 너비 7 × 높이 12)", ncols=10))
     misclassified = plot_misclassified(images_test, y_test.cpu().numpy(), type(model).predict(scores).numpy(),
                                        f"{out}/misclassified.png")
     plots += [misclassified] if misclassified else []

@@ -230,3 +230,80 @@ def test_faithful_default_run_reaches_97_percent(tmp_path):
 @pytest.mark.slow
 def test_modern_default_run_reaches_98_percent(tmp_path):
     assert P.main(["--device", "cpu", "--variant", "modern", "--out", str(tmp_path)])["value"] >= 0.98
+
+
+# ---- Table I를 코드와 따로 옮겨 적은 사본과 비교 ----
+# LeCun et al. (1998) p. 8, Table I "Each column indicates which feature map in S2 are combined by the units in a
+# particular feature map of C3". 행 = S2 map 0–5, 열 = C3 map 0–15, 논문 표의 모양 그대로 X와 빈칸(.)으로 적었다.
+PAPER_TABLE_I = """
+      0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15
+  0   X . . . X X X . . X X  X  X  .  X  X
+  1   X X . . . X X X . . X  X  X  X  .  X
+  2   X X X . . . X X X . .  X  .  X  X  X
+  3   . X X X . . X X X X .  .  X  .  X  X
+  4   . . X X X . . X X X X  .  X  X  .  X
+  5   . . . X X X . . X X X  X  .  X  X  X
+"""
+
+
+def paper_table_i_columns() -> list[set[int]]:
+    rows = [line.split()[1:] for line in PAPER_TABLE_I.strip().splitlines()[1:]]   # 머리 줄과 행 번호를 뗀다
+    assert len(rows) == 6 and all(len(row) == 16 for row in rows)
+    return [{i for i, row in enumerate(rows) if row[j] == "X"} for j in range(16)]
+
+
+def test_table_i_equals_an_independent_transcription_of_the_paper():
+    expected = paper_table_i_columns()
+    assert [set(c) for c in P.c3_connections()] == expected                  # 60개 X 하나하나가 같은 자리
+    model = P.LeNet5()
+    assert [set(c) for c in model.C3.connections] == expected                # 모델이 실제로 쓰는 연결
+    used = model.C3.dense_weight().detach().abs().sum(dim=(2, 3)) != 0       # (16, 6): 0이 아닌 kernel 자리
+    assert [set(torch.nonzero(used[j]).flatten().tolist()) for j in range(16)] == expected
+    assert sum(len(c) for c in expected) == 60
+
+
+# ---- 초기화: Appendix A, weight와 bias ~ U(−2.4/F_i, 2.4/F_i), F_i = 그 unit의 fan-in ----
+def assert_paper_uniform(values: torch.Tensor, fan_in: int, name: str) -> None:
+    """경계 2.4/F_i 안에 있고, 최댓값이 경계 가까이 가며 (n개 표본이 모두 (1 − 10/n)배 안에 들 확률 ≈ e^{−10}),
+    표본이 많으면 std가 경계/√3 이다 (상대 표준오차 √(0.2/n)의 5배를 통계적 여유로)."""
+    v = values.detach().double().flatten().numpy()
+    bound = 2.4 / fan_in
+    assert np.abs(v).max() <= bound, name
+    assert np.abs(v).max() > (1 - 10 / v.size) * bound, name
+    if v.size >= 1000:
+        assert v.std() == pytest.approx(bound / math.sqrt(3), rel=5 * math.sqrt(0.2 / v.size)), name
+
+
+def test_faithful_init_is_appendix_a_with_each_units_fan_in():
+    torch.manual_seed(0)
+    model = P.LeNet5()
+    assert_paper_uniform(model.C1.weight, 25, "C1.weight")                   # 1 map × 5×5
+    assert_paper_uniform(model.C1.bias, 25, "C1.bias")
+    assert_paper_uniform(model.C5.weight, 16 * 25, "C5.weight")              # 16 maps × 5×5
+    assert_paper_uniform(model.C5.bias, 16 * 25, "C5.bias")
+    assert_paper_uniform(model.F6.weight, 120, "F6.weight")
+    assert_paper_uniform(model.F6.bias, 120, "F6.bias")
+    both = torch.cat([model.S2.coefficient, model.S4.coefficient, model.S2.bias, model.S4.bias])
+    assert_paper_uniform(both, 4, "S2/S4")                                   # 2×2 window의 4개 입력
+    columns = paper_table_i_columns()
+    kernel_owner = [j for j, c in enumerate(columns) for _ in c]             # 60개 kernel이 속한 C3 map
+    for size in (3, 4, 6):                          # C3: map마다 fan-in = 연결된 S2 map 수 · 25
+        kernels = [p for p, j in enumerate(kernel_owner) if len(columns[j]) == size]
+        maps = [j for j, c in enumerate(columns) if len(c) == size]
+        assert_paper_uniform(model.C3.weight[kernels], size * 25, f"C3.weight ({size}개 연결)")
+        assert_paper_uniform(model.C3.bias[maps], size * 25, f"C3.bias ({size}개 연결)")
+
+
+def test_modern_init_is_the_torch_default_uniform_on_fan_in():
+    # nn.Conv2d / nn.Linear 기본값: kaiming_uniform_(a=√5) → weight U(±1/√fan_in), bias U(±1/√fan_in)
+    torch.manual_seed(0)
+    model = P.LeNet5Modern()
+    for name, fan_in in [("C1", 25), ("C3", 150), ("C5", 400), ("F6", 120), ("output", 84)]:
+        layer = getattr(model, name)
+        bound = 1 / math.sqrt(fan_in)
+        for kind, values in (("weight", layer.weight), ("bias", layer.bias)):
+            v = values.detach().double().flatten().numpy()
+            assert np.abs(v).max() <= bound, (name, kind)
+            assert np.abs(v).max() > (1 - 10 / v.size) * bound, (name, kind)
+            if v.size >= 1000:
+                assert v.std() == pytest.approx(bound / math.sqrt(3), rel=5 * math.sqrt(0.2 / v.size)), (name, kind)

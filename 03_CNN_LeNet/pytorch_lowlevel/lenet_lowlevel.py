@@ -166,12 +166,6 @@ def predict(params: dict, x: torch.Tensor, batch_size: int = 500) -> torch.Tenso
 # ---------------------------------------------------------------------------------------------------------
 
 
-
-
-
-
-
-
 def train(params: dict, X_train: np.ndarray, y_train, X_test, y_test, *, epochs: int, lr: float, batch_size: int,
           shift: int, seed: int, device, progress: bool = True) -> dict:
     """Mini-batch Adam (`torch.optim.Adam`). X는 정규화된 NumPy 배열; epoch마다 이동한 이미지를 tensor로 옮긴다."""
@@ -219,8 +213,8 @@ def save_plots(params: dict, history: dict, X_test: torch.Tensor, images_test: n
         maps = feats[name][0].cpu()
         plots.append(plot_feature_maps(maps, f"{out}/feature_maps_{name}.png",
                                        title=f"{name} feature map {tuple(maps.shape)} (정답 {int(y_test[0])})"))
-    plots.append(plot_feature_maps(feats["F6"][0].cpu().reshape(1, 7, 12), f"{out}/feature_maps_F6.png",
-                                   title="F6 출력 84개를 7×12로"))
+    plots.append(plot_feature_maps(feats["F6"][0].cpu().reshape(1, 12, 7), f"{out}/feature_maps_F6.png",
+                                   title="F6 출력 84개를 높이 12 × 너비 7로 (RBF prototype과 같은 배치)"))
     misclassified = plot_misclassified(images_test, y_test, predict(params, X_test).cpu().numpy(),
                                        f"{out}/misclassified.png")
     plots += [misclassified] if misclassified else []

@@ -152,3 +152,14 @@ def test_wrong_inputs_are_refused():
 @pytest.mark.slow
 def test_default_run_on_digits_reaches_98_percent(tmp_path):
     assert L.main(["--device", "cpu", "--out", str(tmp_path)])["value"] >= 0.98
+
+
+# ---- 초기화: 모든 weight가 He N(0, 2/fan_in), bias 0 ----
+def test_init_params_are_he_on_fan_in():
+    params = L.init_params(seed=0, dtype=torch.float64)
+    fan_ins = {"C1.W": 25, "C3.W": 6 * 25, "C5.W": 16 * 25, "F6.W": 120, "output.W": 84}
+    for name, fan_in in fan_ins.items():
+        W = params[name].detach().numpy()
+        # 표본 std의 상대 표준오차 1/√(2n)의 5배 (통계적 여유). fan_out으로 나누면 std가 √(fan_in/fan_out)배
+        assert W.std() == pytest.approx(np.sqrt(2 / fan_in), rel=5 / np.sqrt(2 * W.size)), name
+        assert not params[name.replace(".W", ".b")].detach().any(), name
