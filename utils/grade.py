@@ -55,11 +55,13 @@ def exercise_chapters(root: Path, wanted: list[str] | None = None) -> list[Path]
 
 def one_line(text: str | None, limit: int = 110) -> str:
     """실패 메시지에서 첫 의미 있는 줄 하나 (길면 자른다)."""
-    for line in (text or "").splitlines():
-        line = line.strip()
-        if line:
-            return line if len(line) <= limit else line[:limit - 1] + "…"
-    return ""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if not lines:
+        return ""
+    line = lines[0]
+    if len(lines) > 1 and re.match(r"^[\w.]+:?$", line):          # "AssertionError:" 다음 줄에 내용이 있는 경우
+        line = f"{line.rstrip(':')}: {lines[1]}"
+    return line if len(line) <= limit else line[:limit - 1] + "…"
 
 
 def error_line(element) -> str:

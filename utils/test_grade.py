@@ -4,6 +4,7 @@
 모양이다 (`utils.exercises.load_exercise`로 stub 또는 solution을 고른다).
 """
 import shutil
+import subprocess
 import sys
 import textwrap
 
@@ -122,16 +123,18 @@ def fake_repo(tmp_path):
     return tmp_path
 
 
-def test_grade_table_for_one_solved_and_one_unsolved_stub(fake_repo, capsys):
-    code = grade_module.main(["--root", str(fake_repo)])
-    out = capsys.readouterr().out
-    assert code == 0                                                  # 점수와 상관없이 돌았으면 0
+def test_grade_table_for_one_solved_and_one_unsolved_stub(fake_repo):
+    """`python -m utils.grade`를 그대로 실행한다 (모듈 실행과 표 출력을 한 번에 본다)."""
+    done = subprocess.run([sys.executable, "-m", "utils.grade", "--root", str(fake_repo)], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    out = done.stdout
+    assert done.returncode == 0, done.stderr                          # 점수와 상관없이 돌았으면 0
     lines = {line.split()[1]: line for line in out.splitlines() if line.startswith("98_Fake")}
     assert set(lines) == {"ex01_add", "ex02_mul"}, out
     assert "2/2" in lines["ex01_add"] and "모두 통과" in lines["ex01_add"], out
     assert "0/3" in lines["ex02_mul"], out
     assert "test_twice: NotImplementedError: Multiplier: 02_mul.md 1단계" in lines["ex02_mul"], out
-    assert "Traceback" not in out and "def " not in out               # traceback 벽이 없다
+    assert "Traceback" not in out + done.stderr and "def " not in out      # traceback 벽이 없다
     assert "다 푼 연습문제 1/2, 통과한 테스트 2/5" in out
 
 
@@ -154,15 +157,6 @@ def test_grade_chooses_chapters_by_number_or_name_and_rejects_unknown(fake_repo,
     assert "42" in capsys.readouterr().err
 
 
-def test_grade_cli_runs_as_a_module(fake_repo):
-    import subprocess
-
-    done = subprocess.run([sys.executable, "-m", "utils.grade", "--root", str(fake_repo), "98"], cwd=ROOT,
-                          capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    assert "ex02_mul" in done.stdout and "통과" in done.stdout
-
-
 def test_consistency_check_allows_learner_helpers_but_not_missing_names(fake_repo, monkeypatch):
     monkeypatch.syspath_prepend(str(fake_repo))
     for module in [m for m in sys.modules if m.startswith("98_Fake")]:
@@ -181,3 +175,10 @@ def test_maintainer_check_still_catches_an_implemented_stub(fake_repo, monkeypat
         monkeypatch.delitem(sys.modules, module)
     assert stubs_not_raising("98_Fake.exercises", "ex01_add") == ["plus", "add"]
     assert stubs_not_raising("98_Fake.exercises", "ex02_mul") == []
+
+
+def test_one_line_joins_an_empty_exception_line_with_the_next_and_shortens():
+    message = "AssertionError: \nNot equal to tolerance rtol=1e-06, atol=1e-12\n\nMismatched elements: 3 / 15"
+    assert grade_module.one_line(message) == "AssertionError: Not equal to tolerance rtol=1e-06, atol=1e-12"
+    assert grade_module.one_line("x" * 300, limit=20) == "x" * 19 + "…"
+    assert grade_module.one_line(None) == ""
