@@ -1,6 +1,7 @@
 """stub과 reference solution이 서로 어긋나지 않는지 검사한다 (`--learner` 스위치와 무관하게 둘 다 import).
 
-- 두 모듈의 공개 함수·클래스 이름, signature, docstring이 같다 (클래스는 `__init__`과 공개 메서드까지).
+- solution의 공개 함수·클래스가 모두 stub에 같은 signature, docstring으로 있다 (클래스는 `__init__`과 공개
+  메서드까지). 학습자가 stub에 더한 보조 함수는 허용한다: 채점은 과제가 요구한 이름만 본다.
 - 학습자에게 건네는 stub의 공개 함수·메서드는 모두 호출하면 NotImplementedError를 던진다.
   (`--learner`로 돌릴 때는 학습자가 이미 채웠을 것이므로 이 검사만 건너뛴다.)
 - 연습문제마다 문제 설명 markdown이 있고, 정해진 절 제목과 두 모드의 pytest 명령이 있으며, README가 링크한다.
