@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from utils.core import limit_threads
 from utils.datasets import channel_standardize, load_shapes
 
-from .paper.vgg_paper import VGG
+from .paper.vgg import VGG
 
 
 def measure(config: str, batch_norm: bool, x: torch.Tensor, y: torch.Tensor, width: float, seed: int) -> dict:

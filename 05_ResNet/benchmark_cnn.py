@@ -1,8 +1,8 @@
 """CNN 속도 측정: 우리 L3 ResNet-50·VGG-16 vs torchvision (CPU), 같은 가중치·같은 입력, 한 번의 실행 안에서.
 
 비교하는 것 (기본: batch 8, 224×224, float32):
-    resnet50   `05_ResNet/paper/resnet_paper.py`의 `ResNet.from_reference(torchvision.models.resnet50())`
-    vgg16      `04_VGG/paper/vgg_paper.py`의 `VGG.from_reference(torchvision.models.vgg16())`
+    resnet50   `05_ResNet/paper/resnet.py`의 `ResNet.from_reference(torchvision.models.resnet50())`
+    vgg16      `04_VGG/paper/vgg.py`의 `VGG.from_reference(torchvision.models.vgg16())`
 두 가지 일:
     forward            평가 모드, `torch.no_grad()` 안에서 forward 한 번 (추론)
     forward_backward   학습 모드(BN은 batch 통계, VGG의 dropout 작동)에서 cross-entropy loss의 forward + backward
@@ -37,15 +37,15 @@ import torchvision
 
 from utils.benchmark import environment, load_average
 
-from .paper import resnet_paper
+from .paper import resnet
 
 MODELS = ("resnet50", "vgg16")
 MODES = ("forward", "forward_backward")
 
 
-def _vgg_paper():
+def _vgg_model():
     """04장의 L3 VGG. 폴더 이름이 숫자로 시작해 `import` 문으로는 쓸 수 없으므로 importlib로 가져온다."""
-    return importlib.import_module("04_VGG.paper.vgg_paper")
+    return importlib.import_module("04_VGG.paper.vgg")
 
 
 def build_pair(name: str, num_classes: int, seed: int) -> tuple[torch.nn.Module, torch.nn.Module]:
@@ -53,10 +53,10 @@ def build_pair(name: str, num_classes: int, seed: int) -> tuple[torch.nn.Module,
     torch.manual_seed(seed)
     if name == "resnet50":
         reference = torchvision.models.resnet50(num_classes=num_classes)
-        ours = resnet_paper.ResNet.from_reference(reference)
+        ours = resnet.ResNet.from_reference(reference)
     elif name == "vgg16":
         reference = torchvision.models.vgg16(num_classes=num_classes)
-        ours = _vgg_paper().VGG.from_reference(reference)
+        ours = _vgg_model().VGG.from_reference(reference)
     else:
         raise ValueError(f"model은 {MODELS} 중 하나여야 합니다: {name!r}")
     return ours, reference

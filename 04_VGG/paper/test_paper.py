@@ -15,7 +15,8 @@ from torchvision.models.vgg import make_layers
 
 from utils.gradcheck import F32_ATOL
 
-from . import vgg_paper as P
+from . import vgg as P
+from . import vgg_paper as S
 
 TV_NAMES = [f"{name}{bn}" for name in ("vgg11", "vgg13", "vgg16", "vgg19") for bn in ("", "_bn")]
 FACTORIES = {"vgg11": P.vgg11, "vgg13": P.vgg13, "vgg16": P.vgg16, "vgg19": P.vgg19}
@@ -79,6 +80,36 @@ def assert_eval_parity(reference: nn.Module, x: torch.Tensor) -> None:
 
 
 # ---- Table 1과 parameter 수 ----
+# 논문 Table 1을 figure의 글자 그대로 옮겨 적은 것 (모델 코드의 CONFIGS와 따로 썼다; torchvision과도 무관).
+PAPER_TABLE_1 = {
+    "A": "conv3-64 maxpool conv3-128 maxpool conv3-256 conv3-256 maxpool conv3-512 conv3-512 maxpool "
+         "conv3-512 conv3-512 maxpool FC-4096 FC-4096 FC-1000 soft-max",
+    "B": "conv3-64 conv3-64 maxpool conv3-128 conv3-128 maxpool conv3-256 conv3-256 maxpool conv3-512 conv3-512 "
+         "maxpool conv3-512 conv3-512 maxpool FC-4096 FC-4096 FC-1000 soft-max",
+    "D": "conv3-64 conv3-64 maxpool conv3-128 conv3-128 maxpool conv3-256 conv3-256 conv3-256 maxpool "
+         "conv3-512 conv3-512 conv3-512 maxpool conv3-512 conv3-512 conv3-512 maxpool FC-4096 FC-4096 FC-1000 soft-max",
+    "E": "conv3-64 conv3-64 maxpool conv3-128 conv3-128 maxpool conv3-256 conv3-256 conv3-256 conv3-256 maxpool "
+         "conv3-512 conv3-512 conv3-512 conv3-512 maxpool conv3-512 conv3-512 conv3-512 conv3-512 maxpool "
+         "FC-4096 FC-4096 FC-1000 soft-max",
+}
+
+
+@pytest.mark.parametrize("key", list("ABDE"))
+def test_model_layers_equal_the_papers_table_1_as_printed(key):
+    """만든 ImageNet 모델의 층을 Table 1의 표기로 다시 읽어 논문 글자와 비교한다 (CONFIGS 한 칸만 바뀌어도 실패)."""
+    with torch.device("meta"):
+        model = P.VGG(key)
+    words = []
+    for layer in model.features:
+        if isinstance(layer, nn.Conv2d):
+            assert layer.kernel_size == (3, 3) and layer.stride == (1, 1) and layer.padding == (1, 1)
+            words.append(f"conv3-{layer.out_channels}")
+        elif isinstance(layer, nn.MaxPool2d):
+            words.append("maxpool")
+    words += [f"FC-{m.out_features}" for m in model.classifier if isinstance(m, nn.Linear)] + ["soft-max"]
+    assert " ".join(words) == PAPER_TABLE_1[key]
+
+
 def test_table_1_configs_equal_torchvision():
     assert P.CONFIGS == {key: list(TV_CFGS[key]) for key in "ABDE"}
     assert [sum(v != "M" for v in P.CONFIGS[k]) + 3 for k in "ABDE"] == [11, 13, 16, 19]   # weight 층 수 = 이름
@@ -141,6 +172,104 @@ def test_from_reference_copies_every_tensor_and_keeps_them_separate():
         ours.features[0].weight.add_(1.0)                           # 복사본이지 같은 메모리가 아니다
     assert not torch.equal(ours.features[0].weight, reference.features[0].weight)
     assert ours.training == reference.training
+
+
+def test_from_reference_carries_dropout_p_and_bn_eps_momentum():
+    """eval 모드 parity는 dropout p와 BN momentum을 보지 못한다: 속성을 비교하고, train 모드 출력(같은 RNG 상태)과
+    한 번의 train forward가 갱신한 running 통계를 비교한다."""
+    reference = small_torchvision_vgg("A", batch_norm=True)
+    for index, layer in enumerate(reference.classifier):
+        if isinstance(layer, nn.Dropout):
+            reference.classifier[index] = nn.Dropout(0.3)
+    for layer in reference.features:
+        if isinstance(layer, nn.BatchNorm2d):
+            layer.eps, layer.momentum = 1e-3, 0.3
+    ours = P.VGG.from_reference(reference.train())
+    assert [m.p for m in ours.classifier if isinstance(m, nn.Dropout)] == [0.3, 0.3]
+    assert {(m.eps, m.momentum) for m in ours.features if isinstance(m, nn.BatchNorm2d)} == {(1e-3, 0.3)}
+    x = torch.randn(4, 3, 32, 32, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        torch.manual_seed(5)
+        expected = reference(x)
+        torch.manual_seed(5)
+        actual = ours(x)
+    assert float((actual - expected).abs().max()) <= F32_ATOL
+    bn_ours = [m for m in ours.features if isinstance(m, nn.BatchNorm2d)]
+    bn_theirs = [m for m in reference.features if isinstance(m, nn.BatchNorm2d)]
+    for a, b in zip(bn_ours, bn_theirs):
+        assert float((a.running_mean - b.running_mean).abs().max()) <= F32_ATOL
+        assert float((a.running_var - b.running_var).abs().max()) <= F32_ATOL
+
+
+def test_from_reference_keeps_the_references_mode():
+    reference = small_torchvision_vgg("A", batch_norm=True)
+    assert P.VGG.from_reference(reference.eval()).training is False
+    assert P.VGG.from_reference(reference.train()).training is True
+
+
+def test_from_reference_refuses_batch_norm_without_affine_or_running_statistics():
+    for kwargs in ({"affine": False}, {"track_running_stats": False}):
+        reference = small_torchvision_vgg("A", batch_norm=True)
+        reference.features[1] = nn.BatchNorm2d(reference.features[0].out_channels, **kwargs)
+        with pytest.raises(ValueError, match="features.1"):
+            P.VGG.from_reference(reference)
+
+
+# ---- 초기화: 각 weight tensor의 경험적 분포 == torchvision의 식 ----
+def assert_std_close(weight: torch.Tensor, std: float, name: str) -> None:
+    """표본 n개의 표준편차는 상대 표준오차 ≈ 1/sqrt(2n)로 흔들린다: 그 5배 안이어야 한다 (잘못된 fan은 수십 % 차이)."""
+    n = weight.numel()
+    bound = 5 / math.sqrt(2 * n)
+    weight = weight.detach()
+    measured = float(weight.std())
+    assert abs(measured / std - 1) <= bound, f"{name}: std {measured:.4g}, 식 {std:.4g} (허용 상대 차 {bound:.3f})"
+    assert abs(float(weight.mean())) <= 5 * std / math.sqrt(n), f"{name}: 평균이 0이 아니다"
+
+
+@pytest.mark.parametrize("batch_norm", [False, True], ids=["plain", "bn"])
+def test_initialisation_follows_kaiming_fan_out_and_normal_0_01(batch_norm):
+    """conv: N(0, 2/fan_out), fan_out = C_out·3·3 (Kaiming normal, mode="fan_out", ReLU gain √2); Linear: N(0, 0.01²);
+    bias 0; BN γ = 1, β = 0. fan_in을 쓰면 첫 conv는 std가 √(C_out/C_in)배(= √(16/3))로 달라진다."""
+    torch.manual_seed(0)
+    model = P.VGG("A", batch_norm=batch_norm, width=0.25, hidden=256)
+    convs = [m for m in model.features if isinstance(m, nn.Conv2d)]
+    assert any(c.in_channels != c.out_channels for c in convs)
+    for index, conv in enumerate(convs):
+        assert_std_close(conv.weight, math.sqrt(2 / (conv.out_channels * 9)), f"conv {index}")
+        assert torch.count_nonzero(conv.bias) == 0
+    for index, linear in enumerate(m for m in model.classifier if isinstance(m, nn.Linear)):
+        assert_std_close(linear.weight, 0.01, f"classifier Linear {index}")
+        assert torch.count_nonzero(linear.bias) == 0
+    for bn in (m for m in model.features if isinstance(m, nn.BatchNorm2d)):
+        assert torch.all(bn.weight == 1) and torch.count_nonzero(bn.bias) == 0
+
+
+def test_cifar_head_initialisation_is_normal_0_01():
+    torch.manual_seed(1)
+    model = P.VGG("A", batch_norm=True, num_classes=1000, head="cifar", width=1.0)   # Linear(512, 1000): 512,000개
+    assert_std_close(model.classifier[0].weight, 0.01, "cifar Linear")
+
+
+# ---- train / eval 모드: dropout > 0, BN ----
+def test_dropout_is_active_in_train_mode_only_and_eval_is_deterministic():
+    model = P.vgg11(batch_norm=True, num_classes=10, width=1 / 16, hidden=64, dropout=0.5)
+    assert [m.p for m in model.classifier if isinstance(m, nn.Dropout)] == [0.5, 0.5], "head의 dropout 두 개 모두 p"
+    x = torch.randn(4, 3, 32, 32, generator=torch.Generator().manual_seed(4))
+    model.eval()
+    before = [b.clone() for b in model.buffers()]
+    with torch.no_grad():
+        first, second = model(x), model(x)
+    assert torch.equal(first, second), "eval 모드는 dropout을 끄고 running 통계를 쓴다: 두 번 같은 값"
+    assert all(torch.equal(a, b) for a, b in zip(before, model.buffers())), "eval 모드는 running 통계를 바꾸지 않는다"
+    model.train()
+    with torch.no_grad():
+        third, fourth = model(x), model(x)
+    assert not torch.equal(third, fourth), "train 모드의 dropout(p=0.5)은 호출마다 다른 mask를 뽑는다"
+    assert not all(torch.equal(a, b) for a, b in zip(before, model.buffers())), "train 모드는 running 통계를 갱신한다"
+    model.classifier[2].p = model.classifier[5].p = 0.0
+    with torch.no_grad():
+        fifth, sixth = model(x), model(x)
+    assert torch.equal(fifth, sixth), "p = 0이면 train 모드에서도 dropout은 아무것도 하지 않는다"
 
 
 def test_from_reference_full_size_vgg16_equals_torchvision():
@@ -305,7 +434,7 @@ def test_tiny_batch_can_be_overfit():
 
 
 def test_quick_run_writes_results_and_plots(tmp_path):
-    result = P.main(["--quick", "--device", "cpu", "--out", str(tmp_path)])
+    result = S.main(["--quick", "--device", "cpu", "--out", str(tmp_path)])
     assert result["metric"] == "test_accuracy" and result["level"] == "paper"
     assert abs(result["initial_loss"] - math.log(10)) < 0.05
     names = {p.split("/")[-1] for p in result["plots"]}
@@ -317,7 +446,7 @@ def test_missing_cifar10_exits_with_one_sentence(tmp_path, capsys):
     from utils.cli import cli
 
     with pytest.raises(SystemExit) as info:
-        cli(lambda: P.main(["--data", "cifar10", "--root", str(tmp_path), "--out", str(tmp_path / "o")]))
+        cli(lambda: S.main(["--data", "cifar10", "--root", str(tmp_path), "--out", str(tmp_path / "o")]))
     assert info.value.code == 2 and "CIFAR-10" in capsys.readouterr().err
 
 
@@ -325,6 +454,6 @@ def test_missing_cifar10_exits_with_one_sentence(tmp_path, capsys):
 @pytest.mark.slow
 def test_default_run_reaches_95_percent_on_shapes(tmp_path):
     """기본 실행 (VGG-11-BN, CIFAR head, width 0.25, 8 epoch, 4000장): test accuracy ≥ 95% (issue의 기준)."""
-    result = P.main(["--device", "cpu", "--out", str(tmp_path)])
+    result = S.main(["--device", "cpu", "--out", str(tmp_path)])
     assert result["value"] >= 0.95
     assert result["train_loss_last"] < 0.1 * result["train_loss_first"]

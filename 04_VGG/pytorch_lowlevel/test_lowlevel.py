@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from utils.gradcheck import F32_ATOL, F64_ATOL, F64_RTOL
 
-from ..paper.vgg_paper import VGG
+from ..paper.vgg import VGG
 from . import vgg_lowlevel as L
 
 BN_SHAPES = [(4, 3, 5, 5), (2, 6, 3, 4), (8, 2, 1, 1), (1, 4, 6, 2)]   # 마지막 둘: H·W = 1, N = 1 (M = N·H·W ≥ 2)
@@ -218,3 +218,41 @@ def test_quick_run_writes_results(tmp_path):
 def test_default_run_reaches_95_percent_on_shapes(tmp_path):
     result = L.main(["--device", "cpu", "--out", str(tmp_path)])
     assert result["value"] >= 0.95
+
+
+def test_initialisation_follows_kaiming_fan_out_and_normal_0_01():
+    """conv W ~ N(0, 2/fan_out), fan_out = C_out·3·3; fc W ~ N(0, 0.01²); b = β = 0, γ = 1; running 0 / 1.
+    표본 n개의 std는 상대 표준오차 ≈ 1/sqrt(2n)로 흔들리므로 그 5배 안을 요구한다 (fan_in이면 첫 conv가 √(16/3)배)."""
+    params, buffers = L.init_params("A", 10, width=0.25, seed=0)
+    for key, value in params.items():
+        name, kind = key.split(".")
+        value = value.detach()
+        if kind == "W":
+            std = math.sqrt(2 / (value.shape[0] * 9)) if name.startswith("conv") else 0.01
+            bound = 5 / math.sqrt(2 * value.numel())
+            assert abs(float(value.std()) / std - 1) <= bound, f"{key}: std {float(value.std()):.4g}, 식 {std:.4g}"
+            assert abs(float(value.mean())) <= 5 * std / math.sqrt(value.numel()), key
+        elif kind == "gamma":
+            assert torch.all(value == 1), key
+        else:
+            assert torch.count_nonzero(value) == 0, key
+    for key, value in buffers.items():
+        assert torch.all(value == (1 if key.endswith("running_var") else 0)), key
+
+
+def test_adapter_train_mode_updates_running_statistics_and_eval_mode_is_deterministic():
+    """fit이 부르는 train()/eval()이 forward의 BN 모드를 정말 바꾸는지.
+
+    eval은 batch를 보지 않고 buffer를 건드리지 않으며, train은 running 통계를 갱신한다."""
+    params, buffers = L.init_params("A", 10, width=0.125, seed=1)
+    model = L.LowLevelVGG(params, buffers)
+    x = torch.randn(8, 3, 32, 32, generator=torch.Generator().manual_seed(2))
+    before = {k: v.clone() for k, v in buffers.items()}
+    with torch.no_grad():
+        model.eval()
+        first, alone = model(x), model(x[:1])
+        assert all(torch.equal(before[k], buffers[k]) for k in buffers), "eval 모드는 running 통계를 바꾸지 않는다"
+        assert float((first[:1] - alone).abs().max()) <= F32_ATOL, "eval 모드의 출력은 batch와 무관하다"
+        model.train()
+        model(x)
+    assert not torch.equal(before["conv1_1.running_mean"], buffers["conv1_1.running_mean"]), "train 모드는 갱신한다"

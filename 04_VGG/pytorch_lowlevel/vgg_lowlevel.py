@@ -288,7 +288,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--config", default="A", choices=sorted(CONFIGS),
                         help="Table 1 configuration (기본 A = VGG-11)")
     parser.add_argument("--width", type=float, default=0.25, help="channel 배수 (논문 1.0)")
-    parser.add_argument("--lr", type=float, default=0.05, help="SGD 처음 learning rate (cosine으로 0까지)")
+    parser.add_argument("--lr", type=float, default=0.05,
+                        help="SGD 처음 learning rate (epoch마다 cosine으로 줄인다: lr·½(1 + cos(π t/T)))")
     parser.add_argument("--batch-size", type=int, default=128, help="mini-batch 크기")
     parser.add_argument("--weight-decay", type=float, default=5e-4, help="L2 weight decay")
     parser.set_defaults(threads=1)

@@ -44,7 +44,7 @@ from utils.cli import cli, make_parser, parse_args, report, seed_everything
 from utils.core import DatasetUnavailable, Timer, limit_threads
 from utils.visualization import plot_feature_maps
 
-from ..paper import resnet_paper
+from ..paper import resnet
 
 READ_FROM = {"torchvision": "0.29.1", "timm": "1.0.31"}        # 안내서(README.md)가 읽은 버전
 DATA_CHOICES = ("sample_images", "synthetic")
@@ -384,7 +384,7 @@ def main(argv=None) -> dict:
         timm_model, mapping = torchvision_to_timm(tv_model)
         tv_back, _ = timm_to_torchvision(timm_model)
         # (3) torchvision → 우리 L3 (`ResNet.from_reference`), (4) L3 → torchvision (이 파일의 `port_weights`)
-        ours = resnet_paper.ResNet.from_reference(tv_model)
+        ours = resnet.ResNet.from_reference(tv_model)
         tv_from_ours = build_torchvision(resnet_config(ours))
         port_weights(ours, tv_from_ours)
         models = {"torchvision": tv_model, "timm": timm_model, "paper": ours}

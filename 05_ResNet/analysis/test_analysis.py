@@ -20,7 +20,7 @@ from torch import nn
 
 from utils.gradcheck import F32_ATOL
 
-from ..paper import resnet_paper
+from ..paper import resnet
 from . import resnet_analysis as A
 
 GUIDE = Path(__file__).with_name("README.md")
@@ -340,7 +340,7 @@ def test_full_resnet50_port_chain_torchvision_timm_paper(x64):
     torch.manual_seed(0)
     tv = A.randomize_batchnorm_(A.build_torchvision(BOTTLENECK), seed=4).eval()
     timm_model, mapping = A.torchvision_to_timm(tv)
-    ours = resnet_paper.ResNet.from_reference(timm_model)
+    ours = resnet.ResNet.from_reference(timm_model)
     tv_again = A.build_torchvision(A.resnet_config(ours))
     A.port_weights(ours, tv_again)
     assert len(mapping) == len(tv.state_dict()) == 320, "ResNet-50의 state_dict key 320개 (parameter 161 + buffer)"
@@ -358,7 +358,7 @@ def test_paper_model_from_reference_accepts_torchvision_and_timm(x64):
     tv = A.randomize_batchnorm_(A.build_torchvision(BASIC), seed=5).eval()
     timm_model, _ = A.torchvision_to_timm(tv)
     for source in (tv, timm_model):
-        ours = resnet_paper.ResNet.from_reference(source).eval()
+        ours = resnet.ResNet.from_reference(source).eval()
         assert A.resnet_config(ours) == BASIC
         assert A.max_abs_diff(source, ours, x64) <= F32_ATOL
         assert list(ours.state_dict()) == list(tv.state_dict()), "L3도 torchvision과 같은 key 이름"
@@ -422,7 +422,7 @@ def test_port_refuses_v1_stride_placement_with_the_same_keys():
 
 def test_paper_model_with_v1_stride_is_refused_by_torchvision():
     torch.manual_seed(0)
-    v1 = resnet_paper.ResNet(resnet_paper.Bottleneck, (1, 1, 1, 1), num_classes=10, stride_on="1x1")
+    v1 = resnet.ResNet(resnet.Bottleneck, (1, 1, 1, 1), num_classes=10, stride_on="1x1")
     with pytest.raises(ValueError, match=r"layer2\.0\.conv1: source .*stride', \(2, 2\)"):
         A.port_weights(v1, A.build_torchvision(TINY["bottleneck"]))
 

@@ -2,7 +2,7 @@
 
 기본은 reference solution을, `--learner`를 주면 학습자 stub(`ex01_option_a_shortcut.py`)을 검사한다.
 기대값은 이 파일이 따로 계산한다: shortcut_a는 "앞 C 채널만 1인 1×1 선택 kernel"의 stride s convolution(`F.conv2d`)과,
-parameter 수는 장의 L3 모델(`paper/resnet_paper.py`)을 만들어 `parameters()`를 센 값과 비교한다.
+parameter 수는 장의 L3 모델(`paper/resnet.py`)을 만들어 `parameters()`를 센 값과 비교한다.
 """
 import itertools
 
@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from utils.exercises import load_exercise
 
-from ..paper import resnet_paper as P
+from ..paper import resnet as P
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from torch import nn
 from utils.exercises import load_exercise
 from utils.gradcheck import F64_ATOL, F64_RTOL
 
-from ..paper import resnet_paper as P
+from ..paper import resnet as P
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """연습문제 03 (parameter·곱셈-덧셈 세기) 채점: conv 한 층 → block 하나 → ResNet 전체.
 
 기본은 reference solution을, `--learner`를 주면 학습자 stub(`ex03_bottleneck_cost.py`)을 검사한다.
-기대값은 이 파일이 따로 얻는다: 장의 L3 모델(`paper/resnet_paper.py`)을 meta device에 만들어 forward hook으로 conv·fc의
+기대값은 이 파일이 따로 얻는다: 장의 L3 모델(`paper/resnet.py`)을 meta device에 만들어 forward hook으로 conv·fc의
 곱셈-덧셈을 세고 `parameters()`를 센 값, 그리고 torchvision weight 메타데이터의 `num_params`와 `_ops`(GFLOPs).
 """
 import pytest
@@ -11,7 +11,7 @@ from torch import nn
 
 from utils.exercises import load_exercise
 
-from ..paper import resnet_paper as P
+from ..paper import resnet as P
 
 
 @pytest.fixture

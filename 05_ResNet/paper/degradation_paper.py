@@ -13,7 +13,7 @@
     batch는 논문의 128 대신 32로 줄여 같은 계산으로 SGD step을 4배(6 epoch에 375 step) 밟게 했다: batch 128로는
     96 step뿐이라 얕은 net도 덜 학습되어 (seed 1에서 plain-8 55% > plain-32 45%) 순서가 seed에 따라 뒤집혔다.
     lr은 batch에 맞춰 0.05로 낮췄다.
-    ResNet은 `resnet_paper.CifarResNet` (shortcut A), plain은 같은 클래스의 residual=False (층·parameter가 같다).
+    ResNet은 `resnet.CifarResNet` (shortcut A), plain은 같은 클래스의 residual=False (층·parameter가 같다).
 
 결과 dict의 `ordering_holds`: 마지막 `--window` epoch의 평균 training error가
     plain-d₂ > plain-d₁   (깊은 plain이 더 나쁘다 — degradation)   그리고
@@ -33,7 +33,7 @@ from utils.datasets import channel_standardize, load_shapes, random_crop_flip
 from utils.schedules import cosine_lr
 from utils.training import accuracy, fit, make_optimizer
 
-from .resnet_paper import cifar_resnet, n_parameters
+from .resnet import cifar_resnet, n_parameters
 
 DATA_CHOICES = ("shapes",)
 RUNS = ("shapes",)

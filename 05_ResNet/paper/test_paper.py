@@ -16,7 +16,8 @@ from utils.fake_datasets import write_fake_cifar10
 from utils.gradcheck import F32_ATOL
 
 from . import degradation_paper
-from . import resnet_paper as P
+from . import resnet as P
+from . import resnet_paper as S
 
 DEPTHS = (18, 34, 50, 101, 152)
 
@@ -219,6 +220,110 @@ def test_v1_bottleneck_ignores_three_quarters_of_the_pixels():
         assert equal is same, stride_on
 
 
+# ---- from_reference가 옮기는 설정 (eval parity가 보지 못하는 것) ----
+def test_from_reference_carries_bn_eps_momentum_and_mode():
+    """eps와 momentum은 state_dict에 없다: 속성을 비교하고, train 모드 한 번의 출력과 갱신된 running 통계를 비교한다."""
+    torch.manual_seed(8)
+    ref = torchvision.models.resnet18(num_classes=5, norm_layer=functools.partial(nn.BatchNorm2d, eps=1e-3,
+                                                                                   momentum=0.3))
+    randomize_bn(ref).train()
+    ours = P.ResNet.from_reference(ref)
+    assert ours.training is True and P.ResNet.from_reference(ref.eval()).training is False
+    ref.train()
+    bns = [m for m in ours.modules() if isinstance(m, nn.BatchNorm2d)]
+    assert bns and {(m.eps, m.momentum) for m in bns} == {(1e-3, 0.3)}
+    x = torch.randn(4, 3, 64, 64, generator=torch.Generator().manual_seed(9))
+    with torch.no_grad():
+        expected, actual = ref(x), ours(x)
+    assert (actual - expected).abs().max().item() <= F32_ATOL
+    theirs = dict(ref.named_buffers())
+    for name, buffer in ours.named_buffers():
+        assert (buffer.float() - theirs[name].float()).abs().max().item() <= F32_ATOL, name
+
+
+# ---- 초기화: 각 weight tensor의 경험적 분포 == 식 ----
+def assert_std_close(weight: torch.Tensor, std: float, name: str) -> None:
+    """표본 n개의 std는 상대 표준오차 ≈ 1/sqrt(2n)로 흔들린다: 그 5배 안 (fan_in/fan_out을 바꾸면 수십 % 차이)."""
+    weight = weight.detach()
+    n = weight.numel()
+    bound = 5 / math.sqrt(2 * n)
+    assert abs(float(weight.std()) / std - 1) <= bound, f"{name}: std {float(weight.std()):.4g}, 식 {std:.4g}"
+    assert abs(float(weight.mean())) <= 5 * std / math.sqrt(n), f"{name}: 평균이 0이 아니다"
+
+
+@pytest.mark.parametrize("build", [lambda: P.resnet20(), lambda: P.cifar_resnet(20, shortcut="C"),
+                                   lambda: P.resnet18(), lambda: P.resnet50()],
+                         ids=["resnet20-A", "resnet20-C", "resnet18", "resnet50"])
+def test_initialisation_follows_he_fan_out_and_bn_gamma_one(build):
+    """conv W ~ N(0, 2/fan_out), fan_out = C_out·k·k (He et al. 2015b, torchvision의 mode="fan_out"); BN γ = 1, β = 0 —
+    residual branch의 마지막 BN(bn2/bn3)도 γ = 1 (논문과 torchvision 기본 zero_init_residual=False; 0으로 두면 block이
+    처음에 identity); fc는 PyTorch 기본 U(−1/√fan_in, 1/√fan_in)."""
+    torch.manual_seed(10)
+    model = build()
+    for name, m in model.named_modules():
+        if isinstance(m, nn.Conv2d):
+            fan_out = m.out_channels * m.kernel_size[0] * m.kernel_size[1]
+            assert_std_close(m.weight, math.sqrt(2 / fan_out), name)
+        elif isinstance(m, nn.BatchNorm2d):
+            assert torch.all(m.weight == 1) and torch.count_nonzero(m.bias) == 0, name
+            assert torch.count_nonzero(m.running_mean) == 0 and torch.all(m.running_var == 1), name
+    bound = 1 / math.sqrt(model.fc.in_features)
+    for tensor in (model.fc.weight.detach(), model.fc.bias.detach()):
+        assert float(tensor.abs().max()) <= bound
+    assert_std_close(model.fc.weight, bound / math.sqrt(3), "fc")          # U(−b, b)의 std = b/√3
+
+
+# ---- train / eval 모드 (BN) ----
+def test_train_mode_uses_batch_statistics_and_eval_mode_is_deterministic():
+    torch.manual_seed(11)
+    model = P.resnet20()
+    x = torch.randn(8, 3, 32, 32)
+    before = [b.clone() for b in model.buffers()]
+    model.eval()
+    with torch.no_grad():
+        first, second, alone = model(x), model(x), model(x[:1])
+    assert torch.equal(first, second)
+    assert (first[:1] - alone).abs().max().item() <= F32_ATOL, "eval 모드의 출력은 batch와 무관하다"
+    assert all(torch.equal(a, b) for a, b in zip(before, model.buffers())), "eval 모드는 running 통계를 바꾸지 않는다"
+    model.train()
+    with torch.no_grad():
+        together, pair = model(x), model(x[:2])
+    assert (together[:1] - pair[:1]).abs().max().item() > 1e-3, "train 모드는 batch 통계로 정규화한다"
+    changed = [not torch.equal(a, b) for a, b in zip(before, model.buffers())]
+    assert sum(changed) >= 2 * sum(isinstance(m, nn.BatchNorm2d) for m in model.modules()), "running 통계 갱신"
+
+
+# ---- Table 1을 논문의 글자 그대로 (모델 코드의 ARCHS와 따로 옮겨 적은 것) ----
+PAPER_TABLE_1 = {
+    18: "conv2_x [3×3, 64; 3×3, 64]×2 | conv3_x [3×3, 128; 3×3, 128]×2 | conv4_x [3×3, 256; 3×3, 256]×2 | "
+        "conv5_x [3×3, 512; 3×3, 512]×2",
+    34: "conv2_x [3×3, 64; 3×3, 64]×3 | conv3_x [3×3, 128; 3×3, 128]×4 | conv4_x [3×3, 256; 3×3, 256]×6 | "
+        "conv5_x [3×3, 512; 3×3, 512]×3",
+    50: "conv2_x [1×1, 64; 3×3, 64; 1×1, 256]×3 | conv3_x [1×1, 128; 3×3, 128; 1×1, 512]×4 | "
+        "conv4_x [1×1, 256; 3×3, 256; 1×1, 1024]×6 | conv5_x [1×1, 512; 3×3, 512; 1×1, 2048]×3",
+    101: "conv2_x [1×1, 64; 3×3, 64; 1×1, 256]×3 | conv3_x [1×1, 128; 3×3, 128; 1×1, 512]×4 | "
+         "conv4_x [1×1, 256; 3×3, 256; 1×1, 1024]×23 | conv5_x [1×1, 512; 3×3, 512; 1×1, 2048]×3",
+    152: "conv2_x [1×1, 64; 3×3, 64; 1×1, 256]×3 | conv3_x [1×1, 128; 3×3, 128; 1×1, 512]×8 | "
+         "conv4_x [1×1, 256; 3×3, 256; 1×1, 1024]×36 | conv5_x [1×1, 512; 3×3, 512; 1×1, 2048]×3",
+}
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_model_stages_equal_the_papers_table_1_as_printed(depth):
+    """만든 모델의 stage를 Table 1의 표기로 다시 읽어 논문 글자와 비교한다 (block 수 하나만 바뀌어도 실패)."""
+    with torch.device("meta"):
+        model = getattr(P, f"resnet{depth}")()
+    stages = []
+    for index in range(1, 5):
+        layer = getattr(model, f"layer{index}")
+        first = layer[0]
+        convs = [first.conv1, first.conv2] + ([first.conv3] if hasattr(first, "conv3") else [])
+        text = "; ".join(f"{c.kernel_size[0]}×{c.kernel_size[1]}, {c.out_channels}" for c in convs)
+        stages.append(f"conv{index + 1}_x [{text}]×{len(layer)}")
+    assert " | ".join(stages) == PAPER_TABLE_1[depth]
+    assert (model.conv1.kernel_size, model.conv1.stride, model.conv1.out_channels) == ((7, 7), (2, 2), 64)
+
+
 # ---- block과 shortcut의 정의 ----
 def test_zero_residual_branch_gives_identity_mapping():
     """Section 3.1: F(x) = 0이면 block은 identity(ReLU 뒤)다. 마지막 BN의 γ = β = 0이면 F(x) = 0."""
@@ -303,8 +408,8 @@ def test_wrong_inputs_are_refused():
         P.resnet20()(torch.zeros(2, 1, 32, 32))
     with pytest.raises(ValueError, match=r"4차원.*\(3, 32, 32\)"):
         P.resnet20()(torch.zeros(3, 32, 32))
-    with pytest.raises(ValueError, match=r"\(N, 64, H, W\).*\(1, 32, 8, 8\)"):
-        P.BasicBlock(64, 64)(torch.zeros(1, 32, 8, 8))
+    with pytest.raises(ValueError, match=r"\(N, 3, H, W\).*\(1, 4, 64, 64\)"):
+        P.resnet18()(torch.zeros(1, 4, 64, 64))                    # 입구에서 한 번: block까지 가기 전에 거부
     with pytest.raises(ValueError, match="float"):
         P.resnet18()(torch.zeros(1, 3, 64, 64, dtype=torch.long))
     with pytest.raises(ValueError, match="shortcut"):
@@ -327,7 +432,7 @@ def test_wrong_inputs_are_refused():
     (lambda: timm.create_model("resnet18", pretrained=False, num_classes=0), "fc가 nn.Linear"),
     (lambda: timm.create_model("resnet18", pretrained=False, global_pool="max"), "pool_type='max'"),
     (lambda: timm.create_model("resnet18", pretrained=False, act_layer="silu"), "SiLU"),
-    (lambda: torchvision.models.resnet18(norm_layer=functools.partial(nn.BatchNorm2d, eps=1e-3)), "eps=0.001"),
+    (lambda: torchvision.models.resnet18(norm_layer=lambda c: nn.GroupNorm(1, c)), "GroupNorm"),
 ])
 def test_from_reference_refuses_models_it_cannot_map(build, match):
     with torch.device("meta"):
@@ -338,7 +443,7 @@ def test_from_reference_refuses_models_it_cannot_map(build, match):
 
 # ---- 실행 ----
 def test_quick_run_writes_results(tmp_path):
-    result = P.main(["--quick", "--device", "cpu", "--out", str(tmp_path)])
+    result = S.main(["--quick", "--device", "cpu", "--out", str(tmp_path)])
     assert result["metric"] == "test_accuracy" and result["n_parameters"] == 269_722
     assert result["train_loss_last"] < result["train_loss_first"] + 0.5
     assert (tmp_path / "result.json").exists() and (tmp_path / "error_curve.png").stat().st_size > 0
@@ -346,11 +451,11 @@ def test_quick_run_writes_results(tmp_path):
 
 def test_cifar10_path_runs_on_files_in_the_real_format(tmp_path):
     root = write_fake_cifar10(tmp_path / "data")
-    result = P.main(["--data", "cifar10", "--root", str(root), "--quick", "--epochs", "1", "--device", "cpu",
+    result = S.main(["--data", "cifar10", "--root", str(root), "--quick", "--epochs", "1", "--device", "cpu",
                      "--out", str(tmp_path / "out")])
     assert result["data"] == "cifar10" and result["n_train"] == 40 and result["milestones"] == [82, 123]
     with pytest.raises(DatasetUnavailable, match="--download"):        # 없으면 한 문장으로 안내 (내려받지 않는다)
-        P.main(["--data", "cifar10", "--root", str(tmp_path / "empty"), "--quick", "--out", str(tmp_path / "o2")])
+        S.main(["--data", "cifar10", "--root", str(tmp_path / "empty"), "--quick", "--out", str(tmp_path / "o2")])
 
 
 def test_cifar10_flag_uses_the_papers_recipe(monkeypatch, tmp_path):
@@ -359,9 +464,9 @@ def test_cifar10_flag_uses_the_papers_recipe(monkeypatch, tmp_path):
     def fake_load(args):
         seen.update(vars(args))
         raise RuntimeError("stop")
-    monkeypatch.setattr(P, "load_data", fake_load)
+    monkeypatch.setattr(S, "load_data", fake_load)
     with pytest.raises(RuntimeError, match="stop"):
-        P.main(["--data", "cifar10", "--out", str(tmp_path)])
+        S.main(["--data", "cifar10", "--out", str(tmp_path)])
     assert (seen["epochs"], seen["milestones"], seen["lr"], seen["momentum"], seen["weight_decay"],
             seen["batch_size"]) == (164, [82, 123], 0.1, 0.9, 1e-4, 128)
     # 64k iteration × batch 128 / 50k 이미지 ≈ 164 epoch, 32k·48k iteration ≈ 82·123 epoch
@@ -369,9 +474,24 @@ def test_cifar10_flag_uses_the_papers_recipe(monkeypatch, tmp_path):
     assert round(48_000 * 128 / 50_000) == 123
 
 
+def test_epochs_given_on_the_command_line_are_kept(monkeypatch, tmp_path):
+    """--epochs를 준 실행은 데이터와 무관하게 그 값을 쓴다: cifar10의 164는 --epochs를 주지 않았을 때만."""
+    seen = []
+
+    def fake_load(args):
+        seen.append(args.epochs)
+        raise RuntimeError("stop")
+    monkeypatch.setattr(S, "load_data", fake_load)
+    for argv in (["--data", "cifar10", "--epochs", "3"], ["--data", "cifar10", "--epochs", str(S.SHAPES_EPOCHS)],
+                 ["--data", "cifar10"], [], ["--epochs", "2"]):
+        with pytest.raises(RuntimeError, match="stop"):
+            S.main(argv + ["--out", str(tmp_path)])
+    assert seen == [3, S.SHAPES_EPOCHS, 164, S.SHAPES_EPOCHS, 2]
+
+
 @pytest.mark.slow
 def test_resnet20_reaches_95_percent_on_shapes(tmp_path):
-    result = P.main(["--device", "cpu", "--out", str(tmp_path)])
+    result = S.main(["--device", "cpu", "--out", str(tmp_path)])
     assert result["value"] >= 0.95, result["value"]
 
 

@@ -18,7 +18,7 @@ BatchNorm: S. Ioffe & C. Szegedy (2015), "Batch Normalization", Algorithm 1 (tra
                           (stride 위치는 `stride_on`)
 
 테스트가 batch_norm == `F.batch_norm`(값, gradient, running 통계 갱신, `torch.autograd.gradcheck`)를, 그리고
-같은 가중치에서 L2 block == L3 block (`paper/resnet_paper.py`의 `BasicBlock`, `Bottleneck`, `CifarResNet`)을
+같은 가중치에서 L2 block == L3 block (`paper/resnet.py`의 `BasicBlock`, `Bottleneck`, `CifarResNet`)을
 train·eval 두 모드에서 출력·gradient·running 통계로 확인한다.
 
 파라미터는 plain tensor dict. key는 L3의 state_dict key와 같다 ("conv1.weight", "layer1.0.bn1.running_var",
@@ -124,7 +124,7 @@ def basic_block(params: dict, prefix: str, x: torch.Tensor, stride: int, trainin
 
 def bottleneck(params: dict, prefix: str, x: torch.Tensor, stride: int, training: bool,
                stride_on: str = "3x3") -> torch.Tensor:
-    """1×1 → 3×3 → 1×1 block. stride_on="3x3" (torchvision, v1.5) 또는 "1x1" (논문 v1)."""
+    """1×1 → 3×3 → 1×1 block. stride_on="3x3" (torchvision, v1.5) 또는 "1x1" (v1, 공개 Caffe 모델)."""
     if stride_on not in ("3x3", "1x1"):
         raise ValueError(f"stride_on은 '3x3' 또는 '1x1'이어야 합니다: {stride_on!r}")
     check_images(x, params[key(prefix, "conv1.weight")].shape[1], "bottleneck")

@@ -1,5 +1,5 @@
 """L2 (raw tensor + autograd) 검증: 손으로 쓴 batch_norm == `F.batch_norm` (값, gradient, running 통계,
-`torch.autograd.gradcheck`), option A shortcut, 같은 가중치에서 L2 block·network == L3 (`paper/resnet_paper.py`)를
+`torch.autograd.gradcheck`), option A shortcut, 같은 가중치에서 L2 block·network == L3 (`paper/resnet.py`)를
 train·eval 두 모드에서 출력·gradient·running 통계로 (float64), parameter 수, 실행, 잘못된 입력."""
 import itertools
 
@@ -12,7 +12,7 @@ from torch import nn
 from utils.fake_datasets import write_fake_cifar10
 from utils.gradcheck import F64_ATOL, F64_RTOL
 
-from ..paper import resnet_paper as P
+from ..paper import resnet as P
 from . import resnet_lowlevel as L
 
 
