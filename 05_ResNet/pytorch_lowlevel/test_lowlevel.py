@@ -2,6 +2,7 @@
 `torch.autograd.gradcheck`), option A shortcut, 같은 가중치에서 L2 block·network == L3 (`paper/resnet.py`)를
 train·eval 두 모드에서 출력·gradient·running 통계로 (float64), parameter 수, 실행, 잘못된 입력."""
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from utils.fake_datasets import write_fake_cifar10
-from utils.gradcheck import F64_ATOL, F64_RTOL
+from utils.gradcheck import F32_ATOL, F64_ATOL, F64_RTOL
 
 from ..paper import resnet as P
 from . import resnet_lowlevel as L
@@ -215,3 +216,41 @@ def test_l2_does_not_call_torch_batch_norm(monkeypatch):
         assert L.cifar_forward(params, torch.randn(2, 3, 8, 8), training).shape == (2, 10)
     with pytest.raises(AssertionError, match="batch_norm"):                # 막은 것이 실제로 작동한다 (대조)
         nn.BatchNorm2d(3)(torch.randn(2, 3, 4, 4))
+
+
+def test_initialisation_follows_he_fan_out_bn_one_zero_and_fc_uniform():
+    """conv W ~ N(0, 2/fan_out), fan_out = C_out·k·k (1×1 projection 포함); BN γ = 1, β = 0, running 0 / 1
+    (residual branch의 마지막 BN도); fc ~ U(−1/√fan_in, 1/√fan_in).
+
+    표본 n개의 std는 상대 1/sqrt(2n)로 흔들리므로 그 5배 안을 요구한다 (fan_in이면 첫 conv가 √(16/3)배)."""
+    params = L.cifar_params(3, shortcut_kind="C", seed=0)
+    for key, value in params.items():
+        value = value.detach()
+        if key.endswith("conv1.weight") or key.endswith("conv2.weight") or key.endswith("downsample.0.weight"):
+            c_out, _, k, _ = value.shape
+            std = math.sqrt(2 / (c_out * k * k))
+            assert abs(float(value.std()) / std - 1) <= 5 / math.sqrt(2 * value.numel()), key
+            assert abs(float(value.mean())) <= 5 * std / math.sqrt(value.numel()), key
+        elif key.startswith("fc."):
+            bound = 1 / math.sqrt(params["fc.weight"].shape[1])
+            assert float(value.abs().max()) <= bound, key
+        elif key.endswith(("weight", "running_var")):
+            assert torch.all(value == 1), key                        # BN γ, running_var
+        else:
+            assert torch.count_nonzero(value) == 0, key              # BN β, running_mean
+
+
+def test_adapter_train_mode_updates_running_statistics_and_eval_mode_is_deterministic():
+    """fit이 부르는 train()/eval()이 forward의 BN 모드를 정말 바꾸는지."""
+    params = L.cifar_params(1, seed=1)
+    model = L.LowLevelResNet(params)
+    x = torch.randn(8, 3, 32, 32, generator=torch.Generator().manual_seed(2))
+    before = {k: v.detach().clone() for k, v in params.items() if "running" in k}
+    with torch.no_grad():
+        model.eval()
+        first, alone = model(x), model(x[:1])
+        assert all(torch.equal(before[k], params[k]) for k in before), "eval 모드는 running 통계를 바꾸지 않는다"
+        assert float((first[:1] - alone).abs().max()) <= F32_ATOL, "eval 모드의 출력은 batch와 무관하다"
+        model.train()
+        model(x)
+    assert not torch.equal(before["bn1.running_mean"], params["bn1.running_mean"]), "train 모드는 갱신한다"
