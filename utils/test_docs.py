@@ -1,4 +1,5 @@
-"""문서 검사: 저장소의 모든 Markdown 상대 링크가 실제 파일·폴더를 가리키는지, 장 목록이 실제 폴더와 맞는지."""
+"""문서 검사: 저장소의 모든 Markdown 상대 링크가 실제 파일·폴더를 가리키는지, 장 목록이 실제 폴더와 맞는지,
+문서가 저장소 자신만 말하는지 (만든 과정에 관한 말이 없다)."""
 import re
 from pathlib import Path
 
@@ -56,3 +57,32 @@ def test_no_file_points_outside_the_repository():
                        for word in ("DESIGN.md", "../shared", "shared/DESIGN"))]
     assert not outside, f"저장소 밖을 가리키는 파일: {outside}"
     assert (ROOT / "docs" / "00_Design.md").is_file()
+
+
+# 저장소를 만든 과정에 관한 말: 학습자가 읽는 문서에는 저장소 자신의 내용만 있어야 한다.
+# "리뷰"처럼 본문에서 다른 뜻(영화 리뷰 데이터)으로 쓰이는 낱말은 넣지 않고, 과정을 말하는 표현으로 잡는다.
+PROCESS_WORDS = re.compile(
+    r"(?<![A-Za-z])(helpers?|sessions?|agents?|lead|issue|TODO from)(?![A-Za-z])|"   # 한글이 바로 붙어도 잡는다
+    r"이슈|세션|에이전트|원 가이드|이 장에서 utils에 추가|도중에 바꾼 import|/tmp/team",
+    flags=re.IGNORECASE)
+
+
+def process_words(text: str) -> list[str]:
+    """text에서 만든 과정을 말하는 표현을 줄 번호와 함께 찾는다 (코드 블록 안도 포함: 명령 예시도 학습자가 읽는다)."""
+    return [f"{number}: {match.group(0)}" for number, line in enumerate(text.splitlines(), 1)
+            for match in PROCESS_WORDS.finditer(line)]
+
+
+def test_process_words_pattern_catches_what_it_should_and_spares_ordinary_prose():
+    caught = ("다른 helper 4명과 CPU를 나눠 쓰는 동안", "이슈의 \"CPU 몇 분\"에 맞추려고", "(이 장에서 utils에 추가)",
+              "원 가이드의 번역: ...", "도중에 바꾼 import 때문에 실패", "in the last session",
+              "각 장의 issue에서 정하고")
+    spared = ("IMDB 영화 리뷰 데이터", "leading dimension", "sessionStorage", "issues a warning")
+    assert [text for text in caught if not process_words(text)] == []
+    assert [text for text in spared if process_words(text)] == []
+
+
+@pytest.mark.parametrize("path", markdown_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_markdown_speaks_only_of_the_repository(path):
+    found = process_words(path.read_text(encoding="utf-8"))
+    assert not found, f"{path.relative_to(ROOT)}: 저장소를 만든 과정에 관한 말 (줄: 낱말) {found}"
