@@ -88,8 +88,12 @@ class BERTConfig:
 
 
 def gelu(x: torch.Tensor) -> torch.Tensor:
-    """GELU(x) = ½ x (1 + erf(x/√2)) — tanh 근사가 아닌 정확한 형태 (BERT 코드와 HF의 'gelu')."""
-    return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))
+    """GELU(x) = ½ x (1 + erf(x/√2)) — tanh 근사가 아닌 정확한 형태 (BERT 코드와 HF의 'gelu').
+
+    식을 그대로 쓰면 (B, T, 4H) 크기의 임시 tensor가 네 개 생긴다: 하나의 kernel로 계산하는 `F.gelu`
+    (approximate="none")를 쓴다. 손으로 쓴 식과 같다는 것은 L2(`pytorch_lowlevel/encoder.py`)의 테스트가 보인다.
+    """
+    return F.gelu(x)
 
 
 # --------------------------------------------------------------------------------------------------
