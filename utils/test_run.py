@@ -1,4 +1,5 @@
 """utils.run 검증: 레벨 스크립트 찾기, RUNS 확장, 표와 report.md, 실패한 스크립트 처리."""
+import sys
 import textwrap
 
 import pytest
@@ -25,6 +26,9 @@ def test_resolve_chapters_accepts_number_and_lists_choices():
 
 
 def make_fake_chapter(root, body):
+    # 다른 테스트(utils/test_grade.py)가 같은 이름의 가짜 장을 import했을 수 있다: 남은 module을 지운다
+    for name in [m for m in sys.modules if m.split(".")[0] == "98_Fake"]:
+        del sys.modules[name]
     level = root / "98_Fake" / "numpy"
     level.mkdir(parents=True)
     (root / "98_Fake" / "__init__.py").write_text("", encoding="utf-8")
