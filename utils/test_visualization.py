@@ -2,7 +2,6 @@
 import sys
 import warnings
 
-import matplotlib
 import matplotlib.image as mpimg
 import matplotlib.pyplot as plt
 import numpy as np
@@ -150,8 +149,8 @@ def _glyph_warnings(render) -> list[str]:
 
 
 def test_configured_fonts_cover_hangul_and_the_minus_sign():
-    family = matplotlib.rcParams["font.family"]
-    assert matplotlib.rcParams["axes.unicode_minus"] is False
+    family = viz.KOREAN_RC["font.family"]                         # 그림마다 씌우는 설정 (전역 rcParams는 그대로)
+    assert viz.KOREAN_RC["axes.unicode_minus"] is False
     fonts = [FT2Font(font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False))
              for name in family]
     for char in "한글학습곡선":                                   # 목록 중 어느 font엔가 한글이 있다
@@ -381,3 +380,15 @@ def test_plot_misclassified_draws_only_wrong_examples(tmp_path):
     assert not (tmp_path / "none.png").exists()
     with pytest.raises(ValueError, match=r"\(N,\)"):
         viz.plot_misclassified(images, y_true[:3], y_pred[:3], tmp_path / "bad.png")
+
+
+def test_importing_the_module_leaves_matplotlib_global_settings_alone():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import matplotlib; before = dict(matplotlib.rcParams); import utils.visualization; "
+            "print([k for k, v in before.items() if matplotlib.rcParams[k] != v])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "[]"
