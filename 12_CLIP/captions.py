@@ -1,0 +1,95 @@
+"""이 장의 데이터 도구: shapes caption의 단어 tokenizer, 학습에서 뺄 (색, 도형) 조합, zero-shot prompt.
+
+`utils.datasets.load_shapes`의 caption은 "a large red circle at the top left"처럼 단어 30여 개로만 만들어진다.
+그래서 BPE 대신 단어 하나 = token 하나인 작은 tokenizer를 쓴다. 모양은 OpenAI CLIP의 tokenizer와 같다:
+
+    [SOS] w_1 … w_n [EOS] [PAD] …      [PAD] = 0, [SOS] = 1, 단어들, [EOS] = 가장 큰 id (vocab_size − 1)
+
+[EOS]가 가장 큰 id이므로 "EOS의 첫 자리"와 "가장 큰 id의 자리"(HF의 옛 규칙, analysis/ 참고)가 같은 자리를 가리킨다.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from utils.datasets.images import COLOUR_NAMES, POSITION_NAMES, SHAPE_NAMES, SIZE_NAMES
+
+PAD, SOS = "[PAD]", "[SOS]"
+EOS = "[EOS]"
+# 학습에서 통째로 뺄 (색, 도형) 조합: 색마다 하나, 도형은 모두 다르게. 남은 72개 조합에서 색 8개와 도형 10개를
+# 모두 본다 — 모델이 "red"와 "circle"은 알지만 "red circle"은 본 적이 없다.
+HELD_OUT = (("red", "circle"), ("green", "square"), ("blue", "triangle"), ("yellow", "plus"), ("cyan", "ring"),
+            ("magenta", "diamond"), ("white", "horizontal bar"), ("orange", "cross"))
+COMBINATIONS = tuple(itertools.product(COLOUR_NAMES, SHAPE_NAMES))          # 80개 (색, 도형) class
+
+
+def caption_words() -> list[str]:
+    """caption과 prompt에 나올 수 있는 모든 단어 (정렬, 중복 없음)."""
+    phrases = ["a", "at", "the", *SIZE_NAMES, *COLOUR_NAMES, *SHAPE_NAMES, *POSITION_NAMES]
+    return sorted({word for phrase in phrases for word in phrase.split()})
+
+
+class WordTokenizer:
+    """단어 = token. `encode(texts)` → (input_ids (B, T) int64, attention_mask (B, T) int64), 오른쪽 padding."""
+
+    def __init__(self, words: list[str] | None = None, context_length: int = 16):
+        words = caption_words() if words is None else list(words)
+        if len(set(words)) != len(words) or any(w in (PAD, SOS, EOS) or not w or " " in w for w in words):
+            raise ValueError("words는 공백 없는 서로 다른 단어여야 하고 특수 token을 포함하면 안 됩니다")
+        self.vocab = [PAD, SOS, *words, EOS]
+        self.index = {w: i for i, w in enumerate(self.vocab)}
+        self.pad_id, self.sos_id, self.eos_id = 0, 1, len(self.vocab) - 1
+        self.context_length = context_length
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.vocab)
+
+    def encode_one(self, text: str) -> list[int]:
+        unknown = [w for w in text.split() if w not in self.index]
+        if unknown:
+            raise ValueError(f"vocabulary에 없는 단어 {unknown[:5]}: 이 tokenizer는 shapes caption의 단어만 압니다")
+        ids = [self.sos_id, *(self.index[w] for w in text.split()), self.eos_id]
+        if len(ids) > self.context_length:
+            raise ValueError(f"{text!r}는 [SOS]·[EOS]를 더해 {len(ids)} token으로 "
+                             f"context_length={self.context_length}보다 깁니다")
+        return ids
+
+    def encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(texts, str) or not len(texts):
+            raise ValueError("texts는 문자열 하나가 아니라 비어 있지 않은 문자열 목록이어야 합니다")
+        rows = [self.encode_one(t) for t in texts]
+        T = max(len(r) for r in rows)
+        ids = np.full((len(rows), T), self.pad_id, dtype=np.int64)
+        mask = np.zeros((len(rows), T), dtype=np.int64)
+        for i, row in enumerate(rows):
+            ids[i, :len(row)] = row
+            mask[i, :len(row)] = 1
+        return ids, mask
+
+    def decode(self, ids) -> str:
+        return " ".join(self.vocab[i] for i in ids if i not in (self.pad_id, self.sos_id, self.eos_id))
+
+
+def combination_labels(attributes: list[dict]) -> np.ndarray:
+    """attribute dict 목록 → (색, 도형) 조합 번호 (N,), `COMBINATIONS`의 순서."""
+    index = {combo: i for i, combo in enumerate(COMBINATIONS)}
+    return np.array([index[(a["colour"], a["shape"])] for a in attributes], dtype=np.int64)
+
+
+def held_out_mask(attributes: list[dict], held_out=HELD_OUT) -> np.ndarray:
+    """(N,) bool: 그 이미지의 (색, 도형)이 학습에서 뺀 조합이면 True."""
+    held = set(held_out)
+    unknown = held - set(COMBINATIONS)
+    if unknown:
+        raise ValueError(f"모르는 (색, 도형) 조합 {sorted(unknown)}: 색은 {COLOUR_NAMES}, 도형은 {SHAPE_NAMES}")
+    return np.array([(a["colour"], a["shape"]) in held for a in attributes], dtype=bool)
+
+
+def prompts(colour: str, shape: str, ensemble: bool = True) -> list[str]:
+    """(색, 도형) class의 prompt. ensemble=True면 크기 3 × 위치 9 = 27개 template (Section 3.1.4의 prompt
+    ensembling: 분류와 상관없는 속성을 모두 말해 보고 평균한다), False면 "a medium … at the center" 하나."""
+    if not ensemble:
+        return [f"a medium {colour} {shape} at the center"]
+    return [f"a {size} {colour} {shape} at the {position}" for size in SIZE_NAMES for position in POSITION_NAMES]
