@@ -1,0 +1,65 @@
+"""장의 데이터 도구 (`captions.py`) 검증: tokenizer의 규약 ([SOS] … [EOS], EOS = 가장 큰 id, 오른쪽 padding) →
+모든 caption을 읽는다 → 뺀 조합과 prompt → 잘못된 입력."""
+import numpy as np
+import pytest
+
+from utils.datasets import load_shapes
+from utils.datasets.images import COLOUR_NAMES, SHAPE_NAMES
+
+from .captions import COMBINATIONS, HELD_OUT, WordTokenizer, combination_labels, held_out_mask, prompts
+
+
+def test_encode_wraps_in_sos_eos_and_pads_right():
+    tok = WordTokenizer()
+    ids, mask = tok.encode(["a red circle at the center", "a large blue ring at the top left"])
+    assert ids.dtype == np.int64 and ids.shape == mask.shape == (2, 10)
+    assert ids[0, 0] == tok.sos_id and ids[0, 7] == tok.eos_id and list(ids[0, 8:]) == [tok.pad_id] * 2
+    assert mask[0].tolist() == [1] * 8 + [0] * 2 and mask[1].all()
+    assert tok.decode(ids[1]) == "a large blue ring at the top left"
+
+
+def test_eos_is_the_largest_id_so_both_pooling_rules_agree():
+    tok = WordTokenizer()
+    ids, _ = tok.encode(["a small white plus at the bottom right", "a cyan frame"])
+    assert tok.eos_id == tok.vocab_size - 1
+    first_eos = (ids == tok.eos_id).argmax(axis=1)
+    assert np.array_equal(first_eos, ids.argmax(axis=1))
+
+
+def test_every_generated_caption_fits_the_context():
+    ds = load_shapes(n_train=400, n_test=100, seed=3)
+    tok = WordTokenizer(context_length=12)
+    ids, mask = tok.encode(ds.info["captions_train"] + ds.info["captions_test"])
+    assert ids.shape[1] <= 12
+    assert [tok.decode(row) for row in ids[:5]] == ds.info["captions_train"][:5]
+
+
+def test_held_out_combinations_cover_every_colour_and_distinct_shapes():
+    assert len({c for c, _ in HELD_OUT}) == len(HELD_OUT) == len({s for _, s in HELD_OUT})
+    assert len(COMBINATIONS) == len(COLOUR_NAMES) * len(SHAPE_NAMES) == 80
+    attributes = [{"colour": "red", "shape": "circle"}, {"colour": "red", "shape": "ring"},
+                  {"colour": "blue", "shape": "circle"}]
+    assert held_out_mask(attributes).tolist() == [True, False, False]
+    assert combination_labels(attributes).tolist() == [COMBINATIONS.index(("red", "circle")),
+                                                       COMBINATIONS.index(("red", "ring")),
+                                                       COMBINATIONS.index(("blue", "circle"))]
+
+
+def test_prompts_name_the_class_and_enumerate_size_and_position():
+    ensemble = prompts("green", "vertical bar")
+    assert len(ensemble) == 27 and len(set(ensemble)) == 27
+    assert all(" green vertical bar at the " in p for p in ensemble)
+    assert prompts("green", "vertical bar", ensemble=False) == ["a medium green vertical bar at the center"]
+    WordTokenizer().encode(ensemble)                                       # 모든 단어가 vocabulary에 있다
+
+
+def test_bad_input_is_a_clear_value_error():
+    tok = WordTokenizer(context_length=5)
+    with pytest.raises(ValueError, match="vocabulary에 없는 단어"):
+        tok.encode(["a purple circle"])
+    with pytest.raises(ValueError, match="context_length=5"):
+        tok.encode(["a large red circle at the center"])
+    with pytest.raises(ValueError, match="목록"):
+        tok.encode("a red circle")
+    with pytest.raises(ValueError, match="모르는"):
+        held_out_mask([], held_out=(("purple", "circle"),))
