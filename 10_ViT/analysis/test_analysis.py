@@ -41,9 +41,13 @@ def test_guide_names_the_versions_it_was_read_from():
 
 
 def test_guide_line_numbers_point_at_the_named_definitions():
-    """안내서의 줄 번호 표: timm `VisionTransformer` 749행, `forward_features` 1281행 … (버전이 같을 때만)."""
-    if timm.__version__ != A.READ_FROM["timm"] or transformers.__version__ != A.READ_FROM["transformers"]:
-        pytest.skip("설치된 버전이 안내서와 다르다: 줄 번호 대신 사실 테스트를 본다")
+    """안내서의 줄 번호 표: timm `VisionTransformer` 749행, `forward_features` 1281행 …
+
+    requirements.txt가 고정한 버전에서 맞는다."""
+    installed = {"timm": timm.__version__, "transformers": transformers.__version__}
+    assert installed == A.READ_FROM, (f"줄 번호는 {A.READ_FROM} 기준인데 {installed}이 설치되어 있다: "
+                                      "requirements.txt의 고정 버전을 설치하거나, "
+                                      "새 버전에 맞춰 안내서의 줄 번호를 고칠 것")
     checks = [(timm_vit.VisionTransformer, 749), (timm_vit.VisionTransformer.forward_features, 1281),
               (timm_vit.VisionTransformer.forward_head, 1329), (timm_vit.VisionTransformer._pos_embed, 1088),
               (timm_vit.Block, 166), (timm_vit.init_weights_vit_timm, 1355),
