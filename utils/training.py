@@ -12,7 +12,7 @@
 - schedule: epoch(0부터) → lr 함수(`utils.schedules`)면 매 epoch 시작에 모든 param group의 lr로 쓴다.
   `torch.optim.lr_scheduler` 객체면 매 epoch 끝에 `.step()`을 부른다.
 - 선택: gradient clipping(전체 norm), gradient accumulation(k개 mini-batch의 평균 gradient로 한 step),
-  epoch마다 부르는 callback, tqdm 진행 막대.
+  epoch마다 부르는 callback, tqdm 진행 막대 (터미널에서만: 파이프·CI 로그로 가는 stderr에는 그리지 않는다).
 - History key: lr, train_loss, (metric이 있으면) train_<name>, test_loss, test_<name>, seconds(누적).
   train 쪽 값은 그 epoch의 mini-batch들을 train 모드로 본 running 평균이다 (He et al. 2016 Fig. 1의 가는 선처럼).
 
@@ -196,7 +196,7 @@ def fit(model, train, test=None, *, epochs: int, optimizer, loss_fn=None, metric
     rng = np.random.default_rng(seed)
     history = History()
     start_time = time.perf_counter()
-    bar = tqdm(range(epochs), desc=desc, leave=False, disable=not progress, file=sys.stderr)
+    bar = tqdm(range(epochs), desc=desc, leave=False, disable=None if progress else True, file=sys.stderr)
     for epoch in bar:
         if callable(schedule) and not hasattr(schedule, "step"):
             for group in optimizer.param_groups:
@@ -282,7 +282,7 @@ def train_steps(model, get_batch: Callable, *, steps: int, optimizer, schedule=N
     loss_fn = lm_cross_entropy if loss_fn is None else loss_fn
     params = [p for group in optimizer.param_groups for p in group["params"]]
     history = History()
-    bar = tqdm(range(steps), desc=desc, leave=False, disable=not progress, file=sys.stderr)
+    bar = tqdm(range(steps), desc=desc, leave=False, disable=None if progress else True, file=sys.stderr)
     for step in bar:
         if callable(schedule) and not hasattr(schedule, "step"):
             for group in optimizer.param_groups:

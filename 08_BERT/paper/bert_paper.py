@@ -1,15 +1,16 @@
 """작은 BERT의 pre-training (MLM + NSP)과 감성 분류 fine-tuning — 사전학습의 효과를 잰다.
 
 Devlin et al. (2018)의 두 단계 (§3.1 Pre-training, §3.2 / §4.1 Fine-tuning):
-1) WordPiece vocabulary를 영어 산문(`utils.datasets.load_english_prose`, Python 문서 pydoc_data.topics)에서
-   학습한다 (`08_BERT/wordpiece.py`).
-2) Pre-training: 같은 산문의 문단을 "문서", 문단 안의 문장을 문장으로 보고 [CLS] A [SEP] B [SEP] 쌍을 만든다
-   (50% IsNext). token의 15%를 80/10/10으로 가리고 (`pytorch_lowlevel/masking.py`),
+1) WordPiece vocabulary를 영어 산문(`utils.datasets.load_english_prose`, Python 문서 pydoc_data.topics)과
+   fine-tuning 과제의 train 문장(label 없이)에서 학습한다 (`08_BERT/wordpiece.py`).
+2) Pre-training: 산문의 문단을 "문서", 문단 안의 문장을 문장으로 보고 (과제 문장은 5개씩 묶어 문서 하나)
+   [CLS] A [SEP] B [SEP] 쌍을 만든다 (50% IsNext). token의 15%를 80/10/10으로 가리고 (`pytorch_lowlevel/masking.py`),
    loss = MLM cross-entropy(가린 위치만) + NSP cross-entropy. 원 논문은 masking을 데이터 생성 때 한 번 정해
    10번 복제했지만(static), 여기서는 batch마다 새로 가린다 (dynamic masking, Liu et al. 2019 RoBERTa).
    처음 MLM loss ≈ ln V (균등 예측)에서 떨어지는 것과 가린 token의 정답률을 본다.
 3) Fine-tuning: `--data sentiment` (내장, 06장의 부정·역접 문장) 또는 `--data imdb`. pooled [CLS] → Linear(H, 2).
    같은 seed로 **사전학습한 encoder에서 시작** vs **무작위 encoder에서 시작**을 같은 설정으로 학습해 비교한다.
+   train 전부(4,000)로 한 번, label이 적을 때(`--few-labels`, 앞 1,000 문장)로 한 번.
 
 그림: MLM loss 곡선, 한 문장의 층별 attention map (head 평균), test 문장의 [CLS] hidden의 PCA 2차원.
 
@@ -27,7 +28,7 @@ from torch import nn
 
 from utils.batching import pad_batch
 from utils.cli import cli, make_parser, parse_args, report, seed_everything
-from utils.core import Timer, limit_threads
+from utils.core import Timer, check_positive_int, limit_threads
 from utils.datasets import load_english_prose, load_imdb, load_negation_sentiment
 from utils.schedules import warmup_cosine_lr
 from utils.training import accuracy, evaluate, make_optimizer, train_steps
@@ -52,6 +53,13 @@ def prose_documents(text: str, tokenizer: WordPieceTokenizer, min_tokens: int = 
         if ids:
             documents.append(ids)
     return documents
+
+
+def task_documents(texts, tokenizer: WordPieceTokenizer, per_document: int = 5) -> list[list[list[int]]]:
+    """과제의 train 문장(label 없이)을 per_document개씩 묶어 "문서"로 만든다. 서로 이어지는 글이 아니므로 이 문서들의
+    IsNext 쌍은 맞힐 수 없는 noise다: 여기서 얻는 것은 MLM이 과제의 문장을 읽어 본 경험이다 (domain의 글)."""
+    ids = [[tokenizer.token_to_id[t] for t in tokenizer.tokenize(text)] for text in texts]
+    return [ids[i:i + per_document] for i in range(0, len(ids), per_document)]
 
 
 def split_documents(documents, every: int = 10):
@@ -203,9 +211,11 @@ def main(argv=None) -> dict:
     parser.add_argument("--pretrain-lr", type=float, default=1e-3, help="pre-training AdamW 최대 lr")
     parser.add_argument("--finetune-lr", type=float, default=1e-3, help="fine-tuning AdamW 최대 lr")
     parser.add_argument("--batch-size", type=int, default=32, help="mini-batch 크기")
+    parser.add_argument("--few-labels", type=int, default=1000, help="label이 적은 비교에 쓰는 train 문장 수")
     parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     args.finetune_epochs = 1 if args.quick else args.epochs
+    check_positive_int("--few-labels", args.few_labels)
     if args.quick:
         args.vocab_size, args.pretrain_steps = min(args.vocab_size, 300), min(args.pretrain_steps, 10)
     seed_everything(args.seed)
@@ -225,9 +235,11 @@ def main(argv=None) -> dict:
             X_train, y_train = [X_train[i] for i in keep_train], y_train[keep_train]
             X_test, y_test = [X_test[i] for i in keep_test], y_test[keep_test]
         prose = load_english_prose(max_chars=15_000 if args.quick else None)
-        vocab = train_wordpiece(re.split(r"\n\s*\n", prose), args.vocab_size)
+        # vocabulary와 pre-training corpus = 산문 + fine-tuning할 과제의 train 문장 (label 없이). BERT의 vocabulary도
+        # 과제의 단어를 덮는 넓은 corpus에서 만든다: 산문만으로 만든 2,000개에서는 "good"이 g ##o ##od로 쪼개졌다.
+        vocab = train_wordpiece(re.split(r"\n\s*\n", prose) + list(X_train), args.vocab_size)
         tokenizer = WordPieceTokenizer(vocab)
-        documents = prose_documents(prose, tokenizer)
+        documents = prose_documents(prose, tokenizer) + task_documents(X_train, tokenizer)
         train_docs, val_docs = split_documents(documents)
 
         config = BERTConfig(vocab_size=len(vocab), hidden_size=args.hidden, num_layers=args.layers,
@@ -261,11 +273,27 @@ def main(argv=None) -> dict:
         tuned, tuned_history = fine_tune(pretrained_bert, tokenizer, train, test, args, args.seed, "fine-tune (MLM)")
         _, scratch_history = fine_tune(scratch_bert, tokenizer, train, test, args, args.seed, "fine-tune (scratch)")
 
+        # 4) label이 적을 때: train의 앞 few_labels개 문장의 label만으로 같은 비교 (pre-training은 label 없는
+        #    문장 전체를 읽었다 — 사전학습의 쓸모가 가장 잘 드러나는 설정, 논문 §5의 작은 GLUE 과제들)
+        n_few = min(args.few_labels, len(X_train))
+        few = (train[0][:n_few], train[1][:n_few])
+        few_pretrained, few_scratch = BERT(config), BERT(config)
+        few_pretrained.load_state_dict(pretrain.bert.state_dict())
+        few_scratch.load_state_dict(scratch_state)
+        _, few_tuned_history = fine_tune(few_pretrained, tokenizer, few, test, args, args.seed,
+                                         f"fine-tune {n_few} (MLM)")
+        _, few_scratch_history = fine_tune(few_scratch, tokenizer, few, test, args, args.seed,
+                                           f"fine-tune {n_few} (scratch)")
+
     plots = save_plots(args, history, initial, tuned, tokenizer, test, y_test, X_test)
     result = {
         "model": "BERT (small)", "level": "paper", "data": args.data, "metric": "test_accuracy",
         "value": tuned_history.last("test_accuracy"),
         "scratch_test_accuracy": scratch_history.last("test_accuracy"),
+        "few_labels": n_few,
+        "few_pretrained_test_accuracy": few_tuned_history.last("test_accuracy"),
+        "few_scratch_test_accuracy": few_scratch_history.last("test_accuracy"),
+        "few_pretrained_history": few_tuned_history.to_dict(), "few_scratch_history": few_scratch_history.to_dict(),
         "pretrained_history": tuned_history.to_dict(), "scratch_history": scratch_history.to_dict(),
         "mlm_loss_initial": initial["val_mlm_loss"], "ln_vocab": math.log(len(vocab)),
         "mlm_loss_final": final["val_mlm_loss"], "masked_accuracy": final["val_masked_accuracy"],

@@ -353,16 +353,19 @@ def test_paper_imdb_missing_is_one_sentence_and_exit_code_2(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_default_run_pretrains_and_fine_tunes(tmp_path):
-    """기본 설정에서 측정한 것 (README): MLM loss가 ln V(7.60)에서 시작해 5.32로, 가린 token 정답률 14.8%,
-    처음부터 fine-tuning한 BERT는 test 74.9%로 50% plateau를 벗어난다. 사전학습한 쪽은 50%에 머문다
-    (README의 분석). 목표 95%에는 닿지 않는다."""
+    """기본 설정에서 측정한 것 (README, seed 0 / seed 1): MLM loss가 ln V(7.60)에서 시작해 4.22로, 가린 token 정답률
+    19.2% / 16.5%. 4,000 문장 전부로 fine-tuning하면 사전학습한 쪽 1.000 / 1.000, 처음부터 1.000 / 0.998 — 목표 95%를
+    여유 있게 넘는다. label 1,000개 비교는 seed마다 크게 흔들려(0.947 vs 0.969, 0.500 vs 0.711) 값의 범위만 본다."""
     from . import bert_paper
 
     result = bert_paper.main(["--out", str(tmp_path)])
     assert abs(result["mlm_loss_initial"] - result["ln_vocab"]) < 0.1
     assert result["mlm_loss_final"] < result["mlm_loss_initial"] - 2.0
     assert result["masked_accuracy"] > 0.1
-    assert result["scratch_test_accuracy"] > 0.7
+    assert result["value"] >= 0.95 and result["scratch_test_accuracy"] >= 0.95
+    assert result["few_labels"] == 1000
+    for key in ("few_pretrained_test_accuracy", "few_scratch_test_accuracy"):
+        assert 0.0 <= result[key] <= 1.0, key
 
 
 def test_document_split_keeps_next_sentence_pairs_on_both_sides():
