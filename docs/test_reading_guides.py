@@ -172,26 +172,28 @@ HF_LINES = {
     "transformers/configuration_utils.py:299": lambda: transformers.PreTrainedConfig,
     "transformers/configuration_utils.py:493":
         'self._attn_implementation: str | None = kwargs.pop("attn_implementation", None)',
-    "transformers/modeling_utils.py:1069": lambda: PreTrainedModel,
+    "transformers/modeling_utils.py:1068": lambda: PreTrainedModel,
     "transformers/modeling_utils.py:1242": lambda: PreTrainedModel.__init__,
     "transformers/modeling_utils.py:1258":
         "self.config._attn_implementation_internal = self._check_and_adjust_attn_implementation(",
     "transformers/modeling_utils.py:1289": lambda: PreTrainedModel.post_init,
+    "transformers/modeling_utils.py:1339": "self.init_weights()",
     "transformers/modeling_utils.py:1710": lambda: PreTrainedModel._check_and_adjust_attn_implementation,
     "transformers/modeling_utils.py:1855": lambda: PreTrainedModel.get_correct_attn_implementation,
     "transformers/modeling_utils.py:1856":
         'applicable_attention = "sdpa" if requested_attention is None else requested_attention',
     "transformers/modeling_utils.py:1970": lambda: PreTrainedModel.set_attn_implementation,
-    "transformers/modeling_utils.py:2306": lambda: PreTrainedModel._init_weights,
-    "transformers/modeling_utils.py:3321": lambda: PreTrainedModel.save_pretrained,
-    "transformers/modeling_utils.py:3952": lambda: PreTrainedModel.from_pretrained,
-    "transformers/modeling_utils.py:5314": lambda: AttentionInterface,
-    "transformers/modeling_utils.py:5354": "ALL_ATTENTION_FUNCTIONS: AttentionInterface = AttentionInterface()",
+    "transformers/modeling_utils.py:2304": lambda: PreTrainedModel._init_weights,
+    "transformers/modeling_utils.py:3319": lambda: PreTrainedModel.save_pretrained,
+    "transformers/modeling_utils.py:3903": lambda: PreTrainedModel.from_pretrained,
+    "transformers/modeling_utils.py:5243": lambda: AttentionInterface,
+    "transformers/modeling_utils.py:5283": "ALL_ATTENTION_FUNCTIONS: AttentionInterface = AttentionInterface()",
     "transformers/masking_utils.py:718": lambda: AttentionMaskInterface,
     "transformers/masking_utils.py:830":
         "if config._attn_implementation not in ALL_MASK_ATTENTION_FUNCTIONS._global_mapping:",
-    "transformers/integrations/sdpa_attention.py:95":
+    "transformers/integrations/sdpa_attention.py:94":
         lambda: importlib.import_module("transformers.integrations.sdpa_attention").sdpa_attention_forward,
+    "transformers/integrations/sdpa_attention.py:112": "`sdpa` attention does not support `output_attentions=True`.",
     "transformers/utils/hub.py:315": lambda: importlib.import_module("transformers.utils.hub").cached_file,
     "transformers/utils/hub.py:375": lambda: importlib.import_module("transformers.utils.hub").cached_files,
     "transformers/utils/hub.py:453": "if is_offline_mode() and not local_files_only:",
@@ -214,8 +216,8 @@ HF_LINES = {
         "attention_interface: Callable = ALL_ATTENTION_FUNCTIONS.get_interface(",
     "transformers/models/bert/modeling_bert.py:470": lambda: mb.BertPredictionHeadTransform,
     "transformers/models/bert/modeling_bert.py:536": lambda: mb.BertPreTrainedModel,
-    "transformers/models/bert/modeling_bert.py:735": lambda: BertForPreTraining,
-    "transformers/models/bert/modeling_bert.py:1074": lambda: BertForSequenceClassification,
+    "transformers/models/bert/modeling_bert.py:731": lambda: BertForPreTraining,
+    "transformers/models/bert/modeling_bert.py:1070": lambda: BertForSequenceClassification,
     "transformers/models/bert/tokenization_bert.py:41": lambda: BertTokenizer,
     "transformers/models/gpt2/modeling_gpt2.py:315":
         "# Copied from transformers.models.xlm.modeling_xlm.XLMSequenceSummary with XLM->GPT2",
@@ -227,12 +229,12 @@ HF_LINES = {
     "transformers/models/roberta/modeling_roberta.py:153":
         "incremental_indices = (torch.cumsum(mask, dim=1).type_as(mask) + cache_length) * mask",
     "transformers/models/roberta/modeling_roberta.py:185": lambda: mr.RobertaSelfAttention,
-    "transformers/models/roberta/modeling_roberta.py:879": lambda: mr.RobertaLMHead,
-    "transformers/models/roberta/modeling_roberta.py:892": "x = gelu(x)",
-    "transformers/models/roberta/modeling_roberta.py:913":
+    "transformers/models/roberta/modeling_roberta.py:875": lambda: mr.RobertaLMHead,
+    "transformers/models/roberta/modeling_roberta.py:888": "x = gelu(x)",
+    "transformers/models/roberta/modeling_roberta.py:909":
         "self.roberta = RobertaModel(config, add_pooling_layer=False)",
-    "transformers/models/roberta/modeling_roberta.py:1149": lambda: mr.RobertaClassificationHead,
-    "transformers/models/roberta/modeling_roberta.py:1162": "x = features[:, 0, :]",
+    "transformers/models/roberta/modeling_roberta.py:1145": lambda: mr.RobertaClassificationHead,
+    "transformers/models/roberta/modeling_roberta.py:1158": "x = features[:, 0, :]",
     "transformers/models/roberta/modular_roberta.py:45":
         lambda: importlib.import_module("transformers.models.roberta.modular_roberta").RobertaEmbeddings,
     "transformers/models/roberta/modular_roberta.py:151":
@@ -261,10 +263,12 @@ def test_hf_line_numbers():
 def test_hf_model_folder_layout():
     def files(model):
         return {p.name for p in (MODELS / model).glob("*.py")}
-    expected = {"bert": ({"configuration_bert.py", "modeling_bert.py", "tokenization_bert.py"}, {"modular_bert.py"}),
+    expected = {"bert": ({"configuration_bert.py", "modeling_bert.py", "tokenization_bert.py"},
+                         {"modular_bert.py", "image_processing_bert.py"}),
                 "roberta": ({"configuration_roberta.py", "modeling_roberta.py", "tokenization_roberta.py",
-                             "modular_roberta.py"}, set()),
-                "gpt2": ({"configuration_gpt2.py", "modeling_gpt2.py", "tokenization_gpt2.py"}, {"modular_gpt2.py"}),
+                             "modular_roberta.py"}, {"image_processing_roberta.py"}),
+                "gpt2": ({"configuration_gpt2.py", "modeling_gpt2.py", "tokenization_gpt2.py"},
+                         {"modular_gpt2.py", "image_processing_gpt2.py"}),
                 "vit": ({"configuration_vit.py", "modeling_vit.py", "image_processing_vit.py"},
                         {"tokenization_vit.py", "modular_vit.py"})}
     for model, (present, absent) in expected.items():
@@ -397,11 +401,17 @@ def test_hf_modular_roberta_pass_classes_expand_to_bert_source():
     modular = (MODELS / "roberta" / "modular_roberta.py").read_text(encoding="utf-8")
     classes = {node.name: node for node in ast.parse(modular).body if isinstance(node, ast.ClassDef)}
     empty = {name for name, node in classes.items() if len(node.body) == 1 and isinstance(node.body[0], ast.Pass)}
-    assert {"RobertaSelfAttention", "RobertaLayer", "RobertaModel"} <= empty, \
+    assert {"RobertaSelfAttention", "RobertaLayer"} <= empty, \
         f"사실 바뀜: modular_roberta.py에서 본문이 pass인 class: {sorted(empty)}"
     assert not {"RobertaEmbeddings", "RobertaPreTrainedModel", "RobertaLMHead"} & empty, \
         "사실 바뀜: modular_roberta.py에서 BERT와 다른 class의 본문이 비었다"
     assert [b.id for b in classes["RobertaSelfAttention"].bases] == ["BertSelfAttention"]
+    model = classes["RobertaModel"]
+    init = model.body[0] if len(model.body) == 1 else None
+    only_init = isinstance(init, ast.FunctionDef) and init.name == "__init__" and len(init.body) == 1
+    calls_super = only_init and "super().__init__" in ast.unparse(init.body[0])
+    assert [b.id for b in model.bases] == ["BertModel"] and calls_super, \
+        "사실 바뀜: modular_roberta.py의 RobertaModel이 __init__ signature만 다시 적는 BertModel 상속이 아니다"
     for name in ("SelfAttention", "Layer", "Model", "Encoder", "Attention"):
         bert = inspect.getsource(getattr(mb, "Bert" + name)).replace("bert", "roberta").replace("Bert", "Roberta")
         assert bert == inspect.getsource(getattr(mr, "Roberta" + name)), \
@@ -715,3 +725,71 @@ def test_timm_features_only_and_intermediates():
     assert with_prefix[0][0].shape == (1, 192, 4, 4) and with_prefix[0][1].shape == (1, 1, 192), \
         "사실 바뀜: return_prefix_tokens=True가 (공간 feature, prefix token)을 돌려주지 않는다"
     assert [tuple(t.shape) for t in tokens] == [(1, 16, 192), (1, 16, 192)], "사실 바뀜: output_fmt='NLC'의 모양"
+
+
+# ---------------------------------------------------------------- 본문의 나머지 사실
+def test_hf_every_model_class_calls_post_init():
+    for module in (mb, mr):
+        classes = [c for c in vars(module).values()
+                   if isinstance(c, type) and issubclass(c, PreTrainedModel) and c.__module__ == module.__name__
+                   and "__init__" in vars(c)]
+        assert classes
+        missing = [c.__name__ for c in classes if "self.post_init()" not in inspect.getsource(c.__init__)]
+        assert not missing, f"사실 바뀜: __init__에서 post_init을 부르지 않는 모델 class: {missing}"
+
+
+def test_hf_cache_snapshots_and_generated_module():
+    import huggingface_hub.file_download as file_download
+
+    assert "snapshots" in inspect.getsource(file_download), "사실 바뀜: Hub cache에 snapshots/<commit>/ 폴더가 없다"
+    assert RobertaModel.__module__ == "transformers.models.roberta.modeling_roberta", \
+        "사실 바뀜: 실행되는 RobertaModel이 modeling_roberta.py의 것이 아니다"
+    assert "modular" not in (MODELS / "roberta" / "__init__.py").read_text(encoding="utf-8"), \
+        "사실 바뀜: roberta 패키지가 modular 파일을 import한다"
+    assert "fairseq" in mr.RobertaEmbeddings.create_position_ids_from_input_ids.__doc__, \
+        "사실 바뀜: RoBERTa position id docstring이 fairseq make_positions를 말하지 않는다"
+
+
+def test_gpt2_tokenizer_is_the_same_byte_level_bpe():
+    from tokenizers.models import BPE
+    from transformers.models.gpt2.tokenization_gpt2 import GPT2Tokenizer
+
+    assert GPT2Tokenizer.model is BPE and "ByteLevel" in inspect.getsource(GPT2Tokenizer), \
+        "사실 바뀜: GPT-2 tokenizer가 byte-level BPE가 아니다 (RoBERTa와 같은 방식이라는 설명이 틀린다)"
+
+
+def test_timm_vision_transformer_file_holds_the_variants():
+    in_vit = set(timm.list_models(module="vision_transformer"))
+    for name in ("vit_base_patch16_224", "vit_base_patch16_clip_224", "vit_base_patch14_dinov2",
+                 "vit_base_patch16_siglip_224"):
+        assert name in in_vit, f"사실 바뀜: {name}이 vision_transformer.py에 없다"
+    assert "deit_base_patch16_224" in set(timm.list_models(module="deit")) - in_vit, "사실 바뀜: DeiT가 deit.py에 없다"
+    body = [line.strip() for line in inspect.getsource(timm_resnet.resnet50).splitlines()]
+    assert body[-2:] == ["model_args = dict(block=Bottleneck, layers=(3, 4, 6, 3))",
+                         "return _create_resnet('resnet50', pretrained, **dict(model_args, **kwargs))"], \
+        "사실 바뀜: 안내서가 인용한 resnet50 함수 본문"
+
+
+def test_timm_names_sources_and_data_package():
+    assert timm.models.parse_model_name("hf-hub:timm/resnet18.a1_in1k") == ("hf-hub", "timm/resnet18.a1_in1k"), \
+        "사실 바뀜: parse_model_name이 hf-hub: 접두사를 해석하지 않는다"
+    assert timm.models.parse_model_name("resnet18") == (None, "resnet18")
+    assert timm.models.parse_model_name("local-dir:/tmp/x")[0] == "local-dir", "사실 바뀜: local-dir: 접두사"
+    assert isinstance(timm.create_model("resnet18").pretrained_cfg, dict), \
+        "사실 바뀜: model.pretrained_cfg가 dict가 아니다"
+    assert timm.models.get_pretrained_cfg("resnet50.a1_in1k").paper_ids == "arXiv:2110.00476", \
+        "사실 바뀜: resnet50.a1_in1k가 ResNet strikes back (arXiv:2110.00476) 가중치가 아니다"
+    assert hasattr(timm.data, "create_dataset") and hasattr(timm.data, "create_loader"), \
+        "사실 바뀜: timm.data의 dataset/loader"
+
+
+def test_timm_feature_getter_prunes_and_calls_forward_intermediates():
+    wrapped = timm.create_model("vit_tiny_patch16_224", img_size=32, patch_size=8, depth=3, features_only=True,
+                                out_indices=(1,))
+    assert len(wrapped.model.blocks) == 2 and isinstance(wrapped.model.head, nn.Identity), \
+        "사실 바뀜: FeatureGetterNet이 마지막 요청 block 뒤의 block과 head를 떼어 내지 않는다"
+    assert "forward_intermediates(" in inspect.getsource(_features.FeatureGetterNet.forward), \
+        "사실 바뀜: FeatureGetterNet.forward가 forward_intermediates를 부르지 않는다"
+    block = timm.create_model("resnet18").layer1[0]
+    assert isinstance(block.drop_block, nn.Identity) and isinstance(block.aa, nn.Identity), \
+        "사실 바뀜: ResNet block의 drop_block / aa가 기본값에서 Identity가 아니다"
