@@ -793,3 +793,54 @@ def test_timm_feature_getter_prunes_and_calls_forward_intermediates():
     block = timm.create_model("resnet18").layer1[0]
     assert isinstance(block.drop_block, nn.Identity) and isinstance(block.aa, nn.Identity), \
         "사실 바뀜: ResNet block의 drop_block / aa가 기본값에서 Identity가 아니다"
+
+
+def test_hf_more_facts_the_guide_states():
+    from transformers.activations import ACT2FN
+
+    x = torch.linspace(-5, 5, 101)
+    assert (ACT2FN["gelu"](x) - torch.nn.functional.gelu(x)).abs().max() <= F32_ATOL, \
+        "사실 바뀜: hidden_act='gelu'가 erf GELU가 아니다"
+    modular = (MODELS / "roberta" / "modular_roberta.py").read_text(encoding="utf-8")
+    quoted = next(line.strip() for line in GUIDE_HF.read_text(encoding="utf-8").splitlines()
+                  if line.strip().startswith("from ..bert.modeling_bert import"))
+    assert quoted in modular.splitlines(), "사실 바뀜: 안내서가 인용한 modular_roberta.py의 import 줄"
+    bert_tokens = {k: v.default for k, v in inspect.signature(BertTokenizer.__init__).parameters.items()}
+    roberta_tokens = {k: v.default for k, v in inspect.signature(RobertaTokenizer.__init__).parameters.items()}
+    assert (bert_tokens["cls_token"], bert_tokens["sep_token"]) == ("[CLS]", "[SEP]"), "사실 바뀜: BERT의 [CLS]/[SEP]"
+    roberta_special = (roberta_tokens["bos_token"], roberta_tokens["eos_token"], roberta_tokens["cls_token"])
+    assert roberta_special == ("<s>", "</s>", "<s>"), \
+        "사실 바뀜: RoBERTa의 <s>/</s>"
+
+
+def test_hf_base_model_prefix_moves_checkpoint_keys(tmp_path):
+    torch.manual_seed(0)
+    body = BertModel(BertConfig(**TINY)).eval()
+    body.save_pretrained(tmp_path)
+    with_head = BertForMaskedLM.from_pretrained(tmp_path)
+    assert torch.equal(with_head.bert.encoder.layer[0].attention.self.query.weight,
+                       body.encoder.layer[0].attention.self.query.weight), \
+        "사실 바뀜: BertModel checkpoint가 BertForMaskedLM.bert로 읽히지 않는다 (base_model_prefix)"
+    assert all(k.startswith(("bert.", "cls.")) for k in with_head.state_dict()), "사실 바뀜: head 모델의 key 앞머리"
+
+
+def test_hf_local_folder_load_opens_no_connection(tmp_path, monkeypatch):
+    import socket
+
+    BertModel(BertConfig(**TINY)).save_pretrained(tmp_path)
+    attempts = []
+
+    def refuse(self, address):
+        attempts.append(address)
+        raise OSError("이 테스트에서는 네트워크를 쓰지 않는다")
+
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    transformers.AutoModel.from_pretrained(tmp_path)
+    assert attempts == [], f"사실 바뀜: 폴더 경로에서 읽는데 네트워크 연결을 시도했다: {attempts}"
+
+
+def test_timm_deit_lives_in_its_own_file_but_builds_the_same_class():
+    assert "deit_tiny_patch16_224" in timm.list_models(module="deit"), "사실 바뀜: DeiT가 deit.py에 없다"
+    assert type(timm.create_model("deit_tiny_patch16_224", depth=1)) is timm_vit.VisionTransformer, \
+        "사실 바뀜: deit.py가 vision_transformer.py의 VisionTransformer를 만들지 않는다"
