@@ -662,6 +662,8 @@ def test_timm_data_config_and_transform():
 
 def test_timm_layers_facts():
     assert timm.layers.LayerNorm(8).eps == 1e-6, "사실 바뀜: timm LayerNorm의 기본 eps가 1e-6이 아니다"
+    assert nn.LayerNorm(8).eps == 1e-5 and transformers.ViTConfig().layer_norm_eps == 1e-12, \
+        "사실 바뀜: 비교한 LayerNorm eps (PyTorch 1e-5, HF ViTConfig 1e-12)"
     vit = tiny_vit()
     proj = vit.patch_embed.proj
     assert isinstance(vit.patch_embed, timm.layers.PatchEmbed) and proj.kernel_size == proj.stride == (8, 8), \
