@@ -5,6 +5,7 @@ parity의 상대는 모두 라이브러리의 class와 config로 이 자리에�
 """
 import math
 
+import numpy as np
 import pytest
 import timm.models.vision_transformer as timm_vit
 import torch
@@ -492,6 +493,17 @@ def test_plot_ingredients_have_the_documented_shapes():
     assert maps.shape == (3, 8, 8) and abs(maps.max() - 1) < 1e-6
 
 
+def test_similarity_by_distance_averages_over_grid_distance():
+    from .vit_paper import similarity_by_distance
+
+    g = 5
+    i, j, k, m = np.meshgrid(*[np.arange(g)] * 4, indexing="ij")
+    sim = 1.0 / (1.0 + np.abs(i - k) + np.abs(j - m))                   # 거리 d인 쌍은 모두 1 / (1 + d)
+    assert similarity_by_distance(sim) == pytest.approx([1 / (1 + d) for d in range(1, 2 * g - 1)])
+    sim[0, 0, 0, 1] = sim[0, 1, 0, 0] = 0.0                               # 거리 1인 쌍 2·2·g·(g−1) = 80개 중 2개
+    assert similarity_by_distance(sim)[0] == pytest.approx(0.5 * (80 - 2) / 80)
+
+
 def test_quick_run_reports_and_saves_every_plot(tmp_path):
     from .vit_paper import main
 
@@ -505,6 +517,7 @@ def test_quick_run_reports_and_saves_every_plot(tmp_path):
                  "attention_rollout"):
         assert (tmp_path / f"{name}.png").is_file(), name
     assert (tmp_path / "result.json").is_file()
+    assert len(result["position_similarity_by_distance"]) == 8 + 8 - 2
 
 
 @pytest.mark.slow

@@ -104,6 +104,7 @@ def main(argv=None) -> dict:
         "drop_path": args.drop_path, "augment": not args.no_augment, "n_train": len(X_train),
         "device": str(device), "threads": args.threads, "history": history.to_dict(),
         "seconds": timer.seconds, "plots": plots,
+        "position_similarity_by_distance": similarity_by_distance(position_similarity(model)),
     }
     return report(result, args.out)
 
@@ -117,6 +118,18 @@ def position_similarity(model: ViT) -> np.ndarray:
     pos = model.pos_embed.detach()[0, 1:].cpu()                             # (N, D): [CLS] 제외
     pos = F.normalize(pos, dim=-1)
     return (pos @ pos.T).reshape(g, g, g, g).numpy()                        # (h, w, h, w)
+
+
+def similarity_by_distance(sim: np.ndarray) -> list[float]:
+    """`position_similarity`의 (h, w, h, w)에서 격자 거리 d = |Δ행| + |Δ열| = 1, 2, …마다 평균 cosine 유사도.
+
+    학습 전 E_pos는 서로 독립인 무작위 벡터라 모든 d에서 0 근처다. 2-D 구조를 배웠다면 d가 작을수록 크다.
+    """
+    h, w = sim.shape[:2]
+    rows, cols = np.meshgrid(np.arange(h), np.arange(w), indexing="ij")
+    distance = (np.abs(rows[:, :, None, None] - rows[None, None]) +
+                np.abs(cols[:, :, None, None] - cols[None, None]))          # (h, w, h, w)
+    return [float(sim[distance == d].mean()) for d in range(1, h + w - 1)]
 
 
 def patch_filter_components(model: ViT, k: int = 28) -> np.ndarray:
