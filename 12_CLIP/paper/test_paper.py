@@ -406,3 +406,62 @@ def test_from_pretrained_reads_a_saved_checkpoint(tmp_path):
     with torch.no_grad():
         assert max_diff(model(ids, px, mask)[0], ref(input_ids=ids, pixel_values=px, attention_mask=mask)
                         .logits_per_image) <= F32_ATOL
+
+
+# ---------------------------------------------------------------- 학습 script
+def test_quick_run_reports_every_result_and_plot(tmp_path):
+    import json
+
+    from .clip_paper import main
+
+    result = main(["--quick", "--threads", "1", "--out", str(tmp_path)])
+    assert result["level"] == "paper" and result["metric"] == "zero_shot_held_out_accuracy"
+    assert result["chance"] == 1 / 80 and result["n_classes"] == 80
+    assert result["n_test_held_out"] + result["n_test_seen"] == 200
+    for key in ("zero_shot_seen_accuracy", "linear_probe_shape_accuracy", "final_temperature"):
+        assert math.isfinite(result[key])
+    assert set(result["recall_image_to_text"]) == {"@1", "@5"}
+    assert result["recall_image_to_text"]["@1"] <= result["recall_image_to_text"]["@5"]
+    assert result["final_temperature"] <= 100.0
+    assert result["initial_loss"] == pytest.approx(result["ln_batch"], abs=1.5)     # 처음엔 ln N 근처
+    saved = json.loads((tmp_path / "result.json").read_text())
+    assert saved["value"] == result["value"]
+    for name in ("similarity_matrix.png", "zero_shot_confusion.png", "temperature.png"):
+        assert (tmp_path / name).stat().st_size > 0
+
+
+def test_held_out_combinations_never_reach_training(monkeypatch, tmp_path):
+    """fit에 넘어가는 학습 쌍의 caption에는 뺀 (색, 도형) 조합이 하나도 없다."""
+    from ..captions import HELD_OUT
+    from . import clip_paper
+
+    seen = {}
+    real_fit = clip_paper.fit
+
+    def spy(model, train, *args, **kwargs):
+        index = torch.as_tensor(train[0])
+        seen["captions"] = [clip_paper.WordTokenizer(context_length=clip_paper.CONTEXT).decode(row.tolist())
+                            for row in model.ids[index]]
+        return real_fit(model, train, *args, **kwargs)
+
+    monkeypatch.setattr(clip_paper, "fit", spy)
+    clip_paper.main(["--quick", "--epochs", "1", "--threads", "1", "--out", str(tmp_path)])
+    assert len(seen["captions"]) > 300
+    for colour, shape in HELD_OUT:
+        assert not any(f" {colour} {shape} at " in c for c in seen["captions"]), (colour, shape)
+    assert any(" red " in c for c in seen["captions"]) and any(" circle at " in c for c in seen["captions"])
+
+
+@pytest.mark.slow
+def test_default_run_composes_unseen_colour_shape_pairs(tmp_path):
+    """README의 기본 실행 (measured: held-out 0.544, seen 0.642, recall@5 0.962 / 0.971, probe 0.788)."""
+    from .clip_paper import main
+
+    result = main(["--out", str(tmp_path)])
+    assert result["value"] > 0.35 > 20 * result["chance"]                 # 뺀 조합: chance 1/80의 20배 이상
+    assert result["zero_shot_seen_accuracy"] > 0.45
+    assert result["held_out_colour_accuracy"] > 0.9
+    assert result["recall_image_to_text"]["@5"] > 0.85 and result["recall_text_to_image"]["@5"] > 0.85
+    assert result["recall_image_to_text"]["@1"] > 0.45 and result["recall_text_to_image"]["@1"] > 0.45
+    assert result["linear_probe_shape_accuracy"] > 0.6
+    assert result["value"] > result["zero_shot_held_out_single_prompt"] - 0.05   # ensemble이 한 prompt보다 나쁘지 않다

@@ -1,0 +1,265 @@
+"""작은 CLIP을 처음부터 학습한다 — 내장 shapes 이미지(32×32)와 그 caption, 일부 (색, 도형) 조합은 학습에서 통째로 뺀다.
+
+모델: `clip.CLIP` (Radford et al. 2021). 기본 설정: image ViT (patch 8 → token 4×4 + [CLS], 폭 64, 3층, head 4개),
+text Transformer (단어 token, 폭 64, 2층, head 4개, 문맥 12), 공동 공간 64차원.
+목표: Figure 3의 대칭 InfoNCE (`clip.clip_loss`), batch 안의 다른 caption이 모두 negative.
+처방: AdamW (weight decay 0.1; bias·LayerNorm·embedding·t는 decay 없음), lr은 linear warm-up 뒤 cosine,
+optimizer step마다 t를 [0, ln 100]으로 자른다 (Section 2.5; `CLIP.clamp_logit_scale_`).
+
+학습에서 뺀 조합 (`captions.HELD_OUT`, 8개)의 이미지는 학습에 한 장도 없다. 평가 (test 이미지):
+- zero-shot: (색, 도형) 80 class마다 prompt 27개 (크기 3 × 위치 9)의 정규화한 text feature를 평균한 분류기
+  (Section 3.1.4의 prompt ensembling). 뺀 조합의 이미지와 본 조합의 이미지에서 따로 정확도를 잰다 (chance 1/80).
+- 검색 recall@1/5: test 이미지 ↔ test caption. 같은 문장의 caption이 여럿일 수 있으므로 문장이 같으면 정답.
+- linear probe: 학습 이미지의 image feature (projection 앞)에 logistic regression으로 도형 10 class.
+
+그림: batch 하나의 유사도 행렬, zero-shot 혼동 행렬 (도형), 학습 중의 temperature exp(t).
+
+실행:  python -m 12_CLIP.paper.clip_paper [--quick] [--epochs N] [--threads N]
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from utils.cli import cli, make_parser, parse_args, report, seed_everything
+from utils.core import Timer, limit_threads
+from utils.datasets import channel_standardize, load_shapes
+from utils.schedules import warmup_cosine_lr
+from utils.training import fit, make_optimizer
+
+from ..captions import COMBINATIONS, HELD_OUT, WordTokenizer, combination_labels, held_out_mask, prompts
+from .clip import CLIP, CLIPConfig, clip_loss, zero_shot_weights
+
+DATA_CHOICES = ("shapes",)
+RUNS = ("shapes",)
+DEFAULT_EPOCHS = 12
+CONTEXT = 12                                         # 가장 긴 caption 9단어 + [SOS] + [EOS] = 11
+
+
+class PairBatches(nn.Module):
+    """`utils.training.fit`이 쓰는 어댑터: 입력은 쌍의 번호 (B,), 출력은 logits_per_image (B, B).
+
+    fit은 `model(x)`와 `loss_fn(out, y)`만 부르므로, 이미지와 caption을 번호로 찾아 CLIP에 넣는다.
+    """
+
+    def __init__(self, clip: CLIP, images: torch.Tensor, ids: torch.Tensor, mask: torch.Tensor):
+        super().__init__()
+        self.clip = clip
+        self.images, self.ids, self.mask = images, ids, mask
+
+    def forward(self, index: torch.Tensor) -> torch.Tensor:
+        ids, mask = self.ids[index], self.mask[index]
+        T = int(mask.sum(dim=1).max())                                   # batch 안의 가장 긴 문장까지만
+        return self.clip(ids[:, :T], self.images[index], mask[:, :T])[0]
+
+
+def pair_loss(logits_per_image: torch.Tensor, _unused: torch.Tensor) -> torch.Tensor:
+    return clip_loss(logits_per_image)
+
+
+@torch.no_grad()
+def encode_images(model: CLIP, images: torch.Tensor, batch: int = 500, projected: bool = True) -> torch.Tensor:
+    """정규화한 image feature (N, d) (projected=False면 projection 앞의 정규화하지 않은 feature)."""
+    out = []
+    for i in range(0, len(images), batch):
+        x = images[i:i + batch]
+        out.append(F.normalize(model.encode_image(x), dim=-1) if projected else model.visual(x))
+    return torch.cat(out)
+
+
+@torch.no_grad()
+def encode_texts(model: CLIP, ids: torch.Tensor, mask: torch.Tensor, batch: int = 500) -> torch.Tensor:
+    return torch.cat([F.normalize(model.encode_text(ids[i:i + batch], mask[i:i + batch]), dim=-1)
+                      for i in range(0, len(ids), batch)])
+
+
+def recall_at_k(similarity: torch.Tensor, same: torch.Tensor, ks=(1, 5)) -> dict[int, float]:
+    """similarity (Q, N)의 행마다 상위 k개 안에 정답(same[q, n] = True)이 있는 비율."""
+    order = similarity.argsort(dim=1, descending=True)                  # (Q, N)
+    hits = torch.gather(same, 1, order)                                 # (Q, N): 순위별 정답 여부
+    return {k: float(hits[:, :k].any(dim=1).float().mean()) for k in ks}
+
+
+@torch.no_grad()
+def class_weights(model: CLIP, tokenizer: WordTokenizer, ensemble: bool) -> torch.Tensor:
+    """80개 (색, 도형) class의 zero-shot 분류기 (80, d)."""
+    texts = [p for colour, shape in COMBINATIONS for p in prompts(colour, shape, ensemble)]
+    ids, mask = tokenizer.encode(texts)
+    M = len(texts) // len(COMBINATIONS)
+    ids = torch.from_numpy(ids).reshape(len(COMBINATIONS), M, -1)
+    mask = torch.from_numpy(mask).reshape(len(COMBINATIONS), M, -1)
+    return zero_shot_weights(model, ids, mask)
+
+
+def linear_probe(train_features: np.ndarray, y_train: np.ndarray, test_features: np.ndarray,
+                 y_test: np.ndarray, seed: int) -> float:
+    """고정한 feature 위의 logistic regression (Section 3.2의 linear probe, L-BFGS)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(train_features)
+    probe = LogisticRegression(max_iter=2000, C=1.0, random_state=seed)
+    probe.fit(scaler.transform(train_features), y_train)
+    return float(probe.score(scaler.transform(test_features), y_test))
+
+
+def main(argv=None) -> dict:
+    parser = make_parser("12_CLIP", "paper", "작은 CLIP을 shapes 이미지와 caption으로 처음부터 학습 (zero-shot 평가)",
+                         DATA_CHOICES, "shapes", default_epochs=DEFAULT_EPOCHS)
+    parser.add_argument("--n-train", type=int, default=6000, help="학습 이미지 수 (뺀 조합을 지우기 전, 기본 6000)")
+    parser.add_argument("--patch", type=int, default=8, help="patch 크기 P (32의 약수, 기본 8 → token 4×4 + [CLS])")
+    parser.add_argument("--width", type=int, default=64, help="두 encoder의 폭과 공동 공간의 차원 (기본 64)")
+    parser.add_argument("--vision-layers", type=int, default=3, help="image encoder 층 수 (기본 3)")
+    parser.add_argument("--text-layers", type=int, default=2, help="text encoder 층 수 (기본 2)")
+    parser.add_argument("--batch-size", type=int, default=128, help="contrastive batch 크기 N (기본 128)")
+    parser.add_argument("--lr", type=float, default=2e-3, help="AdamW 최대 learning rate (기본 2e-3)")
+    parser.add_argument("--weight-decay", type=float, default=0.1, help="AdamW weight decay (기본 0.1)")
+    parser.set_defaults(threads=2)
+    args = parse_args(parser, argv)
+    epochs = min(args.epochs, 2) if args.quick else args.epochs
+    n_train, n_test = (400, 200) if args.quick else (args.n_train, 1000)
+
+    seed_everything(args.seed)
+    with Timer() as timer, limit_threads(args.threads):
+        ds = load_shapes(n_train=n_train, n_test=n_test, seed=args.seed)
+        X_train, X_test, _, _ = channel_standardize(ds.X_train, ds.X_test)
+        tokenizer = WordTokenizer(context_length=CONTEXT)
+        train_attributes, test_attributes = ds.info["attributes_train"], ds.info["attributes_test"]
+        keep = ~held_out_mask(train_attributes)                           # 뺀 조합의 학습 이미지는 버린다
+        train_ids, train_mask = tokenizer.encode([c for c, k in zip(ds.info["captions_train"], keep) if k])
+        test_ids, test_mask = tokenizer.encode(ds.info["captions_test"])
+        images = torch.from_numpy(np.concatenate([X_train[keep], X_test]))
+        T = max(train_ids.shape[1], test_ids.shape[1])
+        pad = lambda a: np.pad(a, ((0, 0), (0, T - a.shape[1])))        # noqa: E731
+        ids = torch.from_numpy(np.concatenate([pad(train_ids), pad(test_ids)]))
+        mask = torch.from_numpy(np.concatenate([pad(train_mask), pad(test_mask)]))
+        n_kept = int(keep.sum())
+        train_index, test_index = np.arange(n_kept), np.arange(n_kept, n_kept + len(X_test))
+
+        W = args.width
+        config = CLIPConfig(embed_dim=W, image_size=32, patch_size=args.patch, vision_width=W,
+                            vision_layers=args.vision_layers, vision_heads=4, vision_mlp=2 * W,
+                            vocab_size=tokenizer.vocab_size, context_length=CONTEXT, text_width=W,
+                            text_layers=args.text_layers, text_heads=4, text_mlp=2 * W,
+                            eos_token_id=tokenizer.eos_id)
+        model = CLIP(config)
+        optimizer = make_optimizer(model, "adamw", lr=args.lr, weight_decay=args.weight_decay)
+        temperature = [float(model.logit_scale.detach().exp())]
+
+        def after_step(*_):                                               # Section 2.5: exp(t) ≤ 100
+            model.clamp_logit_scale_()
+            temperature.append(float(model.logit_scale.detach().exp()))
+
+        optimizer.register_step_post_hook(after_step)
+        history = fit(PairBatches(model, images, ids, mask), (train_index, np.zeros(n_kept)),
+                      (test_index, np.zeros(len(test_index))), epochs=epochs, optimizer=optimizer,
+                      loss_fn=pair_loss, batch_size=args.batch_size, schedule=warmup_cosine_lr(
+                          args.lr, min(2, epochs - 1), epochs, final=args.lr / 50), seed=args.seed,
+                      desc="CLIP")
+        model.eval()
+
+        # ---- zero-shot ----
+        test_images = images[n_kept:]
+        image_features = encode_images(model, test_images)               # (N, d)
+        y_combo = combination_labels(test_attributes)
+        held = held_out_mask(test_attributes)
+        results = {}
+        for name, ensemble in (("ensemble", True), ("single", False)):
+            pred = (image_features @ class_weights(model, tokenizer, ensemble).t()).argmax(1).numpy()
+            results[name] = pred
+        pred = results["ensemble"]
+        correct = pred == y_combo
+        pred_colour = np.array([COMBINATIONS[p][0] for p in pred])
+        pred_shape = np.array([COMBINATIONS[p][1] for p in pred])
+        true_colour = np.array([a["colour"] for a in test_attributes])
+        true_shape = np.array([a["shape"] for a in test_attributes])
+
+        # ---- 검색 ----
+        text_features = encode_texts(model, ids[n_kept:], mask[n_kept:])
+        captions = np.array(ds.info["captions_test"])
+        same = torch.from_numpy(captions[:, None] == captions[None, :])  # (N, N): 문장이 같은 쌍
+        sim = image_features @ text_features.t()                          # (N 이미지, N caption)
+        i2t, t2i = recall_at_k(sim, same), recall_at_k(sim.t(), same)
+
+        # ---- linear probe (도형 10 class) ----
+        probe = linear_probe(encode_images(model, images[:n_kept], projected=False).numpy(),
+                             ds.y_train[keep], encode_images(model, test_images, projected=False).numpy(),
+                             ds.y_test, args.seed)
+
+    plots = make_plots(model, test_images, ids[n_kept:], mask[n_kept:], captions, pred_shape, true_shape,
+                       temperature, history, Path(args.out))
+    result = {
+        "model": f"CLIP (width {W}, vision {args.vision_layers} layers, text {args.text_layers} layers, "
+                 f"patch {args.patch})",
+        "level": "paper", "data": args.data, "metric": "zero_shot_held_out_accuracy",
+        "value": float(correct[held].mean()) if held.any() else float("nan"),
+        "zero_shot_seen_accuracy": float(correct[~held].mean()),
+        "zero_shot_held_out_single_prompt": float((results["single"] == y_combo)[held].mean()) if held.any() else None,
+        "zero_shot_seen_single_prompt": float((results["single"] == y_combo)[~held].mean()),
+        "held_out_colour_accuracy": float((pred_colour == true_colour)[held].mean()) if held.any() else None,
+        "held_out_shape_accuracy": float((pred_shape == true_shape)[held].mean()) if held.any() else None,
+        "chance": 1 / len(COMBINATIONS), "n_classes": len(COMBINATIONS),
+        "held_out_combinations": [" ".join(c) for c in HELD_OUT],
+        "n_test_held_out": int(held.sum()), "n_test_seen": int((~held).sum()),
+        "recall_image_to_text": {f"@{k}": v for k, v in i2t.items()},
+        "recall_text_to_image": {f"@{k}": v for k, v in t2i.items()},
+        "linear_probe_shape_accuracy": probe,
+        "final_temperature": temperature[-1], "initial_loss": history["train_loss"][0],
+        "ln_batch": math.log(args.batch_size), "train_loss_last": history.last("train_loss"),
+        "test_loss_last": history.last("test_loss"), "epochs": epochs, "n_train_pairs": n_kept,
+        "n_parameters": model.num_parameters(), "threads": args.threads, "seconds": timer.seconds,
+        "history": history.to_dict(), "plots": [Path(p).name for p in plots],
+    }
+    return report(result, args.out)
+
+
+def make_plots(model, images, ids, mask, captions, pred_shape, true_shape, temperature, history, out: Path):
+    import matplotlib.pyplot as plt
+
+    from utils.datasets.images import SHAPE_NAMES
+    from utils.visualization import korean_font, plot_curves, save_figure
+
+    @korean_font
+    def heatmap(matrix, path, title, xlabels, ylabels, xlabel, ylabel, fmt):
+        fig, ax = plt.subplots(figsize=(9, 8), layout="constrained")
+        image = ax.imshow(matrix, cmap="viridis", interpolation="nearest")
+        fig.colorbar(image, ax=ax)
+        ax.set_xticks(range(len(xlabels)), xlabels, rotation=90, fontsize=7)
+        ax.set_yticks(range(len(ylabels)), ylabels, fontsize=7)
+        for (i, j), v in np.ndenumerate(matrix):
+            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=6,
+                    color="white" if v < matrix.max() / 2 else "black")
+        ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+        return save_figure(fig, path)
+
+    n = 10
+    with torch.no_grad():
+        image_features = F.normalize(model.encode_image(images[:n]), dim=-1)
+        text_features = F.normalize(model.encode_text(ids[:n], mask[:n]), dim=-1)
+    similarity = (image_features @ text_features.t()).numpy()
+    short = [c.replace("a ", "", 1).replace(" at the ", " @ ") for c in captions[:n]]
+    plots = [heatmap(similarity, out / "similarity_matrix.png", "test batch의 cosine 유사도 (대각선 = 짝)",
+                     short, [f"이미지 {i}" for i in range(n)], "caption", "image", "{:.2f}")]
+    index = {name: i for i, name in enumerate(SHAPE_NAMES)}
+    confusion = np.zeros((len(SHAPE_NAMES), len(SHAPE_NAMES)))
+    for t, p in zip(true_shape, pred_shape):
+        confusion[index[t], index[p]] += 1
+    confusion /= np.maximum(confusion.sum(axis=1, keepdims=True), 1)
+    plots.append(heatmap(confusion, out / "zero_shot_confusion.png",
+                         "zero-shot 혼동 행렬 (80 class 예측의 도형 부분, 행마다 합 1)", SHAPE_NAMES, SHAPE_NAMES,
+                         "예측한 도형", "실제 도형", "{:.2f}"))
+    plots.append(plot_curves({"exp(t) = 1/τ": temperature}, out / "temperature.png",
+                             title="학습 중의 logit scale exp(t) (100에서 자름)", xlabel="optimizer step",
+                             ylabel="exp(t)"))
+    plots.append(plot_curves({"train": history["train_loss"], "test": history["test_loss"]}, out / "loss_curve.png",
+                             title="대칭 InfoNCE loss", ylabel="loss"))
+    return plots
+
+
+if __name__ == "__main__":
+    cli(main)
