@@ -122,6 +122,15 @@ def test_relative_links_resolve(guide):
     assert not missing, f"{guide.name}의 깨진 링크: {missing}"
 
 
+def test_hf_guide_links_every_chapter_analysis_guide():
+    text = GUIDE_HF.read_text(encoding="utf-8")
+    for chapter in ("08_BERT", "09_GPT", "10_ViT", "12_CLIP"):
+        assert f"(../{chapter}/analysis/README.md)" in text, f"docs/03이 {chapter}의 analysis 안내서를 링크하지 않는다"
+    text = GUIDE_TIMM.read_text(encoding="utf-8")
+    for chapter in ("05_ResNet", "10_ViT"):
+        assert f"(../{chapter}/analysis/README.md)" in text, f"docs/04가 {chapter}의 analysis 안내서를 링크하지 않는다"
+
+
 @pytest.mark.parametrize("guide", GUIDES, ids=lambda p: p.name)
 def test_top_line_names_the_connected_chapters(guide):
     first = [line for line in guide.read_text(encoding="utf-8").splitlines() if line.startswith(">")][0]
