@@ -1,0 +1,168 @@
+"""ViT 속도 측정: 우리 ViT-B/16 (L3, `paper/vit.py`) vs timm `vit_base_patch16_224`, CPU, 같은 가중치·같은 입력.
+
+한 번의 실행 안에서:
+    1. forward (eval, no_grad): batch 8, 224×224, 무작위 가중치의 timm 모델을 `ViT.from_reference`로 옮긴 우리 모델.
+    2. forward + backward (train 모드, dropout 0): 같은 두 모델, logits 합의 gradient.
+    두 모델을 **번갈아** 잰다 (우리, timm, 우리, timm, …, 매번 순서를 바꿔 가며): 기계의 부하가 도중에 바뀌어도 두 쪽이
+    같은 부하를 나눠 받는다. 시간은 warm-up 한 번 뒤 `--repeats`쌍의 중앙값, 비율 = 우리 / timm (1보다 작으면 우리가
+    빠르다). logits와 gradient의 최대 차이도 함께 본다.
+    3. (`--patch-sweep`) patch 크기 P = 32, 16, 8의 ViT-B (224×224, batch 1, 우리 모델만): token 수 T, forward
+       시간, 행렬곱 MAC (meta device에서 `torch.utils.flop_counter.FlopCounterMode`로 센 값)과 그중 attention
+       (q kᵀ, A v)의 몫.
+
+실행:  python -m 10_ViT.benchmark_vit [--repeats 5] [--threads 1] [--patch-sweep] [--quick]
+(`--quick`은 작은 모델 (32×32, patch 8, D 64, 2층)로 몇 초 만에 같은 표를 만든다: 테스트용. timed test는 없다.)
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+
+from utils.benchmark import environment, load_average, median_seconds
+from utils.core import limit_threads
+
+BATCH = 8
+QUICK = dict(img_size=32, patch_size=8, embed_dim=64, depth=2, num_heads=4, num_classes=10)
+
+
+def side_by_side(fns: dict, repeats: int) -> dict:
+    """이름 → 함수. warm-up 한 번씩 뒤 repeats번, 매 회 모든 함수를 한 번씩 (순서는 회마다 뒤집는다) 잰 초의 중앙값."""
+    if repeats < 1:
+        raise ValueError(f"repeats는 1 이상이어야 합니다: {repeats}")
+    for fn in fns.values():
+        fn()
+    times = {name: [] for name in fns}
+    names = list(fns)
+    for r in range(repeats):
+        for name in (names if r % 2 == 0 else names[::-1]):
+            start = time.perf_counter()
+            fns[name]()
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(t)) for name, t in times.items()}
+
+
+def make_models(quick: bool, seed: int = 0):
+    """(timm 모델, 우리 모델): timm을 무작위 가중치로 만들고 `ViT.from_reference`로 옮긴다."""
+    import timm
+    from timm.models.vision_transformer import VisionTransformer
+
+    from .paper.vit import ViT
+
+    torch.manual_seed(seed)
+    ref = VisionTransformer(**QUICK) if quick else timm.create_model("vit_base_patch16_224", pretrained=False)
+    return ref, ViT.from_reference(ref)
+
+
+def measure(quick: bool, repeats: int, seed: int = 0) -> dict:
+    ref, ours = make_models(quick, seed)
+    size = QUICK["img_size"] if quick else 224
+    batch = 2 if quick else BATCH
+    x = torch.randn(batch, 3, size, size, generator=torch.Generator().manual_seed(seed))
+    result = {"model": "quick" if quick else "ViT-B/16", "batch": batch, "image_size": size,
+              "parameters": sum(p.numel() for p in ours.parameters())}
+
+    ref.eval(), ours.eval()
+    with torch.no_grad():
+        seconds = side_by_side({"ours": lambda: ours(x), "timm": lambda: ref(x)}, repeats)
+        diff = (ours(x) - ref(x)).abs().max().item()
+    result["forward"] = {"ours_s": seconds["ours"], "timm_s": seconds["timm"],
+                         "ours_over_timm": seconds["ours"] / seconds["timm"], "max_abs_diff": diff}
+
+    ref.train(), ours.train()                                     # dropout·drop path 0: train 모드도 결정적이다
+
+    def step(model):
+        model.zero_grad(set_to_none=True)
+        model(x).sum().backward()
+
+    seconds = side_by_side({"ours": lambda: step(ours), "timm": lambda: step(ref)}, repeats)
+    step(ours), step(ref)
+    grad_diff = max((ours.blocks[0].attn.qkv.weight.grad - ref.blocks[0].attn.qkv.weight.grad).abs().max().item(),
+                    (ours.head.weight.grad - ref.head.weight.grad).abs().max().item())
+    result["forward_backward"] = {"ours_s": seconds["ours"], "timm_s": seconds["timm"],
+                                  "ours_over_timm": seconds["ours"] / seconds["timm"],
+                                  "max_abs_grad_diff": grad_diff}
+    return result
+
+
+def counted_macs(model, image_size: int) -> tuple[int, int]:
+    """(전체 행렬곱 MAC, 그중 attention의 bmm MAC): meta device에서 FlopCounterMode로 센 FLOP의 절반."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        model(torch.empty(1, model.in_channels, image_size, image_size, device="meta"))
+    bmm = sum(count for op, count in counter.get_flop_counts()["Global"].items() if "bmm" in str(op))
+    return counter.get_total_flops() // 2, bmm // 2
+
+
+def patch_sweep(quick: bool, repeats: int, seed: int = 0) -> list[dict]:
+    """ViT-B (또는 quick 모델)에서 patch 크기만 바꿔 forward 시간과 MAC을 잰다. batch 1."""
+    from .paper.vit import ViT, vit
+
+    rows = []
+    patches = (8, 4) if quick else (32, 16, 8)
+    size = QUICK["img_size"] if quick else 224
+    for P in patches:
+        torch.manual_seed(seed)
+        if quick:
+            shape = dict(dim=QUICK["embed_dim"], depth=QUICK["depth"], heads=QUICK["num_heads"],
+                         mlp_dim=4 * QUICK["embed_dim"], num_classes=QUICK["num_classes"])
+            model, meta_model = ViT(size, P, **shape).eval(), None
+            with torch.device("meta"):
+                meta_model = ViT(size, P, **shape).eval()
+        else:
+            model = vit(f"B/{P}", image_size=size).eval()
+            with torch.device("meta"):
+                meta_model = vit(f"B/{P}", image_size=size).eval()
+        macs, attention_macs = counted_macs(meta_model, size)
+        x = torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(seed))
+        with torch.no_grad():
+            seconds = median_seconds(lambda model=model, x=x: model(x), repeats)
+        rows.append({"patch": P, "tokens": (size // P) ** 2 + 1, "forward_s": seconds, "macs": macs,
+                     "attention_macs": attention_macs, "attention_share": attention_macs / macs,
+                     "parameters": sum(p.numel() for p in model.parameters())})
+    return rows
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(
+        description="우리 ViT-B/16 vs timm vit_base_patch16_224: forward, forward+backward (CPU)")
+    parser.add_argument("--repeats", type=int, default=5, help="번갈아 잰 쌍의 수 (중앙값을 쓴다, 기본 5)")
+    parser.add_argument("--threads", type=int, default=1, help="torch thread 수 (기본 1)")
+    parser.add_argument("--patch-sweep", action="store_true", help="patch 크기 32, 16, 8의 ViT-B 시간과 MAC도 잰다")
+    parser.add_argument("--quick", action="store_true", help="작은 모델로 몇 초 (테스트용)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.repeats < 1 or args.threads < 1:
+        parser.error("--repeats와 --threads는 1 이상이어야 합니다")
+    with limit_threads(args.threads):
+        load_before = load_average()
+        result = measure(args.quick, args.repeats, args.seed)
+        if args.patch_sweep:
+            result["patch_sweep"] = patch_sweep(args.quick, args.repeats, args.seed)
+        result["environment"] = environment(args.threads, load_before=load_before, load_after=load_average())
+    env = result["environment"]
+    print("환경: " + ", ".join(f"{k} = {v}" for k, v in env.items()))
+    print(f"{result['model']}, batch {result['batch']}, {result['image_size']}×{result['image_size']}, float32, "
+          f"중앙값 (번갈아 {args.repeats}쌍)\n")
+    print("| 측정 | 우리 ViT (ms) | timm (ms) | 우리 / timm | 최대 차이 |")
+    print("|---|---|---|---|---|")
+    f, fb = result["forward"], result["forward_backward"]
+    print(f"| forward (no_grad) | {f['ours_s'] * 1e3:.1f} | {f['timm_s'] * 1e3:.1f} | {f['ours_over_timm']:.3f}× | "
+          f"logits {f['max_abs_diff']:.1e} |")
+    print(f"| forward + backward | {fb['ours_s'] * 1e3:.1f} | {fb['timm_s'] * 1e3:.1f} | "
+          f"{fb['ours_over_timm']:.3f}× | gradient {fb['max_abs_grad_diff']:.1e} |")
+    if args.patch_sweep:
+        print("\n| P | token T | forward (ms, batch 1) | MAC | attention 몫 | parameters |")
+        print("|---|---|---|---|---|---|")
+        for r in result["patch_sweep"]:
+            print(f"| {r['patch']} | {r['tokens']} | {r['forward_s'] * 1e3:.1f} | {r['macs']:,} | "
+                  f"{r['attention_share']:.1%} | {r['parameters']:,} |")
+    return result
+
+
+if __name__ == "__main__":
+    main()

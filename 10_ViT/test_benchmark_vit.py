@@ -1,0 +1,36 @@
+"""benchmark_vit 실행 검사 (시간을 판정하지 않는다: 시간은 기계와 부하에 따라 다르다)."""
+import math
+
+import pytest
+
+from utils.gradcheck import F32_ATOL
+
+from . import benchmark_vit
+
+
+def test_quick_benchmark_runs_and_reports_ratios_and_agreement(capsys):
+    result = benchmark_vit.main(["--quick", "--repeats", "1", "--patch-sweep"])
+    for key in ("forward", "forward_backward"):
+        ratio = result[key]["ours_over_timm"]
+        assert math.isfinite(ratio) and ratio > 0, key
+    assert result["forward"]["max_abs_diff"] <= F32_ATOL
+    assert result["forward_backward"]["max_abs_grad_diff"] <= 10 * F32_ATOL       # 합의 gradient: 항이 많다
+    assert result["environment"]["threads"] == 1
+    assert "우리 / timm" in capsys.readouterr().out
+
+
+def test_patch_sweep_counts_tokens_and_attention_share():
+    rows = benchmark_vit.patch_sweep(quick=True, repeats=1)
+    assert [r["tokens"] for r in rows] == [(32 // 8) ** 2 + 1, (32 // 4) ** 2 + 1]
+    D, L = benchmark_vit.QUICK["embed_dim"], benchmark_vit.QUICK["depth"]
+    for r in rows:                                            # attention의 bmm 두 개: q kᵀ와 A v, 각각 T·T·D MAC
+        assert r["attention_macs"] == 2 * r["tokens"] ** 2 * D * L
+    assert rows[1]["attention_share"] > rows[0]["attention_share"]
+
+
+def test_side_by_side_alternates_and_refuses_zero_repeats():
+    calls = []
+    benchmark_vit.side_by_side({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, 3)
+    assert calls == ["a", "b", "a", "b", "b", "a", "a", "b"]                  # warm-up 뒤 순서를 회마다 뒤집는다
+    with pytest.raises(ValueError, match="repeats"):
+        benchmark_vit.side_by_side({"a": lambda: None}, 0)
