@@ -1,4 +1,4 @@
-"""벤치마크 스크립트(03 benchmark_conv, 05 benchmark_cnn, 06 benchmark_lstm)가 함께 쓰는 시간 재기와 환경 기록.
+"""장마다의 벤치마크 스크립트(benchmark_*.py)가 함께 쓰는 시간 재기와 환경 기록.
 
 숫자만으로는 비교가 안 된다: 어떤 CPU, 몇 thread, 어떤 라이브러리 판, 그때 기계가 얼마나 바빴는지(load average)를
 결과와 함께 남긴다. 시간 자체는 판정하지 않는다 (테스트는 스크립트가 돌고 비율을 돌려주는지만 본다).
@@ -23,6 +23,29 @@ def median_seconds(fn, repeats: int) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return float(np.median(times))
+
+
+def side_by_side(fns: dict, repeats: int) -> dict:
+    """이름 → 함수 여럿을 번갈아 잰다: 함수마다 warm-up 한 번 뒤, 회마다 모든 함수를 한 번씩 (순서는 회마다 뒤집는다).
+
+    하나를 repeats번 다 재고 다음으로 넘어가면, 그사이 기계의 부하가 바뀐 것이 비율에 섞인다. 번갈아 재면 두 twin이
+    같은 부하를 나눠 받는다. → {이름: {"median": 초, "min": 초, "max": 초}}
+    """
+    if repeats < 1:
+        raise ValueError(f"repeats는 1 이상이어야 합니다: {repeats}")
+    if not fns:
+        raise ValueError("잴 함수가 하나도 없습니다")
+    for fn in fns.values():
+        fn()
+    times = {name: [] for name in fns}
+    names = list(fns)
+    for r in range(repeats):
+        for name in (names if r % 2 == 0 else names[::-1]):
+            start = time.perf_counter()
+            fns[name]()
+            times[name].append(time.perf_counter() - start)
+    return {name: {"median": float(np.median(t)), "min": float(min(t)), "max": float(max(t))}
+            for name, t in times.items()}
 
 
 def cpu_name() -> str:

@@ -14,6 +14,27 @@ def test_median_seconds_warms_up_once_then_takes_the_median(monkeypatch):
         benchmark.median_seconds(lambda: None, repeats=0)
 
 
+def test_side_by_side_alternates_the_order_and_reports_median_min_max(monkeypatch):
+    clock = iter(range(100))                                       # 부를 때마다 1초씩 흐르는 시계
+    monkeypatch.setattr(benchmark.time, "perf_counter", lambda: next(clock))
+    order = []
+    result = benchmark.side_by_side({"a": lambda: order.append("a"), "b": lambda: order.append("b")}, repeats=3)
+    assert order == ["a", "b", "a", "b", "b", "a", "a", "b"]      # warm-up a b, 그다음 회마다 순서를 뒤집는다
+    assert result == {"a": {"median": 1.0, "min": 1.0, "max": 1.0}, "b": {"median": 1.0, "min": 1.0, "max": 1.0}}
+    with pytest.raises(ValueError, match="repeats"):
+        benchmark.side_by_side({"a": lambda: None}, repeats=0)
+    with pytest.raises(ValueError, match="함수"):
+        benchmark.side_by_side({}, repeats=1)
+
+
+def test_side_by_side_median_min_max_of_uneven_times(monkeypatch):
+    ticks = iter([0, 5, 5, 6,  6, 8, 8, 11,  11, 12, 12, 20])     # warm-up은 재지 않는다: (a, b) (b, a) (a, b)
+    monkeypatch.setattr(benchmark.time, "perf_counter", lambda: next(ticks))
+    result = benchmark.side_by_side({"a": lambda: None, "b": lambda: None}, repeats=3)
+    assert result["a"] == {"median": 3.0, "min": 1.0, "max": 5.0}  # a: 5, 3, 1
+    assert result["b"] == {"median": 2.0, "min": 1.0, "max": 8.0}  # b: 1, 2, 8
+
+
 def test_environment_names_machine_threads_versions_and_extras():
     import numpy as np
     import torch
