@@ -3,7 +3,8 @@
 한 번의 실행 안에서 같은 가중치(`BERT.from_reference`로 옮김), 같은 입력으로 eval 모드 forward만 잰다
 (`torch.no_grad`). 기본 조건: BERT-base (L=12, H=768, A=12), batch 8, T = 128과 512, 오른쪽 padding이 있는
 입력 (문장 길이를 T/2 … T에서 고르게), float32, CPU, 1 thread.
-시간은 warm-up 한 번 뒤 `--repeats`번 잰 값의 중앙값이다. 세 출력이 같은지(최대 절대 차이)도 함께 확인한다.
+시간은 warm-up 한 번 뒤 `--repeats`번 잰 값의 중앙값이고, 세 구현을 회마다 번갈아 잰다 (`utils.benchmark.side_by_side`).
+세 출력이 같은지(최대 절대 차이)도 함께 확인한다.
 
 우리 모델은 attention에 `F.scaled_dot_product_attention`과 (B, 1, 1, T) 더하기 mask를 쓰므로 HF sdpa와 같은
 kernel을 부른다. HF eager는 softmax(QKᵀ)V를 행렬곱으로 직접 계산한다.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 
-from utils.benchmark import environment, load_average, median_seconds
+from utils.benchmark import environment, load_average, side_by_side
 
 
 def measure(config_kwargs: dict, batch: int, length: int, repeats: int, seed: int) -> dict:
@@ -46,8 +47,8 @@ def measure(config_kwargs: dict, batch: int, length: int, repeats: int, seed: in
         def run_sdpa():
             return refs["sdpa"](input_ids=ids, attention_mask=mask).last_hidden_state
 
-        seconds = {name: median_seconds(fn, repeats) for name, fn in
-                   (("ours", run_ours), ("hf_eager", run_eager), ("hf_sdpa", run_sdpa))}
+        timed = side_by_side({"ours": run_ours, "hf_eager": run_eager, "hf_sdpa": run_sdpa}, repeats)  # 번갈아 잰다
+        seconds = {name: t["median"] for name, t in timed.items()}
         real = mask.bool()
         out = run_ours()[real]
         diff = {"max_abs_diff_vs_eager": (out - run_eager()[real]).abs().max().item(),

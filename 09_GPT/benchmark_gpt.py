@@ -7,7 +7,8 @@
        (`DynamicCache`, sdpa) — token/s와 비율, 두 출력이 같은지.
     3. nanoGPT CPU 처방 크기 (4층, 4 head, 128 폭, block 64, batch 12, vocab 65)의 학습 한 step (forward + backward
        + AdamW): token/s.
-시간은 warm-up 한 번 뒤 `--repeats`번 잰 값의 중앙값 (`utils.benchmark.median_seconds`).
+시간은 warm-up 한 번 뒤 `--repeats`번 잰 값의 중앙값. 비교하는 twin들은 번갈아 잰다 (`utils.benchmark.side_by_side`:
+회마다 모두 한 번씩, 순서는 회마다 뒤집는다): 재는 사이 기계의 부하가 바뀌어도 twin들이 같은 부하를 나눠 받는다.
 
 실행:  python -m 09_GPT.benchmark_gpt [--repeats 5] [--threads 1] [--tiny]
 (`--tiny`는 2층 64폭 모델로 몇 초 만에 같은 표를 만든다: 테스트용. timed test는 없다.)
@@ -18,7 +19,7 @@ import argparse
 
 import torch
 
-from utils.benchmark import environment, load_average, median_seconds
+from utils.benchmark import environment, load_average, median_seconds, side_by_side
 from utils.core import limit_threads
 
 
@@ -40,17 +41,18 @@ def measure(tiny: bool, repeats: int, seed: int = 0) -> dict:
     with torch.no_grad():
         for T in lengths:
             x = torch.randint(0, V, (1, T), generator=torch.Generator().manual_seed(T))
-            t_ours = median_seconds(lambda x=x: ours(x), repeats)
-            t_sdpa = median_seconds(lambda x=x: sdpa(x).logits, repeats)
-            t_eager = median_seconds(lambda x=x: eager(x).logits, repeats)
+            t = side_by_side({"ours": lambda x=x: ours(x), "sdpa": lambda x=x: sdpa(x).logits,
+                              "eager": lambda x=x: eager(x).logits}, repeats)
+            t_ours, t_sdpa, t_eager = (t[name]["median"] for name in ("ours", "sdpa", "eager"))
             result[f"forward_T{T}"] = {
                 "ours_s": t_ours, "hf_sdpa_s": t_sdpa, "hf_eager_s": t_eager,
-                "ours_over_sdpa": t_ours / t_sdpa, "ours_over_eager": t_ours / t_eager,
+                "ours_over_sdpa": t_ours / t_sdpa, "ours_over_eager": t_ours / t_eager, "min_max_s": t,
                 "max_abs_diff": (ours(x) - sdpa(x).logits).abs().max().item()}
     prompt = torch.randint(0, V, (1, 16), generator=torch.Generator().manual_seed(1))
-    t_gen = median_seconds(lambda: ours.generate(prompt, new_tokens), repeats)
-    t_hf = median_seconds(lambda: sdpa.generate(prompt, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
-                                                do_sample=False, pad_token_id=0), repeats)
+    t = side_by_side({"ours": lambda: ours.generate(prompt, new_tokens),
+                      "hf": lambda: sdpa.generate(prompt, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
+                                                  do_sample=False, pad_token_id=0)}, repeats)
+    t_gen, t_hf = t["ours"]["median"], t["hf"]["median"]
     same = torch.equal(ours.generate(prompt, new_tokens),
                        sdpa.generate(prompt, max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False,
                                      pad_token_id=0))
