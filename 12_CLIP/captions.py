@@ -1,4 +1,4 @@
-"""이 장의 데이터 도구: shapes caption의 단어 tokenizer, 학습에서 뺄 (색, 도형) 조합, zero-shot prompt.
+"""이 장의 데이터 도구: shapes caption의 단어 tokenizer, 학습에서 뺄 (색, 도형) 조합, zero-shot prompt, 한국어 caption.
 
 `utils.datasets.load_shapes`의 caption은 "a large red circle at the top left"처럼 단어 30여 개로만 만들어진다.
 그래서 BPE 대신 단어 하나 = token 하나인 작은 tokenizer를 쓴다. 모양은 OpenAI CLIP의 tokenizer와 같다:
@@ -22,19 +22,47 @@ EOS = "[EOS]"
 HELD_OUT = (("red", "circle"), ("green", "square"), ("blue", "triangle"), ("yellow", "plus"), ("cyan", "ring"),
             ("magenta", "diamond"), ("white", "horizontal bar"), ("orange", "cross"))
 COMBINATIONS = tuple(itertools.product(COLOUR_NAMES, SHAPE_NAMES))          # 80개 (색, 도형) class
+LANGUAGES = ("en", "ko")
+
+# 한국어 caption: "왼쪽 위에 있는 큰 빨간 원" (위치에 있는 크기 색 도형). 단어 = 띄어쓰기 단위.
+KOREAN = {
+    "small": "작은", "medium": "중간", "large": "큰",
+    "red": "빨간", "green": "초록", "blue": "파란", "yellow": "노란", "cyan": "청록", "magenta": "자홍", "white": "흰",
+    "orange": "주황",
+    "circle": "원", "ring": "고리", "square": "사각형", "frame": "테두리", "triangle": "삼각형", "diamond": "마름모",
+    "plus": "십자", "cross": "엑스", "horizontal bar": "가로 막대", "vertical bar": "세로 막대",
+    "top left": "왼쪽 위", "top center": "가운데 위", "top right": "오른쪽 위", "middle left": "왼쪽 가운데",
+    "center": "한가운데", "middle right": "오른쪽 가운데", "bottom left": "왼쪽 아래", "bottom center": "가운데 아래",
+    "bottom right": "오른쪽 아래",
+}
 
 
-def caption_words() -> list[str]:
+def check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise ValueError(f"language는 {LANGUAGES} 중 하나여야 합니다: {language!r}")
+    return language
+
+
+def caption(attributes: dict, language: str = "en") -> str:
+    """속성 dict → caption. "en"은 `load_shapes`의 caption과 같은 문장, "ko"는 한국어."""
+    a = attributes
+    if check_language(language) == "en":
+        return f"a {a['size']} {a['colour']} {a['shape']} at the {a['position']}"
+    return f"{KOREAN[a['position']]}에 있는 {KOREAN[a['size']]} {KOREAN[a['colour']]} {KOREAN[a['shape']]}"
+
+
+def caption_words(language: str = "en") -> list[str]:
     """caption과 prompt에 나올 수 있는 모든 단어 (정렬, 중복 없음)."""
-    phrases = ["a", "at", "the", *SIZE_NAMES, *COLOUR_NAMES, *SHAPE_NAMES, *POSITION_NAMES]
-    return sorted({word for phrase in phrases for word in phrase.split()})
+    captions = [caption({"size": s, "colour": c, "shape": k, "position": p}, language)
+                for s, c, k, p in itertools.product(SIZE_NAMES, COLOUR_NAMES, SHAPE_NAMES, POSITION_NAMES)]
+    return sorted({word for text in captions for word in text.split()})
 
 
 class WordTokenizer:
     """단어 = token. `encode(texts)` → (input_ids (B, T) int64, attention_mask (B, T) int64), 오른쪽 padding."""
 
-    def __init__(self, words: list[str] | None = None, context_length: int = 16):
-        words = caption_words() if words is None else list(words)
+    def __init__(self, words: list[str] | None = None, context_length: int = 16, language: str = "en"):
+        words = caption_words(language) if words is None else list(words)
         if len(set(words)) != len(words) or any(w in (PAD, SOS, EOS) or not w or " " in w for w in words):
             raise ValueError("words는 공백 없는 서로 다른 단어여야 하고 특수 token을 포함하면 안 됩니다")
         self.vocab = [PAD, SOS, *words, EOS]
@@ -49,7 +77,8 @@ class WordTokenizer:
     def encode_one(self, text: str) -> list[int]:
         unknown = [w for w in text.split() if w not in self.index]
         if unknown:
-            raise ValueError(f"vocabulary에 없는 단어 {unknown[:5]}: 이 tokenizer는 shapes caption의 단어만 압니다")
+            raise ValueError(f"vocabulary에 없는 단어 {unknown[:5]}: 이 tokenizer는 shapes caption의 단어만 압니다 "
+                             "(한국어 caption이면 WordTokenizer(language='ko'))")
         ids = [self.sos_id, *(self.index[w] for w in text.split()), self.eos_id]
         if len(ids) > self.context_length:
             raise ValueError(f"{text!r}는 [SOS]·[EOS]를 더해 {len(ids)} token으로 "
@@ -87,9 +116,10 @@ def held_out_mask(attributes: list[dict], held_out=HELD_OUT) -> np.ndarray:
     return np.array([(a["colour"], a["shape"]) in held for a in attributes], dtype=bool)
 
 
-def prompts(colour: str, shape: str, ensemble: bool = True) -> list[str]:
+def prompts(colour: str, shape: str, ensemble: bool = True, language: str = "en") -> list[str]:
     """(색, 도형) class의 prompt. ensemble=True면 크기 3 × 위치 9 = 27개 template (Section 3.1.4의 prompt
     ensembling: 분류와 상관없는 속성을 모두 말해 보고 평균한다), False면 "a medium … at the center" 하나."""
     if not ensemble:
-        return [f"a medium {colour} {shape} at the center"]
-    return [f"a {size} {colour} {shape} at the {position}" for size in SIZE_NAMES for position in POSITION_NAMES]
+        return [caption({"size": "medium", "colour": colour, "shape": shape, "position": "center"}, language)]
+    return [caption({"size": size, "colour": colour, "shape": shape, "position": position}, language)
+            for size in SIZE_NAMES for position in POSITION_NAMES]

@@ -6,7 +6,17 @@ import pytest
 from utils.datasets import load_shapes
 from utils.datasets.images import COLOUR_NAMES, SHAPE_NAMES
 
-from .captions import COMBINATIONS, HELD_OUT, WordTokenizer, combination_labels, held_out_mask, prompts
+from .captions import (
+    COMBINATIONS,
+    HELD_OUT,
+    KOREAN,
+    WordTokenizer,
+    caption,
+    caption_words,
+    combination_labels,
+    held_out_mask,
+    prompts,
+)
 
 
 def test_encode_wraps_in_sos_eos_and_pads_right():
@@ -53,6 +63,19 @@ def test_prompts_name_the_class_and_enumerate_size_and_position():
     WordTokenizer().encode(ensemble)                                       # 모든 단어가 vocabulary에 있다
 
 
+def test_english_caption_is_the_dataset_caption_and_korean_names_every_attribute():
+    ds = load_shapes(n_train=50, n_test=10, seed=4)
+    assert [caption(a) for a in ds.info["attributes_train"]] == ds.info["captions_train"]
+    a = {"size": "large", "colour": "red", "shape": "horizontal bar", "position": "top left"}
+    assert caption(a, "ko") == "왼쪽 위에 있는 큰 빨간 가로 막대"
+    assert len(set(KOREAN.values())) == len(KOREAN)                         # 서로 다른 속성은 서로 다른 말
+    tok = WordTokenizer(context_length=12, language="ko")
+    ids, _ = tok.encode([caption(x, "ko") for x in ds.info["attributes_train"]])
+    assert [tok.decode(row) for row in ids[:3]] == [caption(x, "ko") for x in ds.info["attributes_train"][:3]]
+    assert "한가운데에" in caption_words("ko") and "the" not in caption_words("ko")
+    assert prompts("blue", "ring", ensemble=False, language="ko") == ["한가운데에 있는 중간 파란 고리"]
+
+
 def test_bad_input_is_a_clear_value_error():
     tok = WordTokenizer(context_length=5)
     with pytest.raises(ValueError, match="vocabulary에 없는 단어"):
@@ -63,3 +86,5 @@ def test_bad_input_is_a_clear_value_error():
         tok.encode("a red circle")
     with pytest.raises(ValueError, match="모르는"):
         held_out_mask([], held_out=(("purple", "circle"),))
+    with pytest.raises(ValueError, match="language"):
+        caption({"size": "large", "colour": "red", "shape": "ring", "position": "center"}, "fr")

@@ -28,7 +28,7 @@ vocab 49,408, 공동 공간 512차원 — parameter 151,277,313개.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -516,7 +516,3 @@ def _load_exactly(model: nn.Module, state: dict) -> None:
                 raise ValueError(f"{name}: shape가 다릅니다 — 모델 {tuple(own[name].shape)}, "
                                  f"옮긴 값 {tuple(tensor.shape)}")
             own[name].copy_(tensor)                         # copy_: 상대 모델과 메모리를 나누지 않는다
-
-
-def config_dict(model: CLIP) -> dict:
-    return asdict(model.config)

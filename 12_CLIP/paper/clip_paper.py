@@ -14,7 +14,10 @@ optimizer step마다 t를 [0, ln 100]으로 자른다 (Section 2.5; `CLIP.clamp_
 
 그림: batch 하나의 유사도 행렬, zero-shot 혼동 행렬 (도형), 학습 중의 temperature exp(t).
 
-실행:  python -m 12_CLIP.paper.clip_paper [--quick] [--epochs N] [--threads N]
+caption은 기본이 영어 (`load_shapes`의 caption), `--captions ko`면 같은 속성의 한국어 문장
+("왼쪽 위에 있는 큰 빨간 원").
+
+실행:  python -m 12_CLIP.paper.clip_paper [--quick] [--epochs N] [--threads N] [--captions ko]
 """
 from __future__ import annotations
 
@@ -32,7 +35,16 @@ from utils.datasets import channel_standardize, load_shapes
 from utils.schedules import warmup_cosine_lr
 from utils.training import fit, make_optimizer
 
-from ..captions import COMBINATIONS, HELD_OUT, WordTokenizer, combination_labels, held_out_mask, prompts
+from ..captions import (
+    COMBINATIONS,
+    HELD_OUT,
+    LANGUAGES,
+    WordTokenizer,
+    caption,
+    combination_labels,
+    held_out_mask,
+    prompts,
+)
 from .clip import CLIP, CLIPConfig, clip_loss, zero_shot_weights
 
 DATA_CHOICES = ("shapes",)
@@ -86,9 +98,9 @@ def recall_at_k(similarity: torch.Tensor, same: torch.Tensor, ks=(1, 5)) -> dict
 
 
 @torch.no_grad()
-def class_weights(model: CLIP, tokenizer: WordTokenizer, ensemble: bool) -> torch.Tensor:
+def class_weights(model: CLIP, tokenizer: WordTokenizer, ensemble: bool, language: str = "en") -> torch.Tensor:
     """80개 (색, 도형) class의 zero-shot 분류기 (80, d)."""
-    texts = [p for colour, shape in COMBINATIONS for p in prompts(colour, shape, ensemble)]
+    texts = [p for colour, shape in COMBINATIONS for p in prompts(colour, shape, ensemble, language)]
     ids, mask = tokenizer.encode(texts)
     M = len(texts) // len(COMBINATIONS)
     ids = torch.from_numpy(ids).reshape(len(COMBINATIONS), M, -1)
@@ -119,6 +131,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--batch-size", type=int, default=128, help="contrastive batch 크기 N (기본 128)")
     parser.add_argument("--lr", type=float, default=2e-3, help="AdamW 최대 learning rate (기본 2e-3)")
     parser.add_argument("--weight-decay", type=float, default=0.1, help="AdamW weight decay (기본 0.1)")
+    parser.add_argument("--captions", choices=LANGUAGES, default="en",
+                        help="caption과 prompt의 언어: en (load_shapes의 영어 caption), "
+                             "ko (\"왼쪽 위에 있는 큰 빨간 원\")")
     parser.set_defaults(threads=2)
     args = parse_args(parser, argv)
     epochs = min(args.epochs, 2) if args.quick else args.epochs
@@ -128,11 +143,16 @@ def main(argv=None) -> dict:
     with Timer() as timer, limit_threads(args.threads):
         ds = load_shapes(n_train=n_train, n_test=n_test, seed=args.seed)
         X_train, X_test, _, _ = channel_standardize(ds.X_train, ds.X_test)
-        tokenizer = WordTokenizer(context_length=CONTEXT)
+        tokenizer = WordTokenizer(context_length=CONTEXT, language=args.captions)
         train_attributes, test_attributes = ds.info["attributes_train"], ds.info["attributes_test"]
+        if args.captions == "en":
+            train_captions, test_captions = ds.info["captions_train"], ds.info["captions_test"]
+        else:
+            train_captions = [caption(a, "ko") for a in train_attributes]
+            test_captions = [caption(a, "ko") for a in test_attributes]
         keep = ~held_out_mask(train_attributes)                           # 뺀 조합의 학습 이미지는 버린다
-        train_ids, train_mask = tokenizer.encode([c for c, k in zip(ds.info["captions_train"], keep) if k])
-        test_ids, test_mask = tokenizer.encode(ds.info["captions_test"])
+        train_ids, train_mask = tokenizer.encode([c for c, k in zip(train_captions, keep) if k])
+        test_ids, test_mask = tokenizer.encode(test_captions)
         images = torch.from_numpy(np.concatenate([X_train[keep], X_test]))
         T = max(train_ids.shape[1], test_ids.shape[1])
         pad = lambda a: np.pad(a, ((0, 0), (0, T - a.shape[1])))        # noqa: E731
@@ -170,7 +190,7 @@ def main(argv=None) -> dict:
         held = held_out_mask(test_attributes)
         results = {}
         for name, ensemble in (("ensemble", True), ("single", False)):
-            pred = (image_features @ class_weights(model, tokenizer, ensemble).t()).argmax(1).numpy()
+            pred = (image_features @ class_weights(model, tokenizer, ensemble, args.captions).t()).argmax(1).numpy()
             results[name] = pred
         pred = results["ensemble"]
         correct = pred == y_combo
@@ -181,7 +201,7 @@ def main(argv=None) -> dict:
 
         # ---- 검색 ----
         text_features = encode_texts(model, ids[n_kept:], mask[n_kept:])
-        captions = np.array(ds.info["captions_test"])
+        captions = np.array(test_captions)
         same = torch.from_numpy(captions[:, None] == captions[None, :])  # (N, N): 문장이 같은 쌍
         sim = image_features @ text_features.t()                          # (N 이미지, N caption)
         i2t, t2i = recall_at_k(sim, same), recall_at_k(sim.t(), same)
@@ -196,7 +216,7 @@ def main(argv=None) -> dict:
     result = {
         "model": f"CLIP (width {W}, vision {args.vision_layers} layers, text {args.text_layers} layers, "
                  f"patch {args.patch})",
-        "level": "paper", "data": args.data, "metric": "zero_shot_held_out_accuracy",
+        "level": "paper", "data": args.data, "captions": args.captions, "metric": "zero_shot_held_out_accuracy",
         "value": float(correct[held].mean()) if held.any() else float("nan"),
         "zero_shot_seen_accuracy": float(correct[~held].mean()),
         "zero_shot_held_out_single_prompt": float((results["single"] == y_combo)[held].mean()) if held.any() else None,

@@ -103,6 +103,16 @@ def test_counted_parameters_equal_built_model(kwargs):
     assert CLIP(config).num_parameters() == count_parameters(config)
 
 
+def test_built_only_from_basic_layers():
+    """L3는 Linear, LayerNorm, Embedding과 이 파일의 module로만: nn.MultiheadAttention, nn.Transformer*,
+    HF module이 없다."""
+    from . import clip as clip_module
+
+    allowed = (torch.nn.Linear, torch.nn.LayerNorm, torch.nn.Embedding, torch.nn.Dropout, torch.nn.ModuleList)
+    for name, module in CLIP(small_config()).named_modules():
+        assert isinstance(module, allowed) or type(module).__module__ == clip_module.__name__, (name, type(module))
+
+
 # ---------------------------------------------------------------- HF parity
 PARITY_CONFIGS = [
     dict(),
@@ -428,6 +438,14 @@ def test_quick_run_reports_every_result_and_plot(tmp_path):
     assert saved["value"] == result["value"]
     for name in ("similarity_matrix.png", "zero_shot_confusion.png", "temperature.png"):
         assert (tmp_path / name).stat().st_size > 0
+
+
+def test_quick_run_with_korean_captions(tmp_path):
+    from .clip_paper import main
+
+    result = main(["--quick", "--epochs", "1", "--threads", "1", "--captions", "ko", "--out", str(tmp_path)])
+    assert result["captions"] == "ko" and 0.0 <= result["value"] <= 1.0
+    assert result["recall_text_to_image"]["@1"] <= result["recall_text_to_image"]["@5"]
 
 
 def test_held_out_combinations_never_reach_training(monkeypatch, tmp_path):
