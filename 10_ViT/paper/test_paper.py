@@ -363,7 +363,7 @@ def test_initialisation_follows_the_formula_and_timm():
     assert float(cls.std()) < 1e-5 and float(cls.abs().max()) > 0
     fan_in = 3 * 8 * 8
     bound = 1 / math.sqrt(fan_in)
-    w = ours.patch_embed.proj.weight
+    w = ours.patch_embed.proj.weight.detach()
     assert float(w.abs().max()) <= bound and abs(float(w.std()) - bound / math.sqrt(3)) < 0.05 * bound
     for name, p in ours.named_parameters():
         if name.endswith("bias") and not name.startswith("patch_embed"):
