@@ -266,3 +266,36 @@ def test_missing_pretrained_weights_are_one_sentence(monkeypatch, tmp_path):
     monkeypatch.setattr(modeling_clip.CLIPModel, "from_pretrained", classmethod(lambda cls, *a, **k: refuse()))
     with pytest.raises(DatasetUnavailable, match="clip-vit-base-patch32"):
         A.main(["--pretrained", "--out", str(tmp_path)])
+
+
+def test_zero_shot_on_learner_images_matches_hf(tmp_path):
+    """--pretrained의 zero-shot 경로를 작은 무작위 모델과 글자 단위 CLIPTokenizer로: 우리 확률 = HF 확률."""
+    from PIL import Image
+    from transformers import CLIPProcessor
+
+    letters = "abcdefghijklmnopqrstuvwxyz."
+    vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1}
+    for ch in letters:
+        vocab.setdefault(ch, len(vocab))
+        vocab.setdefault(ch + "</w>", len(vocab))
+    tokenizer = CLIPTokenizer(vocab=vocab, merges=[])
+    processor = CLIPProcessor(image_processor=CLIPImageProcessor(size={"shortest_edge": 32},
+                                                                 crop_size={"height": 32, "width": 32}),
+                              tokenizer=tokenizer)
+    torch.manual_seed(3)
+    ref = CLIPModel(A.tiny_config(text=dict(vocab_size=len(vocab), max_position_embeddings=40, bos_token_id=0,
+                                            eos_token_id=1, pad_token_id=1))).eval()
+    ours = CLIP.from_reference(ref)
+    paths = []
+    for i in range(3):
+        path = tmp_path / f"image_{i}.png"
+        Image.fromarray((np.random.default_rng(i).random((40, 50, 3)) * 255).astype(np.uint8)).save(path)
+        paths.append(str(path))
+    rows = A.zero_shot(ref, ours, processor, paths, ["cat", "dog", "car"])
+    assert [r["image"] for r in rows] == paths
+    for row in rows:
+        ours_p, hf_p = np.array(list(row["ours"].values())), np.array(list(row["hf"].values()))
+        assert abs(ours_p.sum() - 1) < 1e-5 and np.abs(ours_p - hf_p).max() < 1e-5
+        assert np.ptp(ours_p) > 1e-4                                         # class마다 다른 문장 → 다른 확률
+    with pytest.raises(DatasetUnavailable, match="이미지 파일이 없습니다"):
+        A.zero_shot(ref, ours, processor, [str(tmp_path / "none.png")], ["cat"])
