@@ -454,14 +454,14 @@ def test_initial_loss_is_ln_classes_and_a_tiny_batch_can_be_overfit():
     model = ViT(image_size=16, patch_size=4, num_classes=10, dim=32, depth=2, heads=4, mlp_dim=64)
     x, y = images(10, 16), torch.arange(10)
     loss0 = F.cross_entropy(model(x), y)
-    assert abs(float(loss0) - math.log(10)) < 0.1, "head 가중치 std 0.02: 처음 logits ≈ 0 → loss ≈ ln 10"
+    assert abs(loss0.item() - math.log(10)) < 0.1, "head 가중치 std 0.02: 처음 logits ≈ 0 → loss ≈ ln 10"
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
     for _ in range(100):
         optimizer.zero_grad()
         loss = F.cross_entropy(model(x), y)
         loss.backward()
         optimizer.step()
-    assert float(loss) < 0.05 and bool((model(x).argmax(1) == y).all())
+    assert loss.item() < 0.05 and bool((model(x).argmax(1) == y).all())
 
 
 # ===========================================================================
