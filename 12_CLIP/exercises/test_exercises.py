@@ -11,7 +11,7 @@ import pytest
 from utils.exercises import assert_stub_matches_solution, assert_task_page, stubs_not_raising
 
 CHAPTER = "12_CLIP"
-EXERCISES = ("ex01_infonce_numpy", "ex02_siglip", "ex03_prompt_ensemble")
+EXERCISES = ("ex01_infonce_numpy", "ex02_siglip", "ex03_prompt_ensemble", "ex04_hard_negatives")
 HERE = Path(__file__).resolve().parent
 
 
