@@ -1,0 +1,206 @@
+"""벤치마크 모음을 한 process에서 돌리고, 하드웨어와 함께 비율 표 하나(Markdown과 JSON)를 쓴다.
+
+    python -m benchmarks.run [chapter ...] [--quick] [--device cpu|cuda] [--threads N] [--out DIR] [--write-docs]
+
+chapter를 주지 않으면 전부 돈다: `numpy_vs_torch` (docs/02의 표)와 장마다 있는 benchmark (03 05 06 07 08 09 10 12).
+장 이름은 번호("03")나 폴더 이름("03_CNN_LeNet")으로 쓴다.
+
+기록하는 것: CPU 이름(/proc/cpuinfo), core 수, 쓴 thread 수, python·numpy·torch 판, 날짜(UTC), 실행 전후의
+load average. 다른 사람과 나눠 쓰는 기계라면 load average가 core 수보다 클 때의 숫자는 그만큼 흔들린다.
+
+모든 줄은 같은 실행 안에서 잰 짝(twin)에 대한 비율이다 (`timing.py`): a / b의 중앙값 비율, round별 비율의 범위.
+`--quick`은 작은 크기로 1분 안에 모두 도는지만 본다 (숫자는 비교용이 아니다). `--write-docs`는
+`docs/02_NumPy_vs_PyTorch_Comparison.md`의 `<!-- bench:NAME -->` … `<!-- /bench:NAME -->` 사이를 이 실행의 표로 바꾼다.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+from utils.benchmark import cpu_name, load_average
+from utils.core import atomic_write_text, write_json
+
+from .chapters import CHAPTERS, run_chapter
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "02_NumPy_vs_PyTorch_Comparison.md"
+CHOICES = ("numpy_vs_torch", *CHAPTERS)
+FOLDERS = {p.name.split("_", 1)[0]: p.name for p in ROOT.iterdir() if p.is_dir() and re.match(r"\d\d_", p.name)}
+NO_GPU = "CUDA GPU가 없어(torch.cuda.is_available() = False) GPU 측정은 건너뛰고 CPU 측정만 합니다."
+CPU_ONLY = "장별 benchmark(03–12)는 CPU만 잽니다: GPU 측정은 numpy_vs_torch의 cuda 표에만 있습니다."
+
+
+def resolve(names) -> list[str]:
+    """["03", "05_ResNet", "numpy_vs_torch"] → 실행할 key 목록 (순서 유지). 모르는 이름은 ValueError."""
+    if not names:
+        return list(CHOICES)
+    keys = []
+    for name in names:
+        key = name.split("_", 1)[0] if re.match(r"\d\d_", name) else name
+        if key not in CHOICES or (key in FOLDERS and name not in (key, FOLDERS[key])):
+            choices = ", ".join(f"{k} ({FOLDERS[k]})" if k in FOLDERS else k for k in CHOICES)
+            raise ValueError(f"모르는 벤치마크 이름입니다: {name!r}. 고를 수 있는 것: {choices}")
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def hardware(threads: int) -> dict:
+    import torch
+
+    return {"cpu": cpu_name(), "cores": os.cpu_count(), "machine": platform.machine(), "threads": threads,
+            "python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,
+            "cuda": torch.cuda.get_device_name() if torch.cuda.is_available() else None}
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3g}" if v < 100 else f"{v:.0f}"
+
+
+def format_rows(rows: list[dict], with_group: bool = False) -> str:
+    """비율 표 (Markdown). a / b < 1이면 a가 빠르다 (memory 줄은 a가 덜 잡는다)."""
+    header = (["장"] if with_group else []) + ["측정", "a", "b", "a", "b", "a / b (중앙값)", "round별 a / b 범위",
+                                               "결과 상대 차이"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in rows:
+        unit = r.get("unit", "ms")
+        a, b = (r["a_value"], r["b_value"]) if unit == "MB" else (r["a_ms"], r["b_ms"])
+        spread = "—" if r["ratio_min"] is None else f"{r['ratio_min']:.2f}–{r['ratio_max']:.2f}"
+        diff = f"{r['rel_diff']:.1e}" if "rel_diff" in r else "—"
+        cells = ([r["group"]] if with_group else []) + [
+            r["name"], r["a"], r["b"], f"{_fmt(a)} {unit}", f"{_fmt(b)} {unit}", f"**{r['ratio']:.2f}×**", spread, diff]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def header_line(result: dict) -> str:
+    hw = result["hardware"]
+    return (f"측정: {result['date']}, `{result['command']}`  \n"
+            f"하드웨어: {hw['cpu']}, core {hw['cores']}개 ({hw['machine']}), thread {hw['threads']} "
+            f"(threads 표 제외), python {hw['python']}, numpy {hw['numpy']}, torch {hw['torch']}, "
+            f"GPU {hw['cuda'] or '없음'}  \n"
+            f"load average (1·5·15분): 실행 전 {result['load_before']}, 실행 후 {result['load_after']} — "
+            f"여러 사람이 함께 쓰는 기계이므로 load가 core 수를 넘는 동안의 숫자는 그만큼 흔들린다. "
+            f"repeats {result['repeats_note']}, 전체 {result['seconds']:.0f}초.")
+
+
+def to_markdown(result: dict) -> str:
+    parts = ["# 벤치마크 결과", "", header_line(result), ""]
+    if result.get("device_note"):
+        parts += [result["device_note"], ""]
+    for key, block in result["benchmarks"].items():
+        parts.append(f"## {key}: {block['title']}")
+        parts.append("")
+        if "error" in block:
+            parts.append(f"실패: {block['error']}")
+        else:
+            parts.append(f"인자: `{' '.join(block['argv'])}`")
+            parts.append("")
+            parts.append(format_rows(block["rows"]))
+        parts.append("")
+    return "\n".join(parts)
+
+
+def doc_blocks(result: dict) -> dict[str, str]:
+    """docs/02의 블록 이름 → 내용. numpy_vs_torch의 group마다 하나, 장별 요약 하나, 머리말 하나."""
+    blocks = {"hardware": header_line(result)}
+    nvt = result["benchmarks"].get("numpy_vs_torch")
+    if nvt and "rows" in nvt:
+        for group in dict.fromkeys(r["group"] for r in nvt["rows"]):
+            blocks[group] = format_rows([r for r in nvt["rows"] if r["group"] == group])
+    chapter_rows = [r for key, b in result["benchmarks"].items() if key != "numpy_vs_torch" for r in b.get("rows", [])]
+    if chapter_rows:
+        blocks["chapters"] = format_rows(chapter_rows, with_group=True)
+    return blocks
+
+
+def fill_doc(text: str, blocks: dict[str, str]) -> tuple[str, list[str]]:
+    """`<!-- bench:NAME -->` … `<!-- /bench:NAME -->` 사이를 blocks[NAME]으로 바꾼다. (새 text, 바꾼 이름들)."""
+    filled = []
+
+    def replace(match):
+        name = match.group(1)
+        if name not in blocks:
+            return match.group(0)
+        filled.append(name)
+        return f"<!-- bench:{name} -->\n{blocks[name]}\n<!-- /bench:{name} -->"
+
+    text = re.sub(r"<!-- bench:(\w+) -->\n.*?<!-- /bench:\1 -->", replace, text, flags=re.S)
+    return text, filled
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description="교과 과정의 벤치마크를 한 process에서 돌려 비율 표 하나로 쓴다")
+    parser.add_argument("chapters", nargs="*", help=f"돌릴 것 (기본 전부): {', '.join(CHOICES)}")
+    parser.add_argument("--quick", action="store_true", help="작은 크기로 1분 안에 (도는지 확인, 숫자는 비교용 아님)")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="cuda: GPU가 있으면 GPU 측정도 한다 (없으면 그렇다고 한 문장 쓰고 CPU만)")
+    parser.add_argument("--threads", type=int, default=1, help="torch와 BLAS의 thread 수 (기본 1)")
+    parser.add_argument("--out", default="outputs/benchmarks", help="results.md, results.json을 쓸 폴더")
+    parser.add_argument("--write-docs", action="store_true", help=f"{DOC.relative_to(ROOT)}의 표 블록을 바꿔 쓴다")
+    args = parser.parse_args(argv)
+    if args.threads < 1:
+        parser.error("--threads는 1 이상이어야 합니다")
+    try:
+        keys = resolve(args.chapters)
+    except ValueError as err:
+        parser.error(str(err))
+    import torch
+
+    device_note = None
+    if args.device == "cuda":
+        device_note = (CPU_ONLY if torch.cuda.is_available() else NO_GPU)
+        print(device_note)
+    result = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+              "command": "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:]),
+              "hardware": hardware(args.threads), "load_before": load_average(), "device_note": device_note,
+              "repeats_note": "각 장의 기본값" if not args.quick else "--quick (작은 크기)", "benchmarks": {}}
+    start = time.perf_counter()
+    for key in keys:
+        print(f"\n=== {key} ===", flush=True)
+        if key == "numpy_vs_torch":
+            from . import numpy_vs_torch
+
+            argv_nvt = (["--quick"] if args.quick else []) + ["--threads", str(args.threads), "--device", args.device]
+            raw = numpy_vs_torch.main(argv_nvt)
+            result["benchmarks"][key] = {"title": "같은 연산: NumPy 손 구현 vs PyTorch", "argv": argv_nvt,
+                                         "rows": raw["rows"]}
+            continue
+        chapter = CHAPTERS[key]
+        try:
+            ran = run_chapter(key, args.quick, args.threads)
+        except Exception as err:                  # 한 장이 실패해도 나머지는 돈다; 끝에 exit code 1
+            traceback.print_exc()
+            result["benchmarks"][key] = {"title": chapter.title, "error": f"{type(err).__name__}: {err}"}
+            continue
+        result["benchmarks"][key] = {"title": chapter.title, "argv": ran["argv"], "rows": ran["rows"]}
+    result["seconds"] = time.perf_counter() - start
+    result["load_after"] = load_average()
+    out = Path(args.out)
+    write_json(out / "results.json", result)
+    markdown = to_markdown(result)
+    atomic_write_text(out / "results.md", markdown + "\n")
+    print("\n" + markdown)
+    print(f"\n쓴 파일: {out / 'results.md'}, {out / 'results.json'}")
+    if args.write_docs:
+        text, filled = fill_doc(DOC.read_text(encoding="utf-8"), doc_blocks(result))
+        atomic_write_text(DOC, text)
+        print(f"{DOC.relative_to(ROOT)}: 바꾼 블록 {', '.join(filled) or '(없음)'}")
+        result["docs_filled"] = filled
+    return result
+
+
+if __name__ == "__main__":
+    failed = [key for key, block in main()["benchmarks"].items() if "error" in block]
+    if failed:
+        print(f"실패한 벤치마크: {', '.join(failed)}", file=sys.stderr)
+        sys.exit(1)

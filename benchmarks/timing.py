@@ -1,0 +1,107 @@
+"""짝(twin)끼리 나란히 재는 도구와, 결과 한 줄(row)의 모양.
+
+시간 하나만으로는 아무것도 말할 수 없다: 기계, thread 수, 그때의 부하에 따라 두 배씩 달라진다. 그래서 이 모음의
+모든 줄은 "a의 시간 / b의 시간" 비율이다. a와 b는 같은 실행 안에서 **번갈아** 잰다 (round마다 순서를 뒤집는다):
+부하가 도중에 바뀌어도 두 쪽이 같은 몫을 받는다.
+
+한 줄(row)에 남기는 값:
+    ratio       a 중앙값 / b 중앙값 (1보다 작으면 a가 빠르다)
+    ratio_min,  round별 비율 a_i / b_i의 최솟값과 최댓값 — 같은 round에서 잰 쌍이므로 흔들림의 폭을 보여 준다.
+    ratio_max   (장의 벤치마크가 표본을 돌려주지 않으면 None: 표에는 "—")
+    a_ms, b_ms  두 쪽의 중앙값 (ms) — 비율과 함께만 적는다.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+
+def interleaved(fns: dict, repeats: int, setup: dict | None = None) -> dict[str, list[float]]:
+    """fns의 함수마다 warm-up 한 번 뒤, round마다 순서를 뒤집어 가며 repeats번씩 번갈아 잰 시간(초) 목록.
+
+    setup[name]이 있으면 잴 때마다 그것을 부르고 fn을 한 번 (재지 않고) 돈 다음 잰다: thread 수처럼 바꾼 직후의
+    첫 호출이 비싼 설정(OpenBLAS는 thread를 새로 띄운다)을 시간에서 뺀다.
+    """
+    if repeats < 1:
+        raise ValueError(f"repeats는 1 이상이어야 합니다: {repeats}")
+    setup = setup or {}
+    for name, fn in fns.items():
+        if name in setup:
+            setup[name]()
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    order = list(fns)
+    for r in range(repeats):
+        for name in (order if r % 2 == 0 else order[::-1]):
+            if name in setup:
+                setup[name]()
+                fns[name]()
+            start = time.perf_counter()
+            fns[name]()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def make_row(group: str, name: str, a: str, b: str, a_times, b_times, **extra) -> dict:
+    """a와 b의 표본(초)에서 한 줄을 만든다: 중앙값 비율과 round별 비율의 min·max."""
+    a_t, b_t = np.asarray(a_times, dtype=float), np.asarray(b_times, dtype=float)
+    if a_t.size == 0 or b_t.size == 0:
+        raise ValueError(f"{group} {name}: 표본이 비어 있습니다")
+    row = {"group": group, "name": name, "a": a, "b": b,
+           "a_ms": float(np.median(a_t)) * 1e3, "b_ms": float(np.median(b_t)) * 1e3,
+           "ratio": float(np.median(a_t) / np.median(b_t)), "ratio_min": None, "ratio_max": None,
+           "repeats": int(min(a_t.size, b_t.size))}
+    if a_t.size == b_t.size and a_t.size > 1:
+        per_round = a_t / b_t
+        row["ratio_min"], row["ratio_max"] = float(per_round.min()), float(per_round.max())
+    row.update(extra)
+    return row
+
+
+def row_from_medians(group: str, name: str, a: str, b: str, a_s: float, b_s: float, **extra) -> dict:
+    """표본 없이 두 중앙값(초)만 있을 때의 한 줄 (ratio_min·ratio_max는 None)."""
+    return make_row(group, name, a, b, [a_s], [b_s], **extra)
+
+
+class Recorder:
+    """`utils.benchmark`의 `median_seconds`·`side_by_side`와 같은 일을 하면서 잰 표본을 기억한다.
+
+    장의 벤치마크는 중앙값(과 min·max)만 돌려준다. 그 module의 이름 `median_seconds`·`side_by_side`를 잠시
+    이 객체의 method로 바꿔 두면, 돌려받은 중앙값으로 원래 표본을 찾아 round별 비율의 범위를 계산할 수 있다
+    (`samples`). 재는 방법(warm-up 한 번, 번갈아 재기, 순서 뒤집기)은 utils의 것과 같다.
+    """
+
+    def __init__(self):
+        self.records: list[tuple[float, list[float]]] = []
+
+    def side_by_side(self, fns: dict, repeats: int) -> dict:
+        if not fns:
+            raise ValueError("잴 함수가 하나도 없습니다")
+        times = interleaved(fns, repeats)
+        out = {}
+        for name, t in times.items():
+            median = float(np.median(t))
+            self.records.append((median, t))
+            out[name] = {"median": median, "min": float(min(t)), "max": float(max(t))}
+        return out
+
+    def median_seconds(self, fn, repeats: int) -> float:
+        if repeats < 1:
+            raise ValueError(f"repeats는 1 이상이어야 합니다: {repeats}")
+        fn()
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        median = float(np.median(times))
+        self.records.append((median, times))
+        return median
+
+    def samples(self, median_s: float) -> list[float]:
+        """중앙값이 median_s(초)인 기록의 표본. 못 찾으면 [median_s] 하나 (범위 없음)."""
+        for median, times in self.records:
+            if np.isclose(median, median_s, rtol=1e-9, atol=0.0):
+                return times
+        return [median_s]
