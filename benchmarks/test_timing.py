@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from benchmarks.numpy_vs_torch import tracemalloc_peak_mb, torch_peak_mb
+from benchmarks.numpy_vs_torch import torch_peak_mb, tracemalloc_peak_mb
 from benchmarks.timing import Recorder, interleaved, make_row
 
 
