@@ -287,7 +287,9 @@ class GPT(nn.Module):
             raise ValueError(f"token id는 [0, vocab_size={self.config.vocab_size}) 안이어야 합니다: "
                              f"받은 범위 [{int(input_ids.min())}, {int(input_ids.max())}]")
 
-    def forward(self, input_ids: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
+    def forward(self, input_ids: torch.Tensor, cache: KVCache | None = None, last_only: bool = False) -> torch.Tensor:
+        """input_ids (B, T) → logits (B, T, V). last_only=True면 마지막 위치만 (B, 1, V): 생성은 다음 token 하나만
+        필요하므로 (nanoGPT처럼) vocabulary 크기의 lm_head를 prompt 전체가 아니라 한 위치에서만 계산한다."""
         past = cache.length if cache is not None else 0
         self.check_input_ids(input_ids, past)
         B, T = input_ids.shape
@@ -299,7 +301,9 @@ class GPT(nn.Module):
         if cache is not None:
             cache.advance(T)
         x = self.transformer.ln_f(x)
-        return self.lm_head(x)                                              # (B, T, V)
+        if last_only:
+            x = x[:, -1:, :]                                                # (B, 1, C)
+        return self.lm_head(x)                                              # (B, T, V) 또는 (B, 1, V)
 
     def new_cache(self, batch: int, max_len: int) -> KVCache:
         c = self.config
@@ -337,7 +341,7 @@ class GPT(nn.Module):
         cache = self.new_cache(B, total) if use_cache else None
         step_input = input_ids
         for _ in range(max_new_tokens):
-            logits = self(step_input if use_cache else out, cache)[:, -1, :]     # (B, V): 마지막 위치만
+            logits = self(step_input if use_cache else out, cache, last_only=True)[:, -1, :]  # (B, V)
             next_token = self.choose_next(logits, do_sample, temperature, top_k, top_p, generator)  # (B, 1)
             out = torch.cat([out, next_token], dim=1)
             step_input = next_token                                         # cache가 있으면 새 token 하나만 넣는다

@@ -153,6 +153,16 @@ def test_cached_logits_equal_full_recomputation():
     assert max_diff(torch.cat(pieces, dim=1), full) <= F32_ATOL
 
 
+def test_last_only_is_the_last_position_of_the_full_logits():
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(block_size=16, vocab_size=40, n_layer=2, n_head=2, n_embd=16)).eval()
+    x = torch.randint(0, 40, (3, 9))
+    with torch.no_grad():
+        full, last = model(x), model(x, last_only=True)
+    assert last.shape == (3, 1, 40)
+    assert max_diff(last, full[:, -1:]) <= F32_ATOL
+
+
 def test_cached_generation_equals_recomputation_token_for_token():
     torch.manual_seed(1)
     model = GPT(GPTConfig(block_size=64, vocab_size=30, n_layer=2, n_head=2, n_embd=16))
