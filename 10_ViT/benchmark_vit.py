@@ -16,32 +16,14 @@
 from __future__ import annotations
 
 import argparse
-import time
 
-import numpy as np
 import torch
 
-from utils.benchmark import environment, load_average, median_seconds
+from utils.benchmark import environment, load_average, median_seconds, side_by_side
 from utils.core import limit_threads
 
 BATCH = 8
 QUICK = dict(img_size=32, patch_size=8, embed_dim=64, depth=2, num_heads=4, num_classes=10)
-
-
-def side_by_side(fns: dict, repeats: int) -> dict:
-    """이름 → 함수. warm-up 한 번씩 뒤 repeats번, 매 회 모든 함수를 한 번씩 (순서는 회마다 뒤집는다) 잰 초의 중앙값."""
-    if repeats < 1:
-        raise ValueError(f"repeats는 1 이상이어야 합니다: {repeats}")
-    for fn in fns.values():
-        fn()
-    times = {name: [] for name in fns}
-    names = list(fns)
-    for r in range(repeats):
-        for name in (names if r % 2 == 0 else names[::-1]):
-            start = time.perf_counter()
-            fns[name]()
-            times[name].append(time.perf_counter() - start)
-    return {name: float(np.median(t)) for name, t in times.items()}
 
 
 def make_models(quick: bool, seed: int = 0):
@@ -66,7 +48,8 @@ def measure(quick: bool, repeats: int, seed: int = 0) -> dict:
 
     ref.eval(), ours.eval()
     with torch.no_grad():
-        seconds = side_by_side({"ours": lambda: ours(x), "timm": lambda: ref(x)}, repeats)
+        timed = side_by_side({"ours": lambda: ours(x), "timm": lambda: ref(x)}, repeats)   # 번갈아 잰다
+        seconds = {name: t["median"] for name, t in timed.items()}
         diff = (ours(x) - ref(x)).abs().max().item()
     result["forward"] = {"ours_s": seconds["ours"], "timm_s": seconds["timm"],
                          "ours_over_timm": seconds["ours"] / seconds["timm"], "max_abs_diff": diff}
@@ -77,7 +60,8 @@ def measure(quick: bool, repeats: int, seed: int = 0) -> dict:
         model.zero_grad(set_to_none=True)
         model(x).sum().backward()
 
-    seconds = side_by_side({"ours": lambda: step(ours), "timm": lambda: step(ref)}, repeats)
+    timed = side_by_side({"ours": lambda: step(ours), "timm": lambda: step(ref)}, repeats)
+    seconds = {name: t["median"] for name, t in timed.items()}
     step(ours), step(ref)
     grad_diff = max((ours.blocks[0].attn.qkv.weight.grad - ref.blocks[0].attn.qkv.weight.grad).abs().max().item(),
                     (ours.head.weight.grad - ref.head.weight.grad).abs().max().item())

@@ -1,8 +1,6 @@
 """benchmark_vit 실행 검사 (시간을 판정하지 않는다: 시간은 기계와 부하에 따라 다르다)."""
 import math
 
-import pytest
-
 from utils.gradcheck import F32_ATOL
 
 from . import benchmark_vit
@@ -28,9 +26,3 @@ def test_patch_sweep_counts_tokens_and_attention_share():
     assert rows[1]["attention_share"] > rows[0]["attention_share"]
 
 
-def test_side_by_side_alternates_and_refuses_zero_repeats():
-    calls = []
-    benchmark_vit.side_by_side({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, 3)
-    assert calls == ["a", "b", "a", "b", "b", "a", "a", "b"]                  # warm-up 뒤 순서를 회마다 뒤집는다
-    with pytest.raises(ValueError, match="repeats"):
-        benchmark_vit.side_by_side({"a": lambda: None}, 0)
