@@ -13,3 +13,25 @@ def test_benchmark_runs_once_and_returns_ratios(capsys):
     assert result["batch"] == 64 and result["environment"]["threads"] == 1
     printed = capsys.readouterr().out
     assert "im2col / torch" in printed and printed.count("| C") == 3
+    for row in result["rows"]:
+        assert row["page_faults_im2col"] >= 0 and row["page_faults_torch"] >= 0
+
+
+def test_page_faults_count_fresh_pages():
+    import mmap
+
+    def touch_fresh_8mb():                          # OS에서 새로 받은 8 MB를 page마다 한 번씩 쓴다 → page마다 fault
+        block = mmap.mmap(-1, 8 * 2**20)
+        for offset in range(0, len(block), mmap.PAGESIZE):
+            block[offset] = 1
+        block.close()
+
+    assert benchmark_conv.page_faults_per_call(lambda: None) < 50
+    assert benchmark_conv.page_faults_per_call(touch_fresh_8mb) > 8 * 2**20 // mmap.PAGESIZE // 2
+
+
+def test_profile_stages_cover_the_step():
+    times = benchmark_conv.profile_stages(6, 16, 14, batch=4, repeats=1, seed=0)
+    assert list(times) == ["im2col", "forward matmul", "dW matmul", "dcols matmul", "col2im", "합"]
+    assert all(t > 0 for t in times.values())
+    assert times["합"] == sum(t for name, t in times.items() if name != "합")
