@@ -63,7 +63,7 @@ def _rows_07(result, rec):
         rows.append(row_from_medians("07", f"encoder 층 평가 {key}", "우리 L3", "nn.TransformerEncoderLayer",
                                      r["eval_ours"], r["eval_torch"]))
     for key, r in result["decoding"].items():      # 같은 token 수: 시간 비율 = token/s의 역비
-        rows.append(row_from_medians("07", f"greedy decoding {key}", "KV cache", "매 step 전체 재계산",
+        rows.append(row_from_medians("07", f"greedy decoding {key} (token당 시간)", "KV cache", "매 step 전체 재계산",
                                      1.0 / r["tokens_per_s_cached"], 1.0 / r["tokens_per_s_full"]))
     return rows
 
