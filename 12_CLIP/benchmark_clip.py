@@ -3,7 +3,7 @@
 한 번의 실행 안에서: 기본 `CLIPConfig()` (ViT-B/32, 151M, 무작위 가중치), 이미지 batch 8 (224×224)과 문장 batch 8
 (길이가 다른 문장, 가장 긴 것 32 token, padding mask), no_grad·eval의 image+text forward (두 logit tensor까지).
 우리 / HF sdpa, 우리 / HF eager 시간 비율 (1보다 작으면 우리가 빠르다)과 logit 차이를 함께 본다.
-시간은 warm-up 한 번 뒤 `--repeats`번 잰 값의 중앙값 (`utils.benchmark.median_seconds`).
+시간은 warm-up 한 번 뒤 `--repeats`번 잰 값의 중앙값이고, 세 구현을 회마다 번갈아 잰다 (`utils.benchmark.side_by_side`).
 
 실행:  python -m 12_CLIP.benchmark_clip [--repeats 5] [--threads 1] [--tiny]
 (`--tiny`는 2층 작은 모델로 몇 초 만에 같은 표를 만든다: 테스트용. 시간을 판정하는 테스트는 없다.)
@@ -14,7 +14,7 @@ import argparse
 
 import torch
 
-from utils.benchmark import environment, load_average, median_seconds
+from utils.benchmark import environment, load_average, side_by_side
 from utils.core import limit_threads
 
 
@@ -44,9 +44,10 @@ def measure(tiny: bool, repeats: int, batch: int = 8, seed: int = 0) -> dict:
         ids[i, n - 1], ids[i, n:], mask[i, n:] = c.eos_token_id, c.eos_token_id, 0
     pixels = torch.randn(batch, c.in_channels, c.image_size, c.image_size, generator=g)
     with torch.no_grad():
-        t_ours = median_seconds(lambda: ours(ids, pixels, mask), repeats)
-        t_sdpa = median_seconds(lambda: sdpa(input_ids=ids, pixel_values=pixels, attention_mask=mask), repeats)
-        t_eager = median_seconds(lambda: eager(input_ids=ids, pixel_values=pixels, attention_mask=mask), repeats)
+        timed = side_by_side({"ours": lambda: ours(ids, pixels, mask),
+                              "sdpa": lambda: sdpa(input_ids=ids, pixel_values=pixels, attention_mask=mask),
+                              "eager": lambda: eager(input_ids=ids, pixel_values=pixels, attention_mask=mask)}, repeats)
+        t_ours, t_sdpa, t_eager = (timed[name]["median"] for name in ("ours", "sdpa", "eager"))
         diff = (ours(ids, pixels, mask)[0] - sdpa(input_ids=ids, pixel_values=pixels, attention_mask=mask)
                 .logits_per_image).abs().max().item()
     return {"parameters": ours.num_parameters(), "batch": batch, "text_length": T,
