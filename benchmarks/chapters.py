@@ -6,7 +6,7 @@
 
 장의 벤치마크가 `utils.benchmark.median_seconds`·`side_by_side`를 쓰면 그 이름을 `timing.Recorder`의 같은 일을
 하는 method로 잠시 바꿔 표본을 기억하고, round별 비율의 범위(min–max)를 계산한다. 자기 timing 함수로 재고 중앙값만
-돌려주는 장(07, 10)은 범위가 "—"다.
+돌려주는 장(07)은 범위가 "—"다.
 """
 from __future__ import annotations
 
@@ -96,7 +96,8 @@ def _rows_09(result, rec):
 
 
 def _rows_10(result, rec):
-    return [row_from_medians("10", name, "우리 ViT", "timm", result[key]["ours_s"], result[key]["timm_s"])
+    return [make_row("10", name, "우리 ViT", "timm", rec.samples(result[key]["ours_s"]),
+                     rec.samples(result[key]["timm_s"]))
             for key, name in (("forward", "forward (no_grad)"), ("forward_backward", "forward+backward"))]
 
 
