@@ -4,9 +4,9 @@
 띄운다). `--quick`에서는 장마다 있는 작은 모드(`--tiny`, `--quick`, 작은 크기)를 쓴다 — 그때의 숫자는 도는지
 확인용이지 비교할 값이 아니다.
 
-장의 벤치마크가 `utils.benchmark.median_seconds`·`side_by_side`를 쓰면 그 이름을 `timing.Recorder`의 같은 일을
-하는 method로 잠시 바꿔 표본을 기억하고, round별 비율의 범위(min–max)를 계산한다. 자기 timing 함수로 재고 중앙값만
-돌려주는 장(07)은 범위가 "—"다.
+장의 벤치마크가 `utils.benchmark.median_seconds`·`side_by_side`로 재면 `utils.benchmark.recording()`이 회마다의
+표본을 모으고, 그것으로 round별 비율의 범위(min–max)를 계산한다. 자기 timing 함수로 재고 중앙값만 돌려주는
+장(07)은 범위가 "—"다.
 """
 from __future__ import annotations
 
@@ -135,17 +135,8 @@ def run_chapter(key: str, quick: bool, threads: int) -> dict:
     argv = list(chapter.quick if quick else chapter.full)
     if chapter.threads_flag:
         argv += ["--threads", str(threads)]
-    recorder = Recorder()
-    originals = {name: getattr(module, name) for name in ("median_seconds", "side_by_side")   # utils의 것만
-                 if getattr(module, name, None) is getattr(utils.benchmark, name, False)}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, utils.benchmark.recording() as records:
         if key == "07":                                  # 07은 result.json을 직접 쓴다: 임시 폴더로
             argv += ["--out", tmp]
-        try:
-            for name in originals:
-                setattr(module, name, getattr(recorder, name))
-            raw = module.main(argv)
-        finally:
-            for name, fn in originals.items():
-                setattr(module, name, fn)
-    return {"argv": argv, "rows": EXTRACT[key](raw, recorder), "raw": raw}
+        raw = module.main(argv)
+    return {"argv": argv, "rows": EXTRACT[key](raw, Recorder(records)), "raw": raw}

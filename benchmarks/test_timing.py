@@ -33,12 +33,14 @@ def test_interleaved_flips_order_every_round():
 
 
 def test_recorder_finds_samples_by_median():
-    rec = Recorder()
-    out = rec.side_by_side({"a": lambda: sum(range(1000)), "b": lambda: None}, 3)
-    assert set(out["a"]) == {"median", "min", "max"}
+    from utils.benchmark import median_seconds, recording, side_by_side
+
+    with recording() as records:
+        out = side_by_side({"a": lambda: sum(range(1000)), "b": lambda: None}, 3)
+        median = median_seconds(lambda: None, 4)
+    rec = Recorder(records)
     samples = rec.samples(out["a"]["median"])
     assert len(samples) == 3 and np.median(samples) == out["a"]["median"]
-    median = rec.median_seconds(lambda: None, 4)
     assert len(rec.samples(median)) == 4
     assert rec.samples(123.0) == [123.0]                    # 모르는 값: 범위 없이 그 값 하나
 

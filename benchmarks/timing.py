@@ -65,39 +65,14 @@ def row_from_medians(group: str, name: str, a: str, b: str, a_s: float, b_s: flo
 
 
 class Recorder:
-    """`utils.benchmark`의 `median_seconds`·`side_by_side`와 같은 일을 하면서 잰 표본을 기억한다.
+    """`utils.benchmark.recording()`이 모은 (중앙값, 표본) 기록에서 중앙값으로 표본을 찾는다.
 
-    장의 벤치마크는 중앙값(과 min·max)만 돌려준다. 그 module의 이름 `median_seconds`·`side_by_side`를 잠시
-    이 객체의 method로 바꿔 두면, 돌려받은 중앙값으로 원래 표본을 찾아 round별 비율의 범위를 계산할 수 있다
-    (`samples`). 재는 방법(warm-up 한 번, 번갈아 재기, 순서 뒤집기)은 utils의 것과 같다.
+    장의 벤치마크는 중앙값(과 min·max)만 돌려준다. 돌려받은 중앙값과 같은 기록을 찾으면 회마다의 표본이 나오고,
+    같은 회에서 잰 두 twin의 비율 범위를 계산할 수 있다 (`make_row`).
     """
 
-    def __init__(self):
-        self.records: list[tuple[float, list[float]]] = []
-
-    def side_by_side(self, fns: dict, repeats: int) -> dict:
-        if not fns:
-            raise ValueError("잴 함수가 하나도 없습니다")
-        times = interleaved(fns, repeats)
-        out = {}
-        for name, t in times.items():
-            median = float(np.median(t))
-            self.records.append((median, t))
-            out[name] = {"median": median, "min": float(min(t)), "max": float(max(t))}
-        return out
-
-    def median_seconds(self, fn, repeats: int) -> float:
-        if repeats < 1:
-            raise ValueError(f"repeats는 1 이상이어야 합니다: {repeats}")
-        fn()
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        median = float(np.median(times))
-        self.records.append((median, times))
-        return median
+    def __init__(self, records: list[tuple[float, list[float]]]):
+        self.records = records
 
     def samples(self, median_s: float) -> list[float]:
         """중앙값이 median_s(초)인 기록의 표본. 못 찾으면 [median_s] 하나 (범위 없음)."""

@@ -8,8 +8,33 @@ from __future__ import annotations
 import os
 import platform
 import time
+from contextlib import contextmanager
 
 import numpy as np
+
+_recordings: list[list] = []          # 열려 있는 recording() 블록마다 하나
+
+
+@contextmanager
+def recording():
+    """이 블록 안에서 `median_seconds`·`side_by_side`가 잰 표본을 모두 모은다: [(중앙값 초, [회마다 초, …]), …].
+
+    장의 벤치마크는 중앙값만 돌려준다. 여러 장을 모아 재는 `benchmarks.run`은 이것으로 회마다의 표본을 얻어
+    같은 회에서 잰 twin 비율의 범위(min–max)를 계산한다.
+    """
+    records: list = []
+    _recordings.append(records)
+    try:
+        yield records
+    finally:
+        _recordings.remove(records)
+
+
+def _record(times: list[float]) -> float:
+    median = float(np.median(times))
+    for records in _recordings:
+        records.append((median, list(times)))
+    return median
 
 
 def median_seconds(fn, repeats: int) -> float:
@@ -22,7 +47,7 @@ def median_seconds(fn, repeats: int) -> float:
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return _record(times)
 
 
 def side_by_side(fns: dict, repeats: int) -> dict:
@@ -44,8 +69,7 @@ def side_by_side(fns: dict, repeats: int) -> dict:
             start = time.perf_counter()
             fns[name]()
             times[name].append(time.perf_counter() - start)
-    return {name: {"median": float(np.median(t)), "min": float(min(t)), "max": float(max(t))}
-            for name, t in times.items()}
+    return {name: {"median": _record(t), "min": float(min(t)), "max": float(max(t))} for name, t in times.items()}
 
 
 def cpu_name() -> str:

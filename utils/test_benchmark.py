@@ -1,4 +1,5 @@
 """utils/benchmark.py: 중앙값 시간, 환경 기록."""
+import numpy as np
 import pytest
 
 from utils import benchmark
@@ -33,6 +34,18 @@ def test_side_by_side_median_min_max_of_uneven_times(monkeypatch):
     result = benchmark.side_by_side({"a": lambda: None, "b": lambda: None}, repeats=3)
     assert result["a"] == {"median": 3.0, "min": 1.0, "max": 5.0}  # a: 5, 3, 1
     assert result["b"] == {"median": 2.0, "min": 1.0, "max": 8.0}  # b: 1, 2, 8
+
+
+def test_recording_collects_every_sample_inside_the_block_only():
+    outside = benchmark.median_seconds(lambda: None, repeats=2)
+    with benchmark.recording() as records:
+        median = benchmark.median_seconds(lambda: None, repeats=3)
+        pair = benchmark.side_by_side({"a": lambda: None, "b": lambda: None}, repeats=2)
+    benchmark.median_seconds(lambda: None, repeats=2)                # 블록 밖: 기록되지 않는다
+    assert [len(times) for _, times in records] == [3, 2, 2]
+    assert records[0][0] == median and records[1][0] == pair["a"]["median"] and records[2][0] == pair["b"]["median"]
+    assert all(np.median(times) == m for m, times in records)
+    assert outside >= 0.0 and benchmark._recordings == []
 
 
 def test_environment_names_machine_threads_versions_and_extras():
