@@ -2,7 +2,7 @@
 # 둘 다 먼저 requirements를 현재 환경(가상환경 권장)에 설치한다. 이미 만족하면 몇 초면 끝난다.
 PYTHON ?= python3
 
-.PHONY: run test test-slow quick lint grade deps
+.PHONY: run test test-slow quick lint grade deps bench bench-quick
 
 deps:
 	$(PYTHON) -m pip install -q -r requirements.txt
@@ -25,3 +25,11 @@ lint: deps
 # 연습문제 채점표: 모든 장의 연습문제 테스트를 내 stub 파일(--learner)에 돌린다. `make grade CHAPTERS="06 11"`
 grade:
 	$(PYTHON) -m utils.grade $(CHAPTERS)
+
+# 벤치마크 모음: 모든 장의 benchmark_*.py와 NumPy vs PyTorch 비교를 비율 표 하나로 (outputs/benchmarks/).
+# `make bench CHAPTERS="03 05"`; docs/02의 표를 다시 만들려면 `python -m benchmarks.run --write-docs`.
+bench: deps
+	$(PYTHON) -m benchmarks.run $(CHAPTERS)
+
+bench-quick: deps
+	$(PYTHON) -m benchmarks.run --quick $(CHAPTERS)
