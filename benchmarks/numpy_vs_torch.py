@@ -18,7 +18,7 @@ group마다 (괄호는 `--quick`의 작은 크기 — 도는지만 보는 값):
                thread 수를 호출마다 바꿔 가며 번갈아 잰다.
     cuda       (`--device cuda`이고 GPU가 있을 때만) torch CUDA / torch CPU: matmul, conv2d, attention.
 
-모든 시간은 `timing.interleaved`로 번갈아 잰 표본의 중앙값, 비율 범위는 round별 비율의 min–max다.
+모든 시간은 `utils.benchmark.interleaved_times`로 번갈아 잰 표본의 중앙값, 비율 범위는 round별 비율의 min–max다.
 실행:  python -m benchmarks.numpy_vs_torch [--quick] [--repeats N] [--threads N] [--device cpu|cuda]
 """
 from __future__ import annotations
@@ -30,7 +30,9 @@ import tracemalloc
 
 import numpy as np
 
-from .timing import interleaved, make_row
+from utils.benchmark import interleaved_times
+
+from .timing import make_row
 
 GROUPS = ("matmul", "conv", "lstm", "attention", "backward", "memory", "dtype", "threads", "cuda")
 
@@ -45,7 +47,7 @@ def matmul_rows(n: int, repeats: int, rng) -> list[dict]:
 
     a, b = rng.standard_normal((n, n), dtype=np.float32), rng.standard_normal((n, n), dtype=np.float32)
     at, bt = torch.from_numpy(a), torch.from_numpy(b)
-    t = interleaved({"numpy": lambda: a @ b, "torch": lambda: torch.mm(at, bt)}, repeats)
+    t = interleaved_times({"numpy": lambda: a @ b, "torch": lambda: torch.mm(at, bt)}, repeats)
     return [make_row("matmul", f"{n}×{n} float32", "NumPy a @ b", "torch.mm", t["numpy"], t["torch"],
                      rel_diff=_rel_diff(a @ b, torch.mm(at, bt)))]
 
@@ -59,7 +61,7 @@ def conv_rows(batch: int, repeats: int, rng) -> list[dict]:
     x = rng.standard_normal((batch, 6, 14, 14), dtype=np.float32)
     xt, Wt, bt = (torch.from_numpy(v) for v in (x, layer.params["W"], layer.params["b"]))
     with torch.no_grad():
-        t = interleaved({"numpy": lambda: layer.forward(x), "torch": lambda: F.conv2d(xt, Wt, bt)}, repeats)
+        t = interleaved_times({"numpy": lambda: layer.forward(x), "torch": lambda: F.conv2d(xt, Wt, bt)}, repeats)
         diff = _rel_diff(layer.forward(x), F.conv2d(xt, Wt, bt))
     return [make_row("conv", f"C3 6→16, 14×14, batch {batch}, forward", "NumPy im2col (03장 L1)", "F.conv2d",
                      t["numpy"], t["torch"], rel_diff=diff)]
@@ -81,7 +83,7 @@ def lstm_rows(steps: int, batch: int, hidden: int, repeats: int, rng) -> list[di
     for name, xs in ((f"시퀀스 T={steps}, B={batch}, H={hidden}", x), (f"한 step (T=1), B={batch}, H={hidden}", x[:1])):
         xt = torch.from_numpy(np.ascontiguousarray(xs))
         with torch.no_grad():
-            t = interleaved({"numpy": lambda xs=xs: layer.forward(xs), "torch": lambda xt=xt: ref(xt)}, repeats)
+            t = interleaved_times({"numpy": lambda xs=xs: layer.forward(xs), "torch": lambda xt=xt: ref(xt)}, repeats)
             diff = _rel_diff(layer.forward(xs), ref(xt)[0])
         rows.append(make_row("lstm", f"{name} forward", "NumPy LSTM (06장 L1)", "nn.LSTM", t["numpy"], t["torch"],
                              rel_diff=diff))
@@ -106,7 +108,7 @@ def attention_rows(lengths, repeats: int, rng) -> list[dict]:
         q, k, v = (rng.standard_normal((1, 8, T, 64), dtype=np.float32) for _ in range(3))
         qt, kt, vt = (torch.from_numpy(a) for a in (q, k, v))
         with torch.no_grad():
-            t = interleaved({"numpy": lambda q=q, k=k, v=v: numpy_attention(q, k, v),
+            t = interleaved_times({"numpy": lambda q=q, k=k, v=v: numpy_attention(q, k, v),
                              "torch": lambda qt=qt, kt=kt, vt=vt: F.scaled_dot_product_attention(qt, kt, vt)},
                             repeats)
             diff = _rel_diff(numpy_attention(q, k, v), F.scaled_dot_product_attention(qt, kt, vt))
@@ -199,7 +201,7 @@ def backward_rows(batch: int, repeats: int, rng) -> list[dict]:
     leaves = [torch.from_numpy(p.copy()).requires_grad_(True) for p in params]
     fns = {"numpy": lambda: mlp_numpy_step(x, y, *params), "hand": lambda: mlp_torch_hand_step(xt, yt, *plain),
            "autograd": lambda: mlp_autograd_step(xt, yt, *leaves)}
-    t = interleaved(fns, repeats)
+    t = interleaved_times(fns, repeats)
     reference = mlp_autograd_step(xt, yt, *leaves)
     diff_numpy = max(_rel_diff(a, b) for a, b in zip(fns["numpy"](), reference))
     diff_hand = max(_rel_diff(a, b) for a, b in zip(fns["hand"](), reference))
@@ -224,15 +226,15 @@ def dtype_rows(n: int, batch: int, repeats: int, rng) -> list[dict]:
 
     a32, b32 = rng.standard_normal((n, n), dtype=np.float32), rng.standard_normal((n, n), dtype=np.float32)
     a64, b64 = a32.astype(np.float64), b32.astype(np.float64)
-    t = interleaved({"64": lambda: a64 @ b64, "32": lambda: a32 @ b32}, repeats)
+    t = interleaved_times({"64": lambda: a64 @ b64, "32": lambda: a32 @ b32}, repeats)
     rows = [make_row("dtype", f"matmul {n}×{n}", "NumPy float64", "NumPy float32", t["64"], t["32"])]
     at32, bt32, at64, bt64 = (torch.from_numpy(v) for v in (a32, b32, a64, b64))
-    t = interleaved({"64": lambda: torch.mm(at64, bt64), "32": lambda: torch.mm(at32, bt32)}, repeats)
+    t = interleaved_times({"64": lambda: torch.mm(at64, bt64), "32": lambda: torch.mm(at32, bt32)}, repeats)
     rows.append(make_row("dtype", f"matmul {n}×{n}", "torch float64", "torch float32", t["64"], t["32"]))
     x32 = torch.randn(batch, 6, 14, 14)
     w32 = torch.randn(16, 6, 5, 5)
     x64, w64 = x32.double(), w32.double()
-    t = interleaved({"64": lambda: F.conv2d(x64, w64), "32": lambda: F.conv2d(x32, w32)}, repeats)
+    t = interleaved_times({"64": lambda: F.conv2d(x64, w64), "32": lambda: F.conv2d(x32, w32)}, repeats)
     rows.append(make_row("dtype", f"conv2d C3, batch {batch}", "torch float64", "torch float32", t["64"], t["32"]))
     return rows
 
@@ -247,7 +249,7 @@ def thread_rows(n: int, batch: int, repeats: int, rng) -> list[dict]:
     x, w = torch.randn(batch, 6, 14, 14), torch.randn(16, 6, 5, 5)
     old = torch.get_num_threads()
     # NumPy BLAS의 thread 수는 library의 set_num_threads를 직접 부른다. `threadpool_limits` 문맥은 들어갈 때마다
-    # library를 찾느라 ms 단위가 걸린다. 바꾼 직후의 첫 호출은 재지 않는다 (`interleaved`의 setup).
+    # library를 찾느라 ms 단위가 걸린다. 바꾼 직후의 첫 호출은 재지 않는다 (`interleaved_times`의 setup).
     blas = ThreadpoolController().select(user_api="blas").lib_controllers
     old_blas = [lib.num_threads for lib in blas]
 
@@ -262,12 +264,12 @@ def thread_rows(n: int, batch: int, repeats: int, rng) -> list[dict]:
 
     rows = []
     try:
-        t = interleaved({"2": lambda: a @ b, "1": lambda: a @ b}, repeats,
+        t = interleaved_times({"2": lambda: a @ b, "1": lambda: a @ b}, repeats,
                         setup={"2": numpy_threads(2), "1": numpy_threads(1)})
         rows.append(make_row("threads", f"matmul {n}×{n}", "NumPy 2 thread", "NumPy 1 thread", t["2"], t["1"]))
         for name, op in ((f"matmul {n}×{n}", lambda: torch.mm(at, bt)),
                          (f"conv2d C3, batch {batch}", lambda: F.conv2d(x, w))):
-            t = interleaved({"2": op, "1": op}, repeats, setup={"2": torch_threads(2), "1": torch_threads(1)})
+            t = interleaved_times({"2": op, "1": op}, repeats, setup={"2": torch_threads(2), "1": torch_threads(1)})
             rows.append(make_row("threads", name, "torch 2 thread", "torch 1 thread", t["2"], t["1"]))
     finally:
         torch.set_num_threads(old)
@@ -297,7 +299,7 @@ def cuda_rows(n: int, batch: int, lengths, repeats: int) -> list[dict]:
     rows = []
     with torch.no_grad():
         for name, op, tensors in cases:
-            t = interleaved({"cuda": on("cuda", op, *tensors), "cpu": on("cpu", op, *tensors)}, repeats)
+            t = interleaved_times({"cuda": on("cuda", op, *tensors), "cpu": on("cpu", op, *tensors)}, repeats)
             rows.append(make_row("cuda", name, f"torch CUDA ({torch.cuda.get_device_name()})", "torch CPU",
                                  t["cuda"], t["cpu"]))
     return rows

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from benchmarks.numpy_vs_torch import torch_peak_mb, tracemalloc_peak_mb
-from benchmarks.timing import Recorder, interleaved, make_row
+from benchmarks.timing import Recorder, make_row
 
 
 def test_make_row_ratio_of_medians_and_per_round_range():
@@ -16,20 +16,6 @@ def test_make_row_ratio_of_medians_and_per_round_range():
     assert single["ratio_min"] is None and single["ratio"] == pytest.approx(2.0)
     with pytest.raises(ValueError, match="표본"):
         make_row("g", "n", "a", "b", [], [1.0])
-
-
-def test_interleaved_flips_order_every_round():
-    calls = []
-    times = interleaved({"x": lambda: calls.append("x"), "y": lambda: calls.append("y")}, 3,
-                        setup={"y": lambda: calls.append("set")})
-    # warm-up (x, set y), 그다음 round 0: x, (set, y 재지 않음), y; round 1: 순서를 뒤집어 y부터; round 2: x부터
-    assert calls == ["x", "set", "y",
-                     "x", "set", "y", "y",
-                     "set", "y", "y", "x",
-                     "x", "set", "y", "y"]
-    assert [len(t) for t in times.values()] == [3, 3]
-    with pytest.raises(ValueError, match="repeats"):
-        interleaved({"x": lambda: None}, 0)
 
 
 def test_recorder_finds_samples_by_median():

@@ -2,7 +2,7 @@
 
 시간 하나만으로는 아무것도 말할 수 없다: 기계, thread 수, 그때의 부하에 따라 두 배씩 달라진다. 그래서 이 모음의
 모든 줄은 "a의 시간 / b의 시간" 비율이다. a와 b는 같은 실행 안에서 **번갈아** 잰다 (round마다 순서를 뒤집는다):
-부하가 도중에 바뀌어도 두 쪽이 같은 몫을 받는다.
+부하가 도중에 바뀌어도 두 쪽이 같은 몫을 받는다 (`utils.benchmark.interleaved_times`).
 
 한 줄(row)에 남기는 값:
     ratio       a 중앙값 / b 중앙값 (1보다 작으면 a가 빠르다)
@@ -12,35 +12,7 @@
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
-
-
-def interleaved(fns: dict, repeats: int, setup: dict | None = None) -> dict[str, list[float]]:
-    """fns의 함수마다 warm-up 한 번 뒤, round마다 순서를 뒤집어 가며 repeats번씩 번갈아 잰 시간(초) 목록.
-
-    setup[name]이 있으면 잴 때마다 그것을 부르고 fn을 한 번 (재지 않고) 돈 다음 잰다: thread 수처럼 바꾼 직후의
-    첫 호출이 비싼 설정(OpenBLAS는 thread를 새로 띄운다)을 시간에서 뺀다.
-    """
-    if repeats < 1:
-        raise ValueError(f"repeats는 1 이상이어야 합니다: {repeats}")
-    setup = setup or {}
-    for name, fn in fns.items():
-        if name in setup:
-            setup[name]()
-        fn()
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    order = list(fns)
-    for r in range(repeats):
-        for name in (order if r % 2 == 0 else order[::-1]):
-            if name in setup:
-                setup[name]()
-                fns[name]()
-            start = time.perf_counter()
-            fns[name]()
-            times[name].append(time.perf_counter() - start)
-    return times
 
 
 def make_row(group: str, name: str, a: str, b: str, a_times, b_times, **extra) -> dict:

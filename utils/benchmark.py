@@ -37,39 +37,45 @@ def _record(times: list[float]) -> float:
     return median
 
 
-def median_seconds(fn, repeats: int) -> float:
-    """warm-up 한 번 뒤 repeats번 잰 시간의 중앙값 (초). 중앙값은 가끔 끼어드는 다른 작업에 덜 흔들린다."""
-    if repeats < 1:
-        raise ValueError(f"repeats는 1 이상이어야 합니다: {repeats}")
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return _record(times)
+def interleaved_times(fns: dict, repeats: int, setup: dict | None = None) -> dict[str, list[float]]:
+    """이름 → 함수 여럿을 번갈아 잰 시간(초) 목록: 함수마다 warm-up 한 번 뒤, 회마다 모든 함수를 한 번씩 (순서는 회마다
+    뒤집는다).
 
-
-def side_by_side(fns: dict, repeats: int) -> dict:
-    """이름 → 함수 여럿을 번갈아 잰다: 함수마다 warm-up 한 번 뒤, 회마다 모든 함수를 한 번씩 (순서는 회마다 뒤집는다).
-
-    하나를 repeats번 다 재고 다음으로 넘어가면, 그사이 기계의 부하가 바뀐 것이 비율에 섞인다. 번갈아 재면 두 twin이
-    같은 부하를 나눠 받는다. → {이름: {"median": 초, "min": 초, "max": 초}}
+    하나를 repeats번 다 재고 다음으로 넘어가면, 그사이 기계의 부하가 바뀐 것이 비율에 섞인다. 번갈아 재면 twin들이
+    같은 부하를 나눠 받는다. setup[name]이 있으면 잴 때마다 그것을 부르고 fn을 한 번 (재지 않고) 돈 다음 잰다:
+    thread 수처럼 바꾼 직후의 첫 호출이 비싼 설정(OpenBLAS는 thread를 새로 띄운다)을 시간에서 뺀다.
     """
     if repeats < 1:
         raise ValueError(f"repeats는 1 이상이어야 합니다: {repeats}")
     if not fns:
         raise ValueError("잴 함수가 하나도 없습니다")
-    for fn in fns.values():
+    setup = setup or {}
+    for name, fn in fns.items():
+        if name in setup:
+            setup[name]()
         fn()
-    times = {name: [] for name in fns}
-    names = list(fns)
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    order = list(fns)
     for r in range(repeats):
-        for name in (names if r % 2 == 0 else names[::-1]):
+        for name in (order if r % 2 == 0 else order[::-1]):
+            if name in setup:
+                setup[name]()
+                fns[name]()
             start = time.perf_counter()
             fns[name]()
             times[name].append(time.perf_counter() - start)
-    return {name: {"median": _record(t), "min": float(min(t)), "max": float(max(t))} for name, t in times.items()}
+    return times
+
+
+def side_by_side(fns: dict, repeats: int) -> dict:
+    """`interleaved_times`로 번갈아 잰 twin들의 요약 → {이름: {"median": 초, "min": 초, "max": 초}}."""
+    return {name: {"median": _record(t), "min": float(min(t)), "max": float(max(t))}
+            for name, t in interleaved_times(fns, repeats).items()}
+
+
+def median_seconds(fn, repeats: int) -> float:
+    """warm-up 한 번 뒤 repeats번 잰 시간의 중앙값 (초). 중앙값은 가끔 끼어드는 다른 작업에 덜 흔들린다."""
+    return side_by_side({"fn": fn}, repeats)["fn"]["median"]
 
 
 def cpu_name() -> str:

@@ -15,6 +15,20 @@ def test_median_seconds_warms_up_once_then_takes_the_median(monkeypatch):
         benchmark.median_seconds(lambda: None, repeats=0)
 
 
+def test_interleaved_times_flips_order_every_round_and_runs_setup_untimed():
+    calls = []
+    times = benchmark.interleaved_times({"x": lambda: calls.append("x"), "y": lambda: calls.append("y")}, 3,
+                                        setup={"y": lambda: calls.append("set")})
+    # warm-up (x, set y), 그다음 round 0: x, (set, y 재지 않음), y; round 1: 순서를 뒤집어 y부터; round 2: x부터
+    assert calls == ["x", "set", "y",
+                     "x", "set", "y", "y",
+                     "set", "y", "y", "x",
+                     "x", "set", "y", "y"]
+    assert [len(t) for t in times.values()] == [3, 3]
+    with pytest.raises(ValueError, match="repeats"):
+        benchmark.interleaved_times({"x": lambda: None}, 0)
+
+
 def test_side_by_side_alternates_the_order_and_reports_median_min_max(monkeypatch):
     clock = iter(range(100))                                       # 부를 때마다 1초씩 흐르는 시계
     monkeypatch.setattr(benchmark.time, "perf_counter", lambda: next(clock))
