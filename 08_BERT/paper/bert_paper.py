@@ -159,6 +159,13 @@ class SentenceClassifier(nn.Module):
         return self.classifier(ids, attention_mask=(ids != self.pad_id).long())      # (B, 2)
 
 
+def encoder_from(config: BERTConfig, state: dict) -> BERT:
+    """state의 가중치를 복사한 새 encoder: 한 시작점에서 여러 번 fine-tuning해도 서로의 가중치를 건드리지 않는다."""
+    bert = BERT(config)
+    bert.load_state_dict(state)
+    return bert
+
+
 def encode_texts(texts, tokenizer: WordPieceTokenizer, max_len: int) -> torch.Tensor:
     """[CLS] 문장 [SEP] (max_len에서 자름), 가장 긴 문장 길이까지 오른쪽 padding → (N, T)."""
     return pad_batch([tokenizer.encode(t, max_len=max_len)[0] for t in texts], pad_id=tokenizer.pad_id)
@@ -266,24 +273,20 @@ def main(argv=None) -> dict:
         # 3) Fine-tuning: 사전학습한 encoder vs 같은 초기값의 무작위 encoder
         train = (encode_texts(X_train, tokenizer, max_len_ft), torch.as_tensor(y_train))
         test = (encode_texts(X_test, tokenizer, max_len_ft), torch.as_tensor(y_test))
-        pretrained_bert = BERT(config)
-        pretrained_bert.load_state_dict(pretrain.bert.state_dict())
-        scratch_bert = BERT(config)
-        scratch_bert.load_state_dict(scratch_state)
-        tuned, tuned_history = fine_tune(pretrained_bert, tokenizer, train, test, args, args.seed, "fine-tune (MLM)")
-        _, scratch_history = fine_tune(scratch_bert, tokenizer, train, test, args, args.seed, "fine-tune (scratch)")
+        pretrained_state = pretrain.bert.state_dict()
+        tuned, tuned_history = fine_tune(encoder_from(config, pretrained_state), tokenizer, train, test, args,
+                                         args.seed, "fine-tune (MLM)")
+        _, scratch_history = fine_tune(encoder_from(config, scratch_state), tokenizer, train, test, args, args.seed,
+                                       "fine-tune (scratch)")
 
         # 4) label이 적을 때: train의 앞 few_labels개 문장의 label만으로 같은 비교 (pre-training은 label 없는
         #    문장 전체를 읽었다 — 사전학습의 쓸모가 가장 잘 드러나는 설정, 논문 §5의 작은 GLUE 과제들)
         n_few = min(args.few_labels, len(X_train))
         few = (train[0][:n_few], train[1][:n_few])
-        few_pretrained, few_scratch = BERT(config), BERT(config)
-        few_pretrained.load_state_dict(pretrain.bert.state_dict())
-        few_scratch.load_state_dict(scratch_state)
-        _, few_tuned_history = fine_tune(few_pretrained, tokenizer, few, test, args, args.seed,
-                                         f"fine-tune {n_few} (MLM)")
-        _, few_scratch_history = fine_tune(few_scratch, tokenizer, few, test, args, args.seed,
-                                           f"fine-tune {n_few} (scratch)")
+        _, few_tuned_history = fine_tune(encoder_from(config, pretrained_state), tokenizer, few, test, args,
+                                         args.seed, f"fine-tune {n_few} (MLM)")
+        _, few_scratch_history = fine_tune(encoder_from(config, scratch_state), tokenizer, few, test, args,
+                                           args.seed, f"fine-tune {n_few} (scratch)")
 
     plots = save_plots(args, history, initial, tuned, tokenizer, test, y_test, X_test)
     result = {
@@ -300,7 +303,7 @@ def main(argv=None) -> dict:
         "nsp_accuracy": final["val_nsp_accuracy"], "pretrain_history": history.to_dict(),
         "vocab_size": len(vocab), "n_documents": len(documents), "pretrain_steps": args.pretrain_steps,
         "finetune_epochs": args.finetune_epochs, "n_train": len(X_train), "n_test": len(X_test),
-        "n_parameters": sum(p.numel() for p in pretrained_bert.parameters()), "hidden": args.hidden,
+        "n_parameters": sum(p.numel() for p in tuned.classifier.bert.parameters()), "hidden": args.hidden,
         "layers": args.layers, "heads": args.heads, "threads": args.threads, "seconds": timer.seconds, "plots": plots,
     }
     return report(result, args.out)
