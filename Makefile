@@ -2,10 +2,10 @@
 # 둘 다 먼저 requirements를 현재 환경(가상환경 권장)에 설치한다. 이미 만족하면 몇 초면 끝난다.
 PYTHON ?= python3
 
-.PHONY: run test test-slow quick lint grade deps bench bench-quick
+.PHONY: run test test-slow quick lint grade deps bench bench-quick claims claims-quick
 
 deps:
-	$(PYTHON) -m pip install -q -r requirements.txt
+	$(PYTHON) -m pip install -q -r requirements.txt -c constraints.txt
 
 run: deps
 	$(PYTHON) -m utils.run
@@ -33,3 +33,11 @@ bench: deps
 
 bench-quick: deps
 	$(PYTHON) -m benchmarks.run --quick $(CHAPTERS)
+
+# 논문 주장 재현표: 각 장의 claims.py를 seed 여러 개로 돌려 판정한다 (outputs/claims/).
+# `make claims CHAPTERS="08 10"`; docs/05의 표를 다시 만들려면 `python -m utils.claims --write-docs`.
+claims: deps
+	$(PYTHON) -m utils.claims $(CHAPTERS)
+
+claims-quick: deps
+	$(PYTHON) -m utils.claims --quick $(CHAPTERS)
