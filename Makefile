@@ -1,5 +1,5 @@
-# 두 명령으로 시작한다: `make run` (내장 데이터로 전체 실행), `make test` (기본 테스트).
-# 둘 다 먼저 requirements를 현재 환경(가상환경 권장)에 설치한다. 이미 만족하면 몇 초면 끝난다.
+# 처음에는 `make quick`(모든 장의 smoke run)부터. 그다음 `make test`, `make run`, `make grade`, `make claims`, `make bench`.
+# 설치가 필요한 명령은 먼저 requirements를 constraints.txt의 버전으로 현재 환경(가상환경 권장)에 설치한다.
 PYTHON ?= python3
 
 .PHONY: run test test-slow quick lint grade deps bench bench-quick claims claims-quick

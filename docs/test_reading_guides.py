@@ -157,12 +157,17 @@ SNIPPETS = [(guide, i) for guide in GUIDES for i in range(len(python_blocks(guid
 
 
 @pytest.mark.parametrize("guide, index", SNIPPETS, ids=[f"{g.name[:2]}-block{i + 1}" for g, i in SNIPPETS])
-def test_code_block_runs(guide, index, offline_and_clean_registries):
-    code = python_blocks(guide)[index]
-    torch.manual_seed(0)
-    with contextlib.redirect_stdout(io.StringIO()) as out:
-        exec(compile(code, f"{guide.name}#python-block-{index + 1}", "exec"), {"__name__": "__guide__"})
-    assert out.getvalue().strip(), f"{guide.name}의 코드 블록 {index + 1}이 아무것도 보여 주지 않는다"
+def test_code_block_runs_and_runs_again(guide, index, offline_and_clean_registries):
+    """학습자는 같은 notebook·REPL에서 셀을 다시 돌린다: 두 번째 실행도 통과하고 같은 것을 보여야 한다."""
+    code = compile(python_blocks(guide)[index], f"{guide.name}#python-block-{index + 1}", "exec")
+    shown = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            exec(code, {"__name__": "__guide__"})
+        shown.append(out.getvalue())
+    assert shown[0].strip(), f"{guide.name}의 코드 블록 {index + 1}이 아무것도 보여 주지 않는다"
+    assert shown[1] == shown[0], f"{guide.name}의 코드 블록 {index + 1}을 다시 돌리면 다른 것을 보여 준다"
 
 
 def test_every_guide_has_code_blocks():

@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+import utils.run
 from utils import claims
 from utils.claims import Claim, Criterion, decide, mean_ci95, run_claim
 
@@ -113,7 +114,7 @@ def test_bad_input_exits_2_with_one_sentence(argv, message, capsys):
 def test_main_writes_json_and_markdown(tmp_path, monkeypatch):
     claim = _claim(lambda s, q: {"a": 1.0 + 0.1 * s, "b": 1.0})
     monkeypatch.setattr(claims, "load_claims", lambda chapter: [claim])
-    monkeypatch.setattr("utils.run.resolve_chapters", lambda names: ["99_Test"])
+    monkeypatch.setattr(utils.run, "resolve_chapters", lambda names: ["99_Test"])
     assert claims.main(["99", "--seeds", "3", "--first-seed", "2", "--out", str(tmp_path)]) == 0
     records = json.loads((tmp_path / "claims.json").read_text(encoding="utf-8"))
     assert [r["seeds"] for r in records] == [[2, 3, 4]]
