@@ -123,3 +123,55 @@ def prompts(colour: str, shape: str, ensemble: bool = True, language: str = "en"
         return [caption({"size": "medium", "colour": colour, "shape": shape, "position": "center"}, language)]
     return [caption({"size": size, "colour": colour, "shape": shape, "position": position}, language)
             for size in SIZE_NAMES for position in POSITION_NAMES]
+
+
+def duplicate_caption_pairs(captions: list[str], batch_size: int, epochs: int = 1, seed: int = 0) -> dict:
+    """학습 batch 안에서 문장이 똑같은 caption 쌍의 수 (대칭 InfoNCE는 그 쌍도 negative로 센다).
+
+    batch는 `utils.training.fit`과 같은 순서로 나눈다: epoch마다 `torch.randperm(n, generator)` (seed로 시작한
+    generator 하나), 앞에서부터 batch_size개씩. 꽉 찬 batch만 센다. 돌려주는 값:
+    - pairs_per_batch: batch마다 같은 문장 쌍 수의 평균 (k개가 같으면 k(k−1)/2쌍),
+    - rows_per_batch: 자기 짝 말고도 같은 문장이 batch에 있는 caption 수의 평균,
+    - loss_floor: 그 중복만으로 생기는 loss의 하한의 평균. 같은 문장 k개는 text feature가 같아서 이미지 → 문장
+      방향의 행이 짝에 1/k보다 큰 확률을 줄 수 없다: 행 쪽 loss ≥ Σ k ln k / N, 대칭 loss는 그 절반.
+    """
+    import math
+
+    import torch
+
+    if batch_size < 2 or batch_size > len(captions):
+        raise ValueError(f"batch_size는 2 이상, caption 수 {len(captions)} 이하여야 합니다: {batch_size}")
+    generator = torch.Generator().manual_seed(seed)
+    pairs, rows, floors = [], [], []
+    for _ in range(epochs):
+        order = torch.randperm(len(captions), generator=generator).tolist()
+        for begin in range(0, len(order) - batch_size + 1, batch_size):
+            counts = {}
+            for i in order[begin:begin + batch_size]:
+                counts[captions[i]] = counts.get(captions[i], 0) + 1
+            repeated = [k for k in counts.values() if k > 1]
+            pairs.append(sum(k * (k - 1) // 2 for k in repeated))
+            rows.append(sum(repeated))
+            floors.append(sum(k * math.log(k) for k in repeated) / batch_size / 2)
+    return {"batches": len(pairs), "pairs_per_batch": float(np.mean(pairs)), "max_pairs": int(max(pairs)),
+            "rows_per_batch": float(np.mean(rows)), "loss_floor": float(np.mean(floors))}
+
+
+def main() -> dict:
+    """기본 학습 실행 (`paper/clip_paper.py`: 학습 6,000장, seed 0, 뺀 조합 제거, batch 128, 12 epoch)의 batch에서
+    같은 문장 쌍을 센다: python -m 12_CLIP.captions"""
+    from utils.datasets import load_shapes
+
+    ds = load_shapes(n_train=6000, n_test=1000, seed=0)
+    keep = ~held_out_mask(ds.info["attributes_train"])
+    captions = [c for c, k in zip(ds.info["captions_train"], keep) if k]
+    stats = duplicate_caption_pairs(captions, batch_size=128, epochs=12, seed=0)
+    distinct = len(set(captions))
+    print(f"학습 caption {len(captions)}개, 서로 다른 문장 {distinct}개; batch 128 × {stats['batches']}개 (12 epoch)")
+    print(f"batch마다 같은 문장 쌍 {stats['pairs_per_batch']:.2f}개 (최대 {stats['max_pairs']}), 그 쌍에 든 caption "
+          f"{stats['rows_per_batch']:.2f}개, 중복만으로 생기는 대칭 loss의 하한 {stats['loss_floor']:.4f}")
+    return stats
+
+
+if __name__ == "__main__":
+    main()

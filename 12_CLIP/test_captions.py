@@ -88,3 +88,19 @@ def test_bad_input_is_a_clear_value_error():
         held_out_mask([], held_out=(("purple", "circle"),))
     with pytest.raises(ValueError, match="language"):
         caption({"size": "large", "colour": "red", "shape": "ring", "position": "center"}, "fr")
+
+
+def test_duplicate_caption_pairs_counts_identical_sentences_in_a_batch():
+    """손으로 센 값: 한 batch에 "a" 3개, "b" 2개 → 쌍 3 + 1 = 4, 그 caption 5개, 하한 (3 ln 3 + 2 ln 2) / 6 / 2."""
+    import math
+
+    from .captions import duplicate_caption_pairs
+
+    stats = duplicate_caption_pairs(["a", "a", "b", "c", "a", "b"], batch_size=6, epochs=2, seed=3)
+    assert stats["batches"] == 2 and stats["pairs_per_batch"] == 4 and stats["max_pairs"] == 4
+    assert stats["rows_per_batch"] == 5
+    assert stats["loss_floor"] == pytest.approx((3 * math.log(3) + 2 * math.log(2)) / 6 / 2)
+    none = duplicate_caption_pairs(["a", "b", "c", "d"], batch_size=2, epochs=3)
+    assert none["batches"] == 6 and none["pairs_per_batch"] == 0 and none["loss_floor"] == 0
+    with pytest.raises(ValueError, match="batch_size"):
+        duplicate_caption_pairs(["a", "b"], batch_size=3)

@@ -13,7 +13,8 @@
 
 - `--data`의 선택지 설명과 "알 수 없는 데이터셋" 메시지는 `utils.datasets.DATASETS` registry에서 나온다.
 - `report`는 결과 한 줄을 출력하고 `<out>/result.json`을 원자적으로(atomic) 쓴다.
-- `cli`는 실제 데이터셋이 없을 때(`DatasetUnavailable`) traceback 대신 한 문장과 exit code 2로 끝낸다.
+- `cli`는 실제 데이터셋이나 pretrained 가중치가 없을 때(`DatasetUnavailable`과 그 하위 class) traceback 대신
+  한 문장과 exit code 2로 끝낸다.
 - torch는 필요한 함수 안에서만 import한다: NumPy 레벨(L1) 스크립트는 torch 없이도 돈다.
 """
 from __future__ import annotations
@@ -137,9 +138,13 @@ def report(result: dict, out_dir) -> dict:
 
 
 def cli(main) -> None:
-    """`if __name__ == "__main__": cli(main)`. 실제 데이터셋이 없으면 한 문장 + exit code 2."""
+    """`if __name__ == "__main__": cli(main)`. 실제 데이터셋이나 pretrained 가중치가 없으면 한 줄 + exit code 2.
+
+    `DatasetUnavailable`과 그 하위 class (예: 04장의 `PretrainedUnavailable`)를 잡는다. 메시지에 감싼 library
+    오류가 여러 줄이어도 한 줄로 이어 출력한다.
+    """
     try:
         main()
     except DatasetUnavailable as error:
-        print(f"오류: {error}", file=sys.stderr)
+        print("오류: " + " ".join(str(error).split()), file=sys.stderr)
         sys.exit(2)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from .cli import choose_device, make_parser, parse_args, report, seed_everything
+from .cli import choose_device, cli, make_parser, parse_args, report, seed_everything
 from .datasets import DATASETS
 
 
@@ -98,3 +98,31 @@ def test_missing_real_dataset_exits_2_with_one_sentence(tmp_path):
     assert "Traceback" not in done.stderr
     assert str(tmp_path / "nothing") in done.stderr and "--download" in done.stderr
     assert not (tmp_path / "out" / "result.json").exists()
+
+
+def test_pretrained_weights_unavailable_exits_2_with_one_line(capsys):
+    """04장의 PretrainedUnavailable도 cli가 잡는다: traceback 없이 한 줄, exit code 2.
+
+    감싼 library 오류가 여러 줄이어도 한 줄로 이어 출력한다."""
+    from importlib import import_module
+
+    vgg = import_module("04_VGG.paper.vgg")
+
+    def main():
+        raise vgg.PretrainedUnavailable("vgg16의 pretrained 가중치를 받지 못했습니다(Could not connect\n  to hub):\n"
+                                        "인터넷 연결을 확인하세요.")
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli(main)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err == ("오류: vgg16의 pretrained 가중치를 받지 못했습니다(Could not connect to hub): "
+                   "인터넷 연결을 확인하세요.\n")
+
+
+def test_other_errors_are_not_swallowed():
+    def main():
+        raise ValueError("잘못된 인자")
+
+    with pytest.raises(ValueError, match="잘못된 인자"):
+        cli(main)

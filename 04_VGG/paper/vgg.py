@@ -48,6 +48,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from utils.core import DatasetUnavailable
+
 HEADS = ("imagenet", "cifar")
 
 # Table 1 (Simonyan & Zisserman 2015). 숫자 = conv3 출력 channel, "M" = 2×2 max-pool (stride 2).
@@ -313,8 +315,11 @@ def vgg19(batch_norm: bool = False, num_classes: int = 1000, head: str = "imagen
     return VGG("E", batch_norm=batch_norm, num_classes=num_classes, head=head, width=width, **kwargs)
 
 
-class PretrainedUnavailable(RuntimeError):
-    """pretrained 가중치를 받을 수 없을 때 (오프라인 등). 메시지는 무엇을 하면 되는지 한 문장으로."""
+class PretrainedUnavailable(DatasetUnavailable):
+    """pretrained 가중치를 받을 수 없을 때 (오프라인 등). 메시지는 무엇을 하면 되는지 한 문장으로.
+
+    `DatasetUnavailable`의 하위 class라서 `utils.cli.cli`가 traceback 없이 그 문장과 exit code 2로 끝낸다.
+    """
 
 
 def _download_state_dict(name: str, progress: bool) -> dict:

@@ -4,6 +4,7 @@
 빨간 줄이 나오면, 메시지가 가리키는 안내서의 절을 다시 읽고 고치면 된다.
 """
 import inspect
+import re
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,68 @@ def test_guide_line_numbers_point_at_the_named_definitions():
         lines, start = inspect.getsourcelines(obj)                 # decorator가 있으면 그 줄부터
         offset = next(i for i, text in enumerate(lines) if text.lstrip().startswith(("class ", "def ")))
         assert start + offset == line, f"{obj.__qualname__}의 줄 번호가 {line}이 아니다 ({start + offset})"
+
+
+# 안내서가 인용한 모든 줄: (라이브러리, 설치된 패키지 안의 경로) → {줄 번호: 그 줄에 있어야 할 글자}
+CITED_LINES = {
+    ("timm", "models/vision_transformer.py"): {
+        166: "class Block(nn.Module)", 734: "x = x[:, 0]", 749: "class VisionTransformer(nn.Module)",
+        757: "def __init__(", 839: "use_fc_norm = global_pool in ('avg', 'avgmax', 'max')",
+        840: "get_norm_layer(norm_layer) or LayerNorm", 842: "or nn.GELU",
+        918: "self.norm = norm_layer(embed_dim", 941: "self.fc_norm = norm_layer(embed_dim",
+        959: "def init_weights(self", 1061: "def set_input_size(", 1088: "def _pos_embed(",
+        1281: "def forward_features(", 1329: "def forward_head(", 1344: "def forward(",
+        1355: "def init_weights_vit_timm(", 1373: "def init_weights_vit_jax(", 2030: "def _cfg(",
+        2047: "default_cfgs = {", 3493: "def vit_base_patch16_224("},
+    ("timm", "layers/attention.py"): {43: "class Attention(nn.Module)", 100: "self.fused_attn = use_fused_attn()",
+                                      123: "if self.fused_attn:"},
+    ("timm", "layers/mlp.py"): {14: "class Mlp(nn.Module)"},
+    ("timm", "layers/norm.py"): {70: "class LayerNorm(nn.LayerNorm)"},
+    ("timm", "layers/pos_embed.py"): {20: "def resample_abs_pos_embed(", 54: "F.interpolate(posemb, size=new_size"},
+    ("transformers", "models/vit/modeling_vit.py"): {
+        42: "class ViTPatchEmbeddings", 72: "class ViTEmbeddings", 89: "def interpolate_pos_encoding(",
+        121: 'mode="bicubic"', 154: "doesn't match model", 164: "def eager_attention_forward(",
+        192: "class ViTAttention", 202: "self.q_proj = nn.Linear(", 241: "class ViTMLP", 257: "class ViTLayer",
+        266: "def forward(", 323: "def _init_weights(", 335: "class ViTModel", 514: "class ViTForImageClassification",
+        545: "sequence_output[:, 0, :]"},
+}
+FILE_LENGTHS = {("timm", "models/vision_transformer.py"): 5308, ("transformers", "models/vit/modeling_vit.py"): 560}
+
+
+def library_lines(library: str, path: str) -> list[str]:
+    root = Path(timm.__file__ if library == "timm" else transformers.__file__).parent
+    return (root / path).read_text(encoding="utf-8").splitlines()
+
+
+def test_every_line_number_in_the_guide_is_checked():
+    """안내서 본문의 "N행"은 모두 CITED_LINES에 있고, CITED_LINES의 줄은 모두 안내서에 있다."""
+    cited = {int(n) for n in re.findall(r"(\d+)행", GUIDE.read_text(encoding="utf-8"))}
+    checked = {n for lines in CITED_LINES.values() for n in lines}
+    assert cited - checked == set(), f"안내서가 인용했지만 확인하지 않는 줄: {sorted(cited - checked)}"
+    assert checked - cited == set(), f"확인하지만 안내서에 없는 줄: {sorted(checked - cited)}"
+
+
+@pytest.mark.parametrize("library, path", sorted(CITED_LINES))
+def test_cited_lines_hold_the_cited_code(library, path):
+    installed = {"timm": timm.__version__, "transformers": transformers.__version__}
+    assert installed[library] == A.READ_FROM[library], \
+        f"줄 번호는 {library} {A.READ_FROM[library]} 기준인데 {installed[library]}이 설치되어 있다"
+    lines = library_lines(library, path)
+    for number, text in CITED_LINES[(library, path)].items():
+        assert text in lines[number - 1], f"{path}:{number}에 {text!r}가 없다 (안내서의 줄 번호를 고칠 것)"
+
+
+def test_file_lengths_in_the_guide():
+    guide = GUIDE.read_text(encoding="utf-8")
+    for (library, path), n in FILE_LENGTHS.items():
+        assert len(library_lines(library, path)) == n, f"{path}는 {n}줄이 아니다"
+        assert f"({n}줄)" in guide, f"안내서에 {path}의 길이 {n}줄이 없다"
+
+
+def test_resample_abs_pos_embed_defaults_are_bicubic_with_antialias():
+    sig = inspect.signature(resample_abs_pos_embed).parameters
+    assert (sig["interpolation"].default, sig["antialias"].default) == ("bicubic", True), \
+        "timm resample_abs_pos_embed의 기본 보간 (안내서 4)"
 
 
 # ===========================================================================
@@ -225,6 +288,8 @@ def test_rollout_from_all_three_libraries_is_the_same(x20):
 def test_timm_fused_attention_hides_the_attention_probabilities(x20):
     """fused_attn=True면 F.scaled_dot_product_attention 안에서 계산되어 attn_drop이 불리지 않는다 (안내서 6)."""
     model = A.build_timm(TINY).eval()
+    assert timm_layers.use_fused_attn() is True and model.blocks[0].attn.fused_attn is True, \
+        "timm의 기본 fused_attn은 True (안내서 6, attention.py 100행)"
     calls = []
     model.blocks[0].attn.attn_drop.register_forward_hook(lambda *a: calls.append(1))
     model.blocks[0].attn.fused_attn = True
@@ -256,7 +321,11 @@ def test_main_quick_runs_and_reports(tmp_path, capsys):
     assert result["rollout_max_diff"] <= F32_ATOL
     assert result["n_state_keys"] == {"ours": 32, "timm": 32, "hf": 40}, "2층: 4 + 12·2 + 4 (HF는 층마다 +4)"
     assert all(Path(p).is_file() for p in result["plots"])
-    assert "q_proj.weight + " in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "q_proj.weight + " in out
+    assert out.strip().splitlines()[-1] == A.QUICK_NOTE, "quick run의 마지막 줄은 smoke run 안내"
+    assert "smoke run" in A.QUICK_NOTE and "**6.6e-05** (logits 최대 9.27" in \
+        (GUIDE.parent.parent / "README.md").read_text(encoding="utf-8"), "QUICK_NOTE가 인용하는 값이 장 README에 있다"
 
 
 def test_pretrained_without_network_ends_with_one_sentence(monkeypatch, tmp_path):
@@ -268,3 +337,20 @@ def test_pretrained_without_network_ends_with_one_sentence(monkeypatch, tmp_path
     monkeypatch.setattr(timm, "create_model", offline)
     with pytest.raises(DatasetUnavailable, match="--pretrained 없이"):
         A.main(["--pretrained", "--quick", "--out", str(tmp_path)])
+
+
+def test_cli_without_weights_exits_2_with_one_line(monkeypatch, tmp_path, capsys):
+    """--pretrained (네트워크 없음)와 없는 --checkpoint 파일: traceback 없이 한 줄, exit code 2."""
+    from utils.cli import cli
+
+    def offline(*args, **kwargs):
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(timm, "create_model", offline)
+    for argv in (["--pretrained"], ["--checkpoint", str(tmp_path / "missing.safetensors")]):
+        with pytest.raises(SystemExit) as exit_info:
+            cli(lambda argv=argv: A.main([*argv, "--out", str(tmp_path)]))
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith("오류: ") and err.count("\n") == 1 and "Traceback" not in err, err
+

@@ -446,6 +446,86 @@ def test_from_pretrained_without_network_raises_dataset_unavailable(monkeypatch)
         ViT.from_pretrained("google/vit-base-patch16-224")
 
 
+def test_from_pretrained_reads_a_saved_hf_folder_offline(tmp_path, monkeypatch):
+    """HF `save_pretrained` 폴더 (분류 모델과 pooler가 있는 ViTModel) → 같은 logits·pooler_output, 네트워크 없이."""
+    import huggingface_hub
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("로컬 폴더를 읽는데 Hub에 접속했다")
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", no_network)
+    torch.manual_seed(0)
+    x = images(2, 20)
+    classifier = randomize_(ViTForImageClassification(ViTConfig(**HF_CONFIGS["odd_grid_1layer_3heads"]))).eval()
+    classifier.save_pretrained(tmp_path / "classifier")
+    ours = ViT.from_pretrained(str(tmp_path / "classifier"))
+    assert not ours.training and ours.eps == 1e-12
+    with torch.no_grad():
+        torch.testing.assert_close(ours(x), classifier(x).logits, rtol=0, atol=F32_ATOL)
+    base = randomize_(ViTModel(ViTConfig(**HF_CONFIGS["odd_grid_1layer_3heads"])), seed=3).eval()
+    base.save_pretrained(tmp_path / "base")
+    ours = ViT.from_pretrained(str(tmp_path / "base"))
+    assert ours.pre_logits is not None, "ViTModel 폴더는 pooler(Linear + tanh)까지 옮긴다"
+    with torch.no_grad():
+        torch.testing.assert_close(ours(x), base(x).pooler_output, rtol=0, atol=F32_ATOL)
+
+
+@pytest.mark.parametrize("suffix", [".safetensors", ".pth"])
+def test_from_pretrained_reads_a_local_timm_checkpoint_file(tmp_path, suffix):
+    import timm
+    from safetensors.torch import save_file
+
+    size = dict(img_size=20, patch_size=4, embed_dim=24, depth=1, num_heads=3, num_classes=7)
+    torch.manual_seed(0)
+    ref = randomize_(timm.create_model("vit_tiny_patch16_224", pretrained=False, **size)).eval()
+    path = tmp_path / f"weights{suffix}"
+    state = {k: v.contiguous() for k, v in ref.state_dict().items()}
+    save_file(state, path) if suffix == ".safetensors" else torch.save(state, path)
+    ours = ViT.from_pretrained("vit_tiny_patch16_224", checkpoint_path=path, **size)
+    x = images(2, 20)
+    with torch.no_grad():
+        torch.testing.assert_close(ours(x), ref(x), rtol=0, atol=F32_ATOL)
+    with pytest.raises(ValueError, match="구조와 맞지 않습니다"):
+        ViT.from_pretrained("vit_tiny_patch16_224", checkpoint_path=path, **{**size, "num_classes": 3})
+    partial = tmp_path / "partial.pth"
+    torch.save({k: v for k, v in state.items() if k != "norm.bias"}, partial)     # key 하나가 빠진 파일
+    with pytest.raises(ValueError, match="구조와 맞지 않습니다"):
+        ViT.from_pretrained("vit_tiny_patch16_224", checkpoint_path=partial, **size)
+    with pytest.raises(DatasetUnavailable, match="checkpoint 파일 .*nothing.pth이 없습니다"):
+        ViT.from_pretrained("vit_tiny_patch16_224", checkpoint_path=tmp_path / "nothing.pth", **size)
+
+
+def test_from_pretrained_empty_folder_is_one_sentence(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DatasetUnavailable, match="empty의 pretrained 가중치를 받을 수 없습니다"):
+        ViT.from_pretrained(str(tmp_path / "empty"))
+    with pytest.raises(ValueError, match="timm 이름에만"):
+        ViT.from_pretrained(str(tmp_path / "empty"), checkpoint_path=tmp_path / "w.pth")
+
+
+def test_reset_head_is_the_zero_initialised_d_by_k_layer_of_section_3_2():
+    """Section 3.2: pre-training head (hidden 층 + tanh)를 떼고 0으로 초기화한 D × K Linear. 처음 loss = ln K."""
+    torch.manual_seed(0)
+    model = randomize_(ViT(image_size=16, patch_size=4, num_classes=10, dim=24, depth=1, heads=3, mlp_dim=32,
+                           representation_size=12))
+    features = model.forward_features(images(4, 16))[:, 0]                 # (B, D): 새 head 앞의 feature
+    assert model.reset_head(5) is model
+    assert model.pre_logits is None and model.num_classes == 5
+    assert isinstance(model.head, nn.Linear) and model.head.weight.shape == (5, 24)
+    assert torch.count_nonzero(model.head.weight) == 0 and torch.count_nonzero(model.head.bias) == 0
+    x = images(4, 16)
+    logits = model(x)
+    assert logits.shape == (4, 5) and torch.count_nonzero(logits) == 0
+    assert F.cross_entropy(logits, torch.arange(4)).item() == pytest.approx(math.log(5))
+    F.cross_entropy(logits, torch.arange(4)).backward()
+    assert model.head.weight.grad.abs().sum() > 0, "0에서 시작해도 head는 gradient를 받는다"
+    torch.testing.assert_close(model.forward_head(model.forward_features(x), pre_logits=True), features.detach(),
+                               rtol=0, atol=0)
+    assert model.reset_head(0)(x).shape == (4, 24)
+    with pytest.raises(ValueError, match="num_classes는 0 이상"):
+        model.reset_head(-1)
+
+
 # ===========================================================================
 # 학습 sanity
 # ===========================================================================
@@ -504,10 +584,41 @@ def test_similarity_by_distance_averages_over_grid_distance():
     assert similarity_by_distance(sim)[0] == pytest.approx(0.5 * (80 - 2) / 80)
 
 
-def test_quick_run_reports_and_saves_every_plot(tmp_path):
-    from .vit_paper import main
+def test_digits_uses_the_l2_recipe_and_the_command_line_wins():
+    """digits의 기본 처방은 L2 vit_lowlevel의 것 (patch 8 = 원래 pixel 2×2), 명령줄에 준 값이 처방보다 앞선다."""
+    import argparse
+
+    from .vit_paper import RECIPES, apply_recipe
+
+    def args(data, **given):
+        names = ("patch", "dim", "depth", "heads", "mlp_ratio", "lr", "batch_size", "epochs", "warmup")
+        return argparse.Namespace(data=data, no_augment=False, **{n: given.get(n) for n in names})
+
+    digits = args("digits")
+    apply_recipe(digits)
+    assert (digits.patch, digits.dim, digits.depth, digits.heads, digits.lr, digits.batch_size, digits.epochs,
+            digits.warmup, digits.augment) == (8, 32, 2, 2, 3e-3, 64, 40, 2, False)
+    assert 32 // digits.patch == 8 // 2, "32×32로 키운 digits의 patch 8 = 원래 8×8의 P=2 (L2의 격자 4×4)"
+    shapes = args("shapes", epochs=3, patch=8)
+    apply_recipe(shapes)
+    assert (shapes.epochs, shapes.patch, shapes.dim, shapes.lr, shapes.augment) == (3, 8, 64, 1e-3, True)
+    off = args("shapes")
+    off.no_augment = True
+    apply_recipe(off)
+    assert off.augment is False and RECIPES["cifar10"] == RECIPES["shapes"]
+
+
+def test_quick_run_reports_and_saves_every_plot(tmp_path, capsys):
+    from pathlib import Path
+
+    from .vit_paper import FULL_RUN_ACCURACY, main, quick_note
 
     result = main(["--quick", "--out", str(tmp_path)])
+    assert capsys.readouterr().out.strip().splitlines()[-1] == quick_note("shapes"), "마지막 줄: smoke run 안내"
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for data, value in FULL_RUN_ACCURACY.items():
+        assert "smoke run" in quick_note(data) and value in quick_note(data)
+        assert f"**{value}**" in readme, f"quick_note가 인용하는 {data} 전체 실행의 값이 README 결과 표에 있다"
     for key in ("model", "level", "data", "metric", "value", "seconds"):
         assert key in result
     assert result["level"] == "paper" and result["data"] == "shapes"

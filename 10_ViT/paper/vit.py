@@ -349,25 +349,94 @@ class ViT(nn.Module):
         return model.train(ref.training)
 
     @classmethod
-    def from_pretrained(cls, name: str = "vit_base_patch16_224") -> ViT:
-        """pretrained 가중치에서: 이름에 "/"가 있으면 HF Hub (예: "google/vit-base-patch16-224"), 없으면 timm 이름.
+    def from_pretrained(cls, name: str = "vit_base_patch16_224", checkpoint_path=None, **timm_kwargs) -> ViT:
+        """pretrained 가중치에서 만든다. name은 셋 중 하나로 읽는다.
 
-        가중치를 받을 수 없으면 (인터넷 없음, cache 없음) DatasetUnavailable 한 문장.
+        - 존재하는 폴더: HF `save_pretrained`가 쓴 폴더 (config.json + 가중치). 인터넷을 쓰지 않는다.
+          config의 architectures가 `ViTModel`이면 `ViTModel`로, 아니면 `ViTForImageClassification`으로 읽는다.
+        - "/"가 있는 이름: HF Hub (예: "google/vit-base-patch16-224"). cache에 없으면 내려받는다.
+        - 그 밖: timm 이름 (예: "vit_base_patch16_224"). checkpoint_path (로컬 `.safetensors` 또는
+          `torch.save`한 state_dict 파일)를 주면 내려받지 않고 그 파일을 `weights_only=True`로 읽어 그 구조
+          (`timm_kwargs`로 크기를 바꿀 수 있다: 예 depth=1, num_classes=5)에 strict하게 넣는다.
+
+        가중치를 얻을 수 없으면 (인터넷 없음, cache 없음, 없는 파일·폴더) DatasetUnavailable 한 문장.
         """
+        from pathlib import Path
+
+        folder = Path(name).is_dir()
+        if (folder or "/" in name) and (checkpoint_path is not None or timm_kwargs):
+            raise ValueError("checkpoint_path와 timm 인자는 timm 이름에만 쓸 수 있습니다: "
+                             f"받은 name={name!r}")
+        if checkpoint_path is not None:
+            ref = timm_from_checkpoint(name, Path(checkpoint_path), timm_kwargs)
+            return cls.from_reference(ref.eval()).eval()
         try:
-            if "/" in name:
+            if folder:
+                ref = _hf_from_folder(Path(name))
+            elif "/" in name:
                 from transformers import ViTForImageClassification
 
                 ref = ViTForImageClassification.from_pretrained(name)
             else:
                 import timm
 
-                ref = timm.create_model(name, pretrained=True)
+                ref = timm.create_model(name, pretrained=True, **timm_kwargs)
         except (OSError, RuntimeError, ValueError) as error:
             raise DatasetUnavailable(
                 f"{name}의 pretrained 가중치를 받을 수 없습니다 (인터넷 연결이나 cache를 확인하세요: "
                 f"{type(error).__name__})") from error
         return cls.from_reference(ref.eval()).eval()
+
+    # ---- fine-tuning (Section 3.2) ----
+    def reset_head(self, num_classes: int) -> ViT:
+        """fine-tuning용 새 head: pre-training head를 떼고 0으로 초기화한 D × K Linear를 단다 (제자리, self를 돌려준다).
+
+        논문 Section 3.2: "we remove the pre-trained prediction head and attach a zero-initialized D × K
+        feedforward layer". pre-training head가 hidden 층 하나의 MLP (`representation_size`, tanh)였어도
+        fine-tuning에서는 Linear 하나만 남는다. weight와 bias가 0이라 처음 logits는 모두 0 (loss = ln K)이다.
+        num_classes=0이면 head 없이 pooled feature를 돌려주는 모델이 된다.
+        """
+        if int(num_classes) != num_classes or num_classes < 0:
+            raise ValueError(f"num_classes는 0 이상의 정수여야 합니다: num_classes={num_classes}")
+        reference = self.norm.weight
+        self.pre_logits = None
+        self.num_classes = int(num_classes)
+        if num_classes == 0:
+            self.head = nn.Identity()
+            return self
+        self.head = nn.Linear(self.dim, num_classes, device=reference.device, dtype=reference.dtype)
+        nn.init.zeros_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
+        return self
+
+
+def _hf_from_folder(folder):
+    """HF `save_pretrained` 폴더 → ViTForImageClassification 또는 ViTModel (로컬 파일만)."""
+    from transformers import ViTConfig, ViTForImageClassification, ViTModel
+
+    config = ViTConfig.from_pretrained(folder, local_files_only=True)
+    kind = ViTModel if (config.architectures or [None])[0] == "ViTModel" else ViTForImageClassification
+    return kind.from_pretrained(folder, local_files_only=True)
+
+
+def timm_from_checkpoint(name: str, path, timm_kwargs: dict):
+    """timm 이름의 구조를 만들고 로컬 checkpoint 파일 (safetensors 또는 torch state_dict)을 strict하게 넣는다.
+
+    파일이 없으면 DatasetUnavailable, 파일의 key·shape가 구조와 다르면 ValueError.
+    """
+    import timm
+    from timm.models import load_checkpoint
+
+    if not path.is_file():
+        raise DatasetUnavailable(f"timm checkpoint 파일 {path}이 없습니다: 경로를 확인하세요")
+    model = timm.create_model(name, pretrained=False, **timm_kwargs)
+    try:
+        load_checkpoint(model, str(path), strict=True)      # safetensors 또는 torch.load(weights_only=True)
+    except RuntimeError as error:
+        first = str(error).strip().splitlines()[0]
+        raise ValueError(f"{path}의 가중치가 timm {name} 구조와 맞지 않습니다 (timm_kwargs로 크기·class 수를 "
+                         f"맞추세요): {first}") from error
+    return model
 
 
 # ---------------------------------------------------------------------------

@@ -145,8 +145,16 @@ def test_bad_input_names_the_sizes():
         L.init_params(9, 4, 2, dim=8, depth=1, mlp_dim=8)
 
 
-def test_quick_run_learns_and_reports(tmp_path):
+def test_quick_run_learns_and_reports(tmp_path, capsys):
+    from pathlib import Path
+
+    from .vit_lowlevel import QUICK_NOTE
+
     result = main(["--quick", "--out", str(tmp_path)])
+    assert capsys.readouterr().out.strip().splitlines()[-1] == QUICK_NOTE, "마지막 줄: smoke run 안내"
+    assert "smoke run" in QUICK_NOTE and "0.9528" in QUICK_NOTE
+    assert "**0.9528**" in (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8"), \
+        "QUICK_NOTE가 인용하는 전체 실행의 값이 README 결과 표에 있다"
     for key in ("model", "level", "data", "metric", "value", "seconds"):
         assert key in result
     assert result["level"] == "pytorch_lowlevel"

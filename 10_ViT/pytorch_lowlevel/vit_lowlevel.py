@@ -24,6 +24,9 @@ from .vit_functions import init_params, vit_forward
 DATA_CHOICES = ("digits", "shapes")
 RUNS = ("digits",)
 PATCH = {"digits": 2, "shapes": 4}                   # 8×8 → 4×4 격자, 32×32 → 8×8 격자
+# --quick의 마지막 줄: README의 전체 실행 (python -m 10_ViT.pytorch_lowlevel.vit_lowlevel, 40 epoch)에서 잰 값
+QUICK_NOTE = ("smoke run: 학습 256장, 2 epoch로 코드 경로만 확인했다 (배우리라 기대하지 않는다). 전체 실행 "
+              "(digits 1,437장, 40 epoch)의 test accuracy는 0.9528.")
 
 
 @torch.no_grad()
@@ -92,7 +95,10 @@ def main(argv=None) -> dict:
         "n_train": len(X_train), "history": history.to_dict(), "seconds": timer.seconds,
         "plots": [Path(p).name for p in plots],
     }
-    return report(result, args.out)
+    result = report(result, args.out)
+    if args.quick:
+        print(QUICK_NOTE)
+    return result
 
 
 if __name__ == "__main__":

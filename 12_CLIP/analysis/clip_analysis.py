@@ -139,6 +139,10 @@ def zero_shot(ref: CLIPModel, ours: CLIP, processor, image_paths: list[str], lab
     return [{"image": p, "ours": dict(zip(labels, map(float, a))), "hf": dict(zip(labels, map(float, b)))}
             for p, a, b in zip(image_paths, ours_probs, hf_probs)]
 
+# --quick의 마지막 줄: README의 전체 실행 (python -m utils.run 12_CLIP)에서 잰 값
+QUICK_NOTE = ("smoke run: 가장 작은 무작위 CLIPModel로 옮기기와 parity만 확인했다. 전체 실행 (vision 4층, 무작위 "
+              "가중치)의 logit 차이는 2.0e-6.")
+
 
 def main(argv=None) -> dict:
     parser = make_parser("12_CLIP", "analysis", "HF CLIPModel 읽기: key map, 가중치 옮기기와 parity, zero-shot",
@@ -183,7 +187,10 @@ def main(argv=None) -> dict:
               "diffs_eager": diffs, "diffs_sdpa": diffs_sdpa, "n_hf_keys": len(rows),
               "n_parameters": ours.num_parameters(), "zero_shot": predictions, "read_from": READ_FROM,
               "seconds": timer.seconds}
-    return report(result, args.out)
+    result = report(result, args.out)
+    if args.quick and not args.pretrained:
+        print(QUICK_NOTE)
+    return result
 
 
 if __name__ == "__main__":

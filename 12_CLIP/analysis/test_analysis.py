@@ -45,23 +45,26 @@ CITED_LINES = {
     "models/clip/modeling_clip.py": {
         47: "def contrastive_loss", 51: "def image_text_contrastive_loss", 57: "def _get_vector_norm",
         138: "class CLIPVisionEmbeddings", 146: "self.class_embedding = nn.Parameter(torch.randn",
-        153: "bias=False", 159: "persistent=False", 205: "raise ValueError", 221: "class CLIPTextEmbeddings",
+        148: "self.patch_embedding = nn.Conv2d(", 153: "bias=False", 154: ")", 159: "persistent=False",
+        205: "raise ValueError", 221: "class CLIPTextEmbeddings",
         230: "persistent=False", 242: "raise ValueError", 259: "def eager_attention_forward",
         280: "class CLIPAttention", 291: "self.is_causal = False", 338: "class CLIPMLP",
         353: "class CLIPEncoderLayer", 393: "class CLIPPreTrainedModel", 409: "def _init_weights",
         445: "class CLIPEncoder", 484: "class CLIPTextModel", 533: "create_causal_mask(", 544: "is_causal=True",
         549: "self.final_layer_norm(last_hidden_state)", 551: "if self.eos_token_id == 2:", 560: ".argmax(dim=-1)",
-        563: "PR #24773", 570: ".argmax(dim=-1)", 584: "class CLIPVisionModel", 595: "self.pre_layrnorm",
+        563: "PR #24773", 570: ".argmax(dim=-1)", 571: "]", 584: "class CLIPVisionModel", 595: "self.pre_layrnorm",
         632: "self.pre_layrnorm(hidden_states)", 640: "last_hidden_state[:, 0, :]",
         641: "self.post_layernorm(pooled_output)", 650: "class CLIPModel", 664: "bias=False", 665: "bias=False",
         666: "logit_scale_init_value", 800: "_get_vector_norm(image_embeds)", 801: "_get_vector_norm(text_embeds)",
-        805: "self.logit_scale.exp()", 807: "logits_per_image = logits_per_text.t()", 810: "if return_loss:",
+        804: "logits_per_text = torch.matmul(text_embeds, image_embeds.t()", 805: "self.logit_scale.exp()",
+        807: "logits_per_image = logits_per_text.t()", 810: "if return_loss:",
         825: "class CLIPTextModelWithProjection", 889: "class CLIPVisionModelWithProjection",
         958: "class CLIPForImageClassification"},
     "models/clip/configuration_clip.py": {164: "logit_scale_init_value"},
     "masking_utils.py": {46: "def and_masks", 74: "def causal_mask_function", 166: "def padding_mask_function",
                          552: "def eager_mask", 893: "def create_causal_mask"},
-    "models/clip/tokenization_clip.py": {60: "unk_token", 63: "pad_token", 91: "normalizers.Lowercase()",
+    "models/clip/tokenization_clip.py": {60: "unk_token", 63: "pad_token", 90: "normalizers.Sequence(",
+                                         91: "normalizers.Lowercase()",
                                          117: "RobertaProcessing"},
     "utils/constants.py": {5: "OPENAI_CLIP_MEAN", 6: "OPENAI_CLIP_STD"},
 }
@@ -76,6 +79,26 @@ def test_cited_lines_hold_the_cited_code(path):
     lines = (Path(transformers.__file__).parent / path).read_text(encoding="utf-8").splitlines()
     for number, text in CITED_LINES[path].items():
         assert text in lines[number - 1], f"{path}:{number}에 '{text}'가 없다 (안내서의 줄 번호를 고칠 것)"
+
+
+def test_every_line_number_in_the_guide_is_checked():
+    """안내서의 "N줄", "a–b줄", "a, b줄"과 지도 표 첫 열의 줄 번호는 모두 CITED_LINES에 있고, 그 반대도 그렇다.
+
+    파일 길이 ("1014줄")는 test_file_lengths_in_the_guide가 따로 확인하므로 뺀다."""
+    import re
+
+    guide = GUIDE.read_text(encoding="utf-8")
+    cited, inside = set(), set()
+    for first, dash, second in re.findall(r"(\d+)(?:(–|, )(\d+))?줄", guide):
+        cited |= {int(first)} | ({int(second)} if second else set())
+        if dash == "–":                                                     # "148–154줄": 끝점은 인용, 사이는 허용
+            inside |= set(range(int(first), int(second) + 1))
+    for row in re.findall(r"(?m)^\| ([\d, ]+) \|", guide):                  # 지도 표: "| 47, 51 | …"
+        cited |= {int(n) for n in row.split(",")}
+    cited -= set(FILE_LENGTHS.values())
+    checked = {n for lines in CITED_LINES.values() for n in lines}
+    assert cited - checked == set(), f"안내서가 인용했지만 확인하지 않는 줄: {sorted(cited - checked)}"
+    assert checked - cited - inside == set(), f"확인하지만 안내서에 없는 줄: {sorted(checked - cited - inside)}"
 
 
 def test_file_lengths_in_the_guide():
@@ -252,20 +275,31 @@ def test_parity_of_logits_and_features(attn):
     assert max(diffs.values()) <= F32_ATOL, diffs
 
 
-def test_quick_run(tmp_path):
+def test_quick_run(tmp_path, capsys):
     result = A.main(["--quick", "--threads", "1", "--out", str(tmp_path)])
+    assert capsys.readouterr().out.strip().splitlines()[-1] == A.QUICK_NOTE, "마지막 줄: smoke run 안내"
+    assert "smoke run" in A.QUICK_NOTE and "2.0e-6" in A.QUICK_NOTE
+    assert "**2.0e-6**" in (GUIDE.parent.parent / "README.md").read_text(encoding="utf-8"), \
+        "QUICK_NOTE가 인용하는 전체 실행의 값이 README 결과 표에 있다"
     assert result["level"] == "analysis" and result["value"] <= F32_ATOL
     assert result["n_hf_keys"] == 78
     assert (tmp_path / "result.json").exists()
 
 
-def test_missing_pretrained_weights_are_one_sentence(monkeypatch, tmp_path):
+def test_missing_pretrained_weights_are_one_sentence(monkeypatch, tmp_path, capsys):
     def refuse(*args, **kwargs):
         raise OSError("offline")
 
     monkeypatch.setattr(modeling_clip.CLIPModel, "from_pretrained", classmethod(lambda cls, *a, **k: refuse()))
     with pytest.raises(DatasetUnavailable, match="clip-vit-base-patch32"):
         A.main(["--pretrained", "--out", str(tmp_path)])
+    from utils.cli import cli
+
+    with pytest.raises(SystemExit) as exit_info:                       # CLI에서는 traceback 없이 한 줄, exit 2
+        cli(lambda: A.main(["--pretrained", "--out", str(tmp_path)]))
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("오류: ") and err.count("\n") == 1 and "clip-vit-base-patch32" in err, err
 
 
 def test_zero_shot_on_learner_images_matches_hf(tmp_path):

@@ -17,13 +17,14 @@ N쌍의 (이미지, 문장)에서 두 encoder를 같은 공간 R^d로 보낸다 
   (`ln_final`), 그리고 "[EOS] token 자리의 최고층 활성화"를 문장 표현으로 쓴다 → W_t.
 - 두 encoder 모두 pre-LN block, MLP의 활성화는 quick-GELU x·σ(1.702x) (OpenAI 구현과 HF의 "quick_gelu").
 - temperature (Section 2.5): t는 log(1/0.07)로 시작하고 "logit을 100보다 크게 키우지 못하도록 자른다".
-  자르는 일은 학습 중 optimizer step 뒤에 parameter를 `clamp_logit_scale_()`로 한다 (OpenAI·open_clip의 학습 코드와
-  같은 자리). forward는 HF `CLIPModel`처럼 exp(t)를 그대로 쓴다: 공개된 ViT-B/32 가중치의 t = 4.6052는 ln 100 =
-  4.60517보다 조금 크므로, forward에서 자르면 pretrained 가중치의 logit이 HF와 달라진다.
+  자르는 일은 학습 중 optimizer step 뒤에 parameter를 `clamp_logit_scale_()`로 한다 (OpenAI는 학습 코드를
+  공개하지 않았다; 공개 재현 open_clip의 학습 코드와 같은 자리). forward는 HF `CLIPModel`처럼 exp(t)를 그대로
+  쓴다: 공개된 ViT-B/32 가중치의 t = 4.6052는 ln 100 = 4.60517보다 조금 크므로, forward에서 자르면 pretrained
+  가중치의 logit이 HF와 달라진다.
 
-HF `transformers.CLIPModel`이 production twin이다 (`from_reference`, `from_pretrained`). 기본 설정은 ViT-B/32
-(Table 20 / HF `CLIPConfig()`): image 224, patch 32, 폭 768 · 12층 · 12 head, text 폭 512 · 12층 · 8 head, 문맥 77,
-vocab 49,408, 공동 공간 512차원 — parameter 151,277,313개.
+HF `transformers.CLIPModel`과 같은 함수다 (`from_reference`, `from_pretrained`가 그 가중치를 옮긴다). 기본 설정은
+ViT-B/32 (Table 20 / HF `CLIPConfig()`): image 224, patch 32, 폭 768 · 12층 · 12 head, text 폭 512 · 12층 · 8 head,
+문맥 77, vocab 49,408, 공동 공간 512차원 — parameter 151,277,313개.
 """
 from __future__ import annotations
 
@@ -344,7 +345,7 @@ class CLIP(nn.Module):
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
 
-    # ---- production twin에서 가져오기 ----
+    # ---- HF CLIPModel에서 가져오기 ----
     @classmethod
     def from_reference(cls, ref) -> CLIP:
         """HF `CLIPModel`과 같은 설정의 CLIP을 만들고 모든 가중치를 복사한다 (ref와 tensor를 나누지 않는다).
@@ -381,6 +382,9 @@ class CLIP(nn.Module):
         try:
             ref = CLIPModel.from_pretrained(name, local_files_only=True, cache_dir=cache_dir)
         except OSError:
+            if Path(name).is_dir():
+                raise DatasetUnavailable(f"폴더 {name}에 CLIPModel 가중치가 없습니다: CLIPModel.save_pretrained로 "
+                                         "저장한 폴더 (config.json과 가중치 파일)를 주세요") from None
             if local_files_only:
                 raise DatasetUnavailable(f"CLIP 가중치 {name!r}가 로컬 HF cache에 없습니다: 인터넷에 연결된 곳에서 "
                                          f"CLIP.from_pretrained({name!r})를 한 번 실행해 내려받으세요") from None

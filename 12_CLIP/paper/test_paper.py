@@ -402,6 +402,12 @@ def test_from_pretrained_missing_weights_is_one_clear_sentence(tmp_path):
         CLIP.from_pretrained("openai/clip-vit-base-patch32", local_files_only=True, cache_dir=tmp_path)
 
 
+def test_from_pretrained_folder_without_weights_is_one_sentence(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DatasetUnavailable, match="empty에 CLIPModel 가중치가 없습니다"):
+        CLIP.from_pretrained(str(tmp_path / "empty"))
+
+
 def test_from_pretrained_unknown_name():
     with pytest.raises(ValueError, match="clip-vit-base-patch32"):
         CLIP.from_pretrained("openai/clip-vit-huge")
@@ -419,12 +425,18 @@ def test_from_pretrained_reads_a_saved_checkpoint(tmp_path):
 
 
 # ---------------------------------------------------------------- 학습 script
-def test_quick_run_reports_every_result_and_plot(tmp_path):
+def test_quick_run_reports_every_result_and_plot(tmp_path, capsys):
     import json
+    from pathlib import Path
 
-    from .clip_paper import main
+    from .clip_paper import FULL_RUN_HELD_OUT, main, quick_note
 
     result = main(["--quick", "--threads", "1", "--out", str(tmp_path)])
+    assert capsys.readouterr().out.strip().splitlines()[-1] == quick_note("en"), "마지막 줄: smoke run 안내"
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "smoke run" in quick_note("ko") and FULL_RUN_HELD_OUT["ko"] in quick_note("ko")
+    for value in FULL_RUN_HELD_OUT.values():
+        assert f"**{value}**" in readme, f"quick_note가 인용하는 전체 실행의 값 {value}가 README 결과 표에 있다"
     assert result["level"] == "paper" and result["metric"] == "zero_shot_held_out_accuracy"
     assert result["chance"] == 1 / 80 and result["n_classes"] == 80
     assert result["n_test_held_out"] + result["n_test_seen"] == 200

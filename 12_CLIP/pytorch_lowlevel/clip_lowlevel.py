@@ -36,6 +36,10 @@ def zero_shot_accuracy(params, config, tokenizer, X, attributes) -> float:
     pred = (image @ weights.T).argmax(1).numpy()
     return float((pred == combination_labels(attributes)).mean())
 
+# --quick의 마지막 줄: README의 전체 실행 (python -m 12_CLIP.pytorch_lowlevel.clip_lowlevel, 20 epoch)에서 잰 값
+QUICK_NOTE = ("smoke run: 학습 300장, 2 epoch로 코드 경로만 확인했다 (배우리라 기대하지 않는다). 전체 실행 "
+              "(3,000장, 20 epoch)의 80 class zero-shot 정확도는 0.422 (chance 0.0125).")
+
 
 def main(argv=None) -> dict:
     parser = make_parser("12_CLIP", "pytorch_lowlevel",
@@ -97,7 +101,10 @@ def main(argv=None) -> dict:
         "n_parameters": int(sum(p.numel() for p in params.values())), "history": history.to_dict(),
         "seconds": timer.seconds, "plots": [Path(p).name for p in plots],
     }
-    return report(result, args.out)
+    result = report(result, args.out)
+    if args.quick:
+        print(QUICK_NOTE)
+    return result
 
 
 if __name__ == "__main__":

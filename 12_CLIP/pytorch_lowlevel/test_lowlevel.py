@@ -193,8 +193,16 @@ def test_init_params_match_the_paper_model_keys_shapes_and_scales():
 
 
 # ---- 스크립트 ----
-def test_quick_run_lowers_the_contrastive_loss(tmp_path):
+def test_quick_run_lowers_the_contrastive_loss(tmp_path, capsys):
+    from pathlib import Path
+
+    from .clip_lowlevel import QUICK_NOTE
+
     result = main(["--quick", "--threads", "1", "--out", str(tmp_path)])
+    assert capsys.readouterr().out.strip().splitlines()[-1] == QUICK_NOTE, "마지막 줄: smoke run 안내"
+    assert "smoke run" in QUICK_NOTE and "0.422" in QUICK_NOTE
+    assert "**0.422**" in (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8"), \
+        "QUICK_NOTE가 인용하는 전체 실행의 값이 README 결과 표에 있다"
     assert result["level"] == "pytorch_lowlevel" and result["metric"] == "zero_shot_accuracy"
     assert result["train_loss_last"] < result["train_loss_first"]
     assert 0.0 <= result["value"] <= 1.0
