@@ -6,8 +6,9 @@
 
 각 장의 `exercises/test_exNN_*.py`를 pytest 한 번에 `--learner`로 실행하고, JUnit XML 결과를 읽어
 장 · 연습문제 · 통과/전체 · 처음 실패한 테스트의 한 줄(무엇을 기대했는지)을 출력한다. traceback은 보이지 않는다.
-stub과 solution의 일치 검사(`test_exercises.py`)는 유지보수용이므로 돌리지 않는다. 학습자가 stub에 자신의
-보조 함수를 더해도 채점은 과제가 요구한 이름만 본다.
+stub과 solution의 일치 검사(`utils/test_grade.py`가 모든 장에 대해 한다)는 유지보수용이므로 돌리지 않는다.
+학습자가 stub에 자신의 보조 함수를 더해도 채점은 과제가 요구한 이름만 본다. 실패 한 줄은 `utils.exercises`의 비교
+도우미가 쓴 첫 줄(무엇이, 어디서, 실제값과 기대값)이고, `np.testing`의 여러 줄 메시지는 이름과 차이를 한 줄로 모은다.
 
 점수가 어떻든 채점이 끝까지 돌았으면 exit code 0이다 (없는 장 이름을 주면 2).
 """
@@ -53,13 +54,38 @@ def exercise_chapters(root: Path, wanted: list[str] | None = None) -> list[Path]
     return chosen
 
 
+NUMPY_HEADER = re.compile(r"^(Not equal to tolerance|Arrays are not (almost )?equal|Not equal)")
+NUMPY_DETAIL = re.compile(r"^(Mismatched elements|Mismatch at index|Max absolute|Max relative|\(shapes|ACTUAL|DESIRED|"
+                          r"x:|y:|\[|\d)")
+
+
+def _numpy_line(lines: list[str]) -> str | None:
+    """`np.testing.assert_allclose(..., err_msg=이름)`의 여러 줄 메시지를 "이름: 무엇이 얼마나 다른가" 한 줄로."""
+    start = next((i for i, line in enumerate(lines) if NUMPY_HEADER.match(line)), None)
+    if start is None:
+        return None
+    rest = lines[start + 1:]
+    name = next((line for line in rest[:1] if not NUMPY_DETAIL.match(line)), "")
+    detail = [line for line in rest if line.startswith(("Max absolute", "(shapes", "Mismatched elements"))]
+    head = lines[start].split(",")[0] if detail else lines[start]
+    parts = [part for part in (head, *detail[:2]) if part]
+    return (f"{name}: " if name else "") + "; ".join(parts)
+
+
 def one_line(text: str | None, limit: int = 110) -> str:
-    """실패 메시지에서 첫 의미 있는 줄 하나 (길면 자른다)."""
+    """실패 메시지에서 첫 의미 있는 줄 하나 (길면 자른다).
+
+    `np.testing.assert_allclose`의 메시지는 이름(err_msg)이 셋째 줄에 있으므로 이름과 차이를 한 줄로 모은다.
+    """
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     if not lines:
         return ""
     line = lines[0]
-    if len(lines) > 1 and re.match(r"^[\w.]+:?$", line):          # "AssertionError:" 다음 줄에 내용이 있는 경우
+    numpy_line = _numpy_line(lines)
+    if numpy_line is not None:
+        prefix = line.rstrip(":") if re.match(r"^[\w.]+:?$", line) else ""
+        line = f"{prefix}: {numpy_line}" if prefix else numpy_line
+    elif len(lines) > 1 and re.match(r"^[\w.]+:?$", line):          # "AssertionError:" 다음 줄에 내용이 있는 경우
         line = f"{line.rstrip(':')}: {lines[1]}"
     return line if len(line) <= limit else line[:limit - 1] + "…"
 

@@ -1,17 +1,35 @@
-"""채점표(`utils/grade.py`)와 `--learner` 규칙 검사: 가짜 장 하나에서 한 문제는 풀고 한 문제는 안 푼 상태로.
+"""채점표(`utils/grade.py`), `--learner` 규칙, 비교 도우미의 메시지, 그리고 모든 장의 연습문제 묶음 검사.
 
-가짜 장은 저장소의 `conftest.py`·`pytest.ini`를 복사한 tmp 폴더에 만든다. 연습문제 테스트는 실제 장과 같은
-모양이다 (`utils.exercises.load_exercise`로 stub 또는 solution을 고른다).
+- 가짜 장 하나에서 한 문제는 풀고 한 문제는 안 푼 상태로 채점표를 본다. 가짜 장은 저장소의 `conftest.py`·
+  `pytest.ini`를 복사한 tmp 폴더에 만든다 (`utils.exercises.load_exercise`로 stub 또는 solution을 고른다).
+- 모든 장의 `exercises/`를 `discover_exercises`로 찾아 한 번에 검사한다 (장마다 같은 검사 파일을 두지 않는다):
+  stub·solution·채점 파일이 모두 있고, 과제가 요구한 이름이 stub에 같은 signature·docstring으로 있으며, stub은
+  모두 NotImplementedError를 던지고(`--learner`면 건너뜀), 문제 설명에 절 제목과 두 모드의 명령이 있고, README가
+  링크하며, stub docstring이 채점 명령을 말한다.
 """
 import shutil
 import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
 from . import grade as grade_module
-from .exercises import assert_stub_matches_solution, stubs_not_raising
+from .exercises import (
+    assert_close,
+    assert_equal,
+    assert_exercise_complete,
+    assert_grads_close,
+    assert_readme_links,
+    assert_rel_error,
+    assert_same_mask,
+    assert_stub_matches_solution,
+    assert_stub_names_the_command,
+    assert_task_page,
+    discover_exercises,
+    stubs_not_raising,
+)
 
 ROOT = grade_module.ROOT
 
@@ -178,7 +196,108 @@ def test_maintainer_check_still_catches_an_implemented_stub(fake_repo, monkeypat
 
 
 def test_one_line_joins_an_empty_exception_line_with_the_next_and_shortens():
-    message = "AssertionError: \nNot equal to tolerance rtol=1e-06, atol=1e-12\n\nMismatched elements: 3 / 15"
-    assert grade_module.one_line(message) == "AssertionError: Not equal to tolerance rtol=1e-06, atol=1e-12"
+    assert grade_module.one_line("AssertionError: \nexpected 3\nmore") == "AssertionError: expected 3"
     assert grade_module.one_line("x" * 300, limit=20) == "x" * 19 + "…"
     assert grade_module.one_line(None) == ""
+
+
+def test_one_line_names_what_numpy_compared():
+    """`np.testing.assert_allclose(..., err_msg="dW")`의 이름은 셋째 줄에 있다: 한 줄 채점표에 이름과 차이가 보인다."""
+    message = ("AssertionError: \nNot equal to tolerance rtol=1e-06, atol=1e-12\ndW\nMismatched elements: 1 / 2 (50%)\n"
+               "Mismatch at index:\n [1]: 2.0 (ACTUAL), 2.5 (DESIRED)\nMax absolute difference among violations: 0.5\n"
+               " ACTUAL: array([1., 2.])\n DESIRED: array([1. , 2.5])")
+    line = grade_module.one_line(message, limit=200)
+    assert line.startswith("AssertionError: dW: Not equal to tolerance"), line
+    assert "Mismatched elements: 1 / 2" in line and "0.5" in line, line
+    unnamed = "AssertionError: \nNot equal to tolerance rtol=1e-06, atol=1e-12\n\nMismatched elements: 3 / 15"
+    expected = "AssertionError: Not equal to tolerance rtol=1e-06; Mismatched elements: 3 / 15"
+    assert grade_module.one_line(unnamed) == expected
+
+
+# ---- 비교 도우미: 메시지의 첫 줄이 이름, 자리, 실제값, 기대값을 말한다 ----
+def test_comparison_helpers_name_what_differs():
+    first_line = r"^gradient 'W_hh': 1/4개 원소가 다릅니다 — index \(1, 0\)에서 실제 3, 기대 2\.5"
+    with pytest.raises(AssertionError, match=first_line):
+        assert_grads_close({"W_hh": np.array([[1.0, 2.0], [3.0, 4.0]])},
+                           {"W_hh": np.array([[1.0, 2.0], [2.5, 4.0]])}, rtol=1e-6, atol=1e-12)
+    with pytest.raises(AssertionError, match=r"빠진 것 \['b'\], 남는 것 \['c'\]"):
+        assert_grads_close({"a": 1.0, "c": 0.0}, {"a": 1.0, "b": 2.0}, rtol=1e-6, atol=1e-12)
+    with pytest.raises(AssertionError, match=r"^h: shape가 \(2, 3\), 기대한 shape는 \(3, 2\)"):
+        assert_close(np.zeros((2, 3)), np.zeros((3, 2)), "h", rtol=1e-6, atol=1e-12)
+    with pytest.raises(AssertionError, match=r"^x: index \(0,\)에서 실제 nan"):
+        assert_close(np.array([np.nan]), np.array([1.0]), "x", rtol=1e-6, atol=1e-12)
+    assert_close(np.array([np.inf, 1.0]), np.array([np.inf, 1.0 + 1e-9]), "same inf", rtol=1e-6, atol=1e-12)
+    with pytest.raises(AssertionError, match=r"^keep: 2/4곳이 다릅니다 — 실제 1001 / 기대 1100 \(1 = True\)"):
+        assert_same_mask(np.array([True, False, False, True]), np.array([True, True, False, False]), "keep")
+    with pytest.raises(AssertionError, match=r"bool mask여야"):
+        assert_same_mask(np.array([1, 0]), np.array([True, False]), "keep")
+    with pytest.raises(AssertionError, match=r"^dc: 상대 오차 .* index \(1,\)에서 실제 2, 기대\(수치 미분/기준\) 2\.1"):
+        assert_rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.1]), "dc", 1e-7)
+    with pytest.raises(AssertionError, match=r"^params: 실제 3, 기대 4$"):
+        assert_equal(3, 4, "params")
+    with pytest.raises(AssertionError, match=r"^ids: index \(2,\)에서 실제 5, 기대 4"):
+        assert_equal(np.array([1, 2, 5]), np.array([1, 2, 4]), "ids")
+    assert_close(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-9]), "ok", rtol=1e-6, atol=1e-12)
+    assert_same_mask(np.array([True, False]), np.array([True, False]), "ok")
+
+
+def test_grade_table_shows_the_helper_message(fake_repo):
+    """한 줄 채점표가 도우미 메시지의 이름과 값을 그대로 보여 준다 (pytest가 아닌 `utils.grade` 화면에서도)."""
+    ex = fake_repo / "98_Fake" / "exercises"
+    write(ex / "test_ex01_add.py", TEST_ADD + '''
+
+def test_named(ex):
+    import numpy as np
+    from utils.exercises import assert_close
+    assert_close(np.array([ex.add(1, 2), ex.add(2, 2)]), np.array([3.0, 5.0]), "add 표", rtol=1e-6, atol=1e-12)
+''')
+    rows = {row.exercise: row for row in grade_module.grade(fake_repo)}
+    assert (rows["ex01_add"].passed, rows["ex01_add"].total) == (2, 3)
+    assert rows["ex01_add"].first_failure.startswith(
+        "test_named: AssertionError: add 표: 1/2개 원소가 다릅니다 — index (1,)에서 실제 4, 기대 5"), rows["ex01_add"]
+
+
+# ---- 모든 장의 연습문제 묶음: 하나의 테스트가 찾은 모든 연습문제에 ----
+EXERCISES = discover_exercises(ROOT)
+
+
+def test_every_chapter_with_exercises_has_at_least_three():
+    chapters = {}
+    for chapter, name in EXERCISES:
+        chapters.setdefault(chapter, []).append(name)
+    assert chapters, "연습문제를 하나도 찾지 못했습니다"
+    thin = {chapter: names for chapter, names in chapters.items() if len(names) < 3}
+    assert not thin, f"연습문제가 3개보다 적은 장: {thin}"
+
+
+def test_discovery_reports_an_incomplete_exercise(fake_repo):
+    ex = fake_repo / "98_Fake" / "exercises"
+    write(ex / "test_ex03_orphan.py", "")
+    assert ("98_Fake", "ex03_orphan") in discover_exercises(fake_repo)
+    with pytest.raises(AssertionError, match=r"ex03_orphan: 없는 파일 \['stub .*', 'solution .*'\]"):
+        assert_exercise_complete(ex, "ex03_orphan")
+
+
+@pytest.mark.parametrize("chapter,name", EXERCISES, ids=[f"{c[:2]}-{n}" for c, n in EXERCISES])
+def test_exercise_has_stub_solution_tests_page_and_readme_link(chapter, name):
+    folder = ROOT / chapter / "exercises"
+    assert_exercise_complete(folder, name)
+    assert_task_page(folder, chapter, name)
+    assert_readme_links(folder, name)
+
+
+@pytest.mark.parametrize("chapter,name", EXERCISES, ids=[f"{c[:2]}-{n}" for c, n in EXERCISES])
+def test_stub_and_solution_define_the_same_functions_and_classes(chapter, name):
+    assert_stub_matches_solution(f"{chapter}.exercises", name)
+
+
+@pytest.mark.parametrize("chapter,name", EXERCISES, ids=[f"{c[:2]}-{n}" for c, n in EXERCISES])
+def test_every_stub_function_and_method_raises_not_implemented(chapter, name, request):
+    if request.config.getoption("--learner", default=False):
+        pytest.skip("--learner: 학습자가 stub을 채우는 중이므로 NotImplementedError 검사는 건너뛴다")
+    assert stubs_not_raising(f"{chapter}.exercises", name) == [], f"{name}: NotImplementedError를 던지지 않는 stub"
+
+
+@pytest.mark.parametrize("chapter,name", EXERCISES, ids=[f"{c[:2]}-{n}" for c, n in EXERCISES])
+def test_stub_docstring_names_the_grading_command(chapter, name):
+    assert_stub_names_the_command(f"{chapter}.exercises", chapter, name)

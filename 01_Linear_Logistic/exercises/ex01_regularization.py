@@ -1,9 +1,10 @@
 """연습문제 01 — 정규화 (L2 ridge, L1 lasso): 학습자가 채우는 stub.
 
 문제 설명과 유도: `01_regularization.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 
-    pytest 01_Linear_Logistic/exercises/test_ex01_regularization.py --learner   # 내 구현 검사
+    python -m pytest 01_Linear_Logistic/exercises --learner -k ex01   # 이 문제만 채점
+    make grade CHAPTERS=01                                            # 이 장의 채점표 (문제마다 한 줄)
 
 이 장의 목적 함수 (numpy/linear_numpy.py와 같은 식):
     L2 (ridge):  L(w, b) = (1/N) ||X w + b − y||²  +  (λ/2) ||w||²
@@ -34,36 +35,30 @@ def ridge_loss_and_grads(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float,
         X: (N, D) feature.  y: (N,) target.  w: (D,) 가중치.  b: 스칼라 bias.  lam: λ ≥ 0.
     Returns:
         (loss, dw, db): loss float, dw = ∂L/∂w (D,), db = ∂L/∂b float.
-        ∂L/∂w = (2/N) Xᵀ(X w + b − y) + λ w,   ∂L/∂b = (2/N) Σ_i (X w + b − y)_i
     """
-    # 1) residual r = X w + b − y                               (N,)
-    # 2) ∂L/∂ŷ = (2/N) r,  dw = Xᵀ ∂L/∂ŷ + (l2_penalty의 grad),  db = Σ ∂L/∂ŷ
     raise NotImplementedError("ridge_loss_and_grads: 목적 함수와 gradient를 구현하세요 (01_regularization.md 2단계)")
 
 
 def ridge_closed_form(X: np.ndarray, y: np.ndarray, lam: float) -> tuple[np.ndarray, float]:
-    """Ridge의 정확한 해: (X̃ᵀX̃ + (Nλ/2) P) θ = X̃ᵀ y 를 풀어 (w, b)를 돌려준다.
+    """Ridge 목적 함수의 정확한 최솟점 (w, b) — 선형 방정식 하나를 푼다.
 
     Args:
         X: (N, D).  y: (N,).  lam: λ ≥ 0 (λ = 0이면 보통의 least squares).
     Returns:
         (w, b): w (D,), b float. bias에는 penalty가 없다 (P의 마지막 대각 원소가 0).
     """
-    # 1) X̃ = [X, 1]                                             (N, D+1)
-    # 2) A = X̃ᵀX̃ + (Nλ/2) P,  P = diag(1, …, 1, 0)               (D+1, D+1)
-    # 3) np.linalg.solve(A, X̃ᵀ y) — 역행렬(np.linalg.inv)은 만들지 않는다
-    raise NotImplementedError("ridge_closed_form: normal equation을 푸세요 (01_regularization.md 3단계)")
+    raise NotImplementedError("ridge_closed_form: gradient = 0 을 푸세요 (01_regularization.md 3단계)")
 
 
 def soft_threshold(v: np.ndarray, threshold: float) -> np.ndarray:
-    """Soft-thresholding S_t(v) = sign(v) · max(|v| − t, 0) (원소별). L1의 proximal operator.
+    """Soft-thresholding S_t(v) = argmin_u ½(u − v)² + t|u| (원소별). L1의 proximal operator.
 
     Args:
         v: 임의 shape의 배열.  threshold: t ≥ 0.
     Returns:
         v와 같은 shape. |v_i| ≤ t 인 원소는 정확히 0이 된다.
     """
-    raise NotImplementedError("soft_threshold: S_t(v)를 구현하세요 (01_regularization.md 4단계)")
+    raise NotImplementedError("soft_threshold: 1차원 argmin을 경우로 나눠 푸세요 (01_regularization.md 4단계)")
 
 
 def ista_step(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, lam: float,
@@ -73,10 +68,8 @@ def ista_step(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, lam: float,
     Args:
         X: (N, D).  y: (N,).  w: (D,).  b: 스칼라.  lam: L1 계수 λ ≥ 0.  lr: step size η (보통 1/L).
     Returns:
-        (w_new, b_new): w_new = S_{ηλ}(w − η ∇_w g) (D,),  b_new = b − η ∂g/∂b (float, prox 없음).
+        (w_new, b_new): w_new (D,), b_new float. bias에는 prox가 없다.
     """
-    # 1) ∇_w g = (2/N) Xᵀ r,  ∂g/∂b = (2/N) Σ r   (r = X w + b − y; L1 항은 여기 넣지 않는다)
-    # 2) w_new = soft_threshold(w − η ∇_w g, η λ),  b_new = b − η ∂g/∂b
     raise NotImplementedError("ista_step: proximal gradient 한 step을 구현하세요 (01_regularization.md 5단계)")
 
 
@@ -92,6 +85,15 @@ def fit_lasso_ista(X: np.ndarray, y: np.ndarray, lam: float, n_steps: int = 2000
     Returns:
         (w, b): w (D,) (정확히 0인 원소가 있을 수 있다), b float.
     """
-    # 1) L = (2/N) σ_max(X̃)²  (np.linalg.svd(..., compute_uv=False)[0] 또는 eigvalsh),  η = 1/L
-    # 2) w = 0, b = 0 에서 ista_step을 반복하고, 변화가 tol보다 작으면 멈춘다
     raise NotImplementedError("fit_lasso_ista: ISTA 반복을 구현하세요 (01_regularization.md 6단계)")
+
+
+def lasso_zero_counts(X: np.ndarray, y: np.ndarray, lams) -> list[int]:
+    """λ마다 lasso 해 (`fit_lasso_ista`)에서 정확히 0인 계수의 수.
+
+    Args:
+        X: (N, D).  y: (N,).  lams: λ ≥ 0 들.
+    Returns:
+        len(lams)개의 int.
+    """
+    raise NotImplementedError("lasso_zero_counts: 01_regularization.md 7단계")

@@ -1,9 +1,10 @@
 """연습문제 02 — feature scaling과 조건수(condition number): 학습자가 채우는 stub.
 
 문제 설명과 유도: `02_feature_scaling.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 
-    pytest 01_Linear_Logistic/exercises/test_ex02_feature_scaling.py --learner   # 내 구현 검사
+    python -m pytest 01_Linear_Logistic/exercises --learner -k ex02   # 이 문제만 채점
+    make grade CHAPTERS=01                                            # 이 장의 채점표 (문제마다 한 줄)
 
 선형 회귀 목적 함수 L(θ) = (1/N)||X̃θ − y||² (X̃ = [X, 1], θ = [w; b])의 Hessian은 H = (2/N) X̃ᵀX̃.
 """
@@ -39,16 +40,14 @@ def standardize_apply(X: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.nd
 def hessian_condition_number(X: np.ndarray) -> float:
     """선형 회귀 MSE의 Hessian H = (2/N) X̃ᵀX̃ (X̃ = [X, 1])의 조건수 κ = λ_max / λ_min.
 
-    상수 2/N은 κ에 영향이 없다. X̃ᵀX̃ 를 만들지 않고 X̃의 singular value로 κ = (σ_max / σ_min)² 를
-    계산하면 작은 고윳값을 더 정확하게 얻는다.
+    X̃ᵀX̃ 를 만들지 않고 X̃의 singular value로 계산하면 작은 고윳값을 더 정확하게 얻는다.
 
     Args:
         X: (N, D), N ≥ D + 1 이고 X̃의 열이 선형 독립이어야 κ가 유한하다.
     Returns:
         κ (float, ≥ 1).
     """
-    # np.linalg.svd(X̃, compute_uv=False)는 singular value를 내림차순으로 돌려준다
-    raise NotImplementedError("hessian_condition_number: κ = (σ_max/σ_min)² (02_feature_scaling.md 2단계)")
+    raise NotImplementedError("hessian_condition_number: X̃의 singular value로 (02_feature_scaling.md 2단계)")
 
 
 def steps_to_tolerance(X: np.ndarray, y: np.ndarray, tol: float, max_steps: int) -> int:
@@ -63,7 +62,15 @@ def steps_to_tolerance(X: np.ndarray, y: np.ndarray, tol: float, max_steps: int)
     Returns:
         0 ≤ k ≤ max_steps, 또는 max_steps + 1.
     """
-    # 1) X̃ = [X, 1],  θ* = lstsq(X̃, y),  L* = L(θ*)
-    # 2) η = 1/λ_max(H) = N / (2 σ_max(X̃)²)
-    # 3) k = 0, 1, …, max_steps: gap을 검사하고, 아니면 θ ← θ − η (2/N) X̃ᵀ(X̃θ − y)
     raise NotImplementedError("steps_to_tolerance: GD step 수를 세세요 (02_feature_scaling.md 3단계)")
+
+
+def step_upper_bound(kappa: float, gap0: float, tol: float) -> int:
+    """η = 1/λ_max 인 GD가 목적 함수 gap을 gap0에서 tol 이하로 줄이는 데 필요한 step 수의 상한 (κ로 유도한 것, 올림).
+
+    Args:
+        kappa: κ > 1.  gap0: 출발점의 gap > 0.  tol: 기준 > 0.
+    Returns:
+        step 수의 상한 (int, gap0 ≤ tol 이면 0).
+    """
+    raise NotImplementedError("step_upper_bound: 02_feature_scaling.md 4단계")

@@ -1,15 +1,15 @@
 """연습문제 03 — label smoothing과 softmax의 Jacobian–vector product: 학습자가 채우는 stub.
 
 문제 설명과 유도: `03_label_smoothing.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 
-    pytest 01_Linear_Logistic/exercises/test_ex03_label_smoothing.py --learner   # 내 구현 검사
+    python -m pytest 01_Linear_Logistic/exercises --learner -k ex03   # 이 문제만 채점
+    make grade CHAPTERS=01                                            # 이 장의 채점표 (문제마다 한 줄)
 
 장의 `log_softmax`(log-sum-exp trick, `../numpy/logistic_numpy.py`)는 import해 두었다. 그대로 쓴다.
 
     q = (1 − ε) onehot(y) + ε / K                                   (Szegedy et al. 2016, §7)
-    L = −(1/N) Σ_i Σ_k q_ik log softmax(Z_i)_k,      ∂L/∂Z = (softmax(Z) − q) / N
-    J v = p ⊙ (v − ⟨p, v⟩),   J = diag(p) − p pᵀ  (J를 만들지 않는다)
+    L = −(1/N) Σ_i Σ_k q_ik log softmax(Z_i)_k
 """
 from __future__ import annotations
 
@@ -37,20 +37,28 @@ def label_smoothing_cross_entropy(logits: np.ndarray, y: np.ndarray, eps: float)
     Args:
         logits: (N, K) float.  y: (N,) 정수 클래스.  eps: ε (0이면 보통의 cross-entropy).
     Returns:
-        (loss, dlogits): loss = −(1/N) Σ_i Σ_k q_ik log softmax(Z_i)_k (float),
-        dlogits = (softmax(Z) − q) / N, shape (N, K).
+        (loss, dlogits): loss = −(1/N) Σ_i Σ_k q_ik log softmax(Z_i)_k (float), dlogits = ∂loss/∂logits (N, K).
     """
-    # q를 만들고, 장의 log_softmax로 loss를 구한 뒤 gradient는 (p − q)/N
-    raise NotImplementedError("label_smoothing_cross_entropy: loss와 (p − q)/N (03_label_smoothing.md 2단계)")
+    raise NotImplementedError("label_smoothing_cross_entropy: loss와 유도한 gradient (03_label_smoothing.md 2단계)")
 
 
 def softmax_jvp(logits: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """행마다 softmax Jacobian과 벡터의 곱 J_i v_i = p_i ⊙ (v_i − ⟨p_i, v_i⟩). (K, K) 행렬은 만들지 않는다.
+    """행마다 softmax Jacobian J_i와 벡터 v_i의 곱 J_i v_i. (K, K) 행렬은 만들지 않는다.
 
     Args:
         logits: (N, K).  v: (N, K) — 행 i의 logits를 움직이는 방향.
     Returns:
         (N, K): 행 i는 softmax(Z_i)가 방향 v_i로 움직이는 속도 d/dt softmax(Z_i + t v_i) at t = 0.
     """
-    # J = diag(p) − p pᵀ 를 v에 곱하면 p ⊙ v − p ⟨p, v⟩ 이다. 행마다 ⟨p, v⟩는 (N, 1)
-    raise NotImplementedError("softmax_jvp: p ⊙ (v − ⟨p, v⟩) (03_label_smoothing.md 3단계)")
+    raise NotImplementedError("softmax_jvp: 유도한 J v를 O(K)로 (03_label_smoothing.md 3단계)")
+
+
+def optimal_logit_margin(num_classes: int, eps: float) -> float:
+    """label smoothing loss를 최소로 하는 logit에서 z_y − z_k (k ≠ y). 0 < ε ≤ 1, K ≥ 2.
+
+    Args:
+        num_classes: K ≥ 2.  eps: ε ∈ (0, 1].
+    Returns:
+        margin (float).
+    """
+    raise NotImplementedError("optimal_logit_margin: 03_label_smoothing.md 4단계")

@@ -8,7 +8,7 @@ import pytest
 from sklearn.linear_model import Lasso, Ridge
 
 from utils.datasets import load_diabetes, standardize
-from utils.exercises import load_exercise
+from utils.exercises import assert_close, assert_equal, assert_rel_error, assert_same_mask, load_exercise
 from utils.gradcheck import (
     F64_ATOL,
     F64_RTOL,
@@ -16,7 +16,6 @@ from utils.gradcheck import (
     SKLEARN_CLOSED_FORM_ATOL,
     SKLEARN_ITERATIVE_ATOL,
     numeric_gradient,
-    rel_error,
 )
 
 
@@ -54,9 +53,9 @@ def test_l2_penalty_value_and_gradient(ex):
     rng = np.random.default_rng(0)
     w, lam = rng.normal(size=6), 0.7
     value, grad = ex.l2_penalty(w, lam)
-    np.testing.assert_allclose(value, 0.5 * lam * np.sum(w**2), rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(value, 0.5 * lam * np.sum(w**2), "(λ/2)‖w‖²", rtol=F64_RTOL, atol=F64_ATOL)
     numeric = numeric_gradient(lambda: 0.5 * lam * float(np.sum(w**2)), w)
-    assert rel_error(grad, numeric) < GRAD_REL_TOL
+    assert_rel_error(grad, numeric, "∂penalty/∂w", GRAD_REL_TOL)
 
 
 @pytest.mark.parametrize("lam", [0.0, 0.3])
@@ -65,10 +64,10 @@ def test_ridge_gradient_matches_finite_differences(ex, lam):
     X, y, w = rng.normal(size=(12, 4)), rng.normal(size=12), rng.normal(size=4)
     b = np.array([0.7])                                     # 배열이어야 numeric_gradient가 흔들 수 있다
     loss, dw, db = ex.ridge_loss_and_grads(X, y, w, float(b[0]), lam)
-    np.testing.assert_allclose(loss, objective(X, y, w, b[0], lam), rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(loss, objective(X, y, w, b[0], lam), "ridge loss", rtol=F64_RTOL, atol=F64_ATOL)
     assert np.shape(dw) == (4,) and np.ndim(db) == 0
-    assert rel_error(dw, numeric_gradient(lambda: objective(X, y, w, b[0], lam), w)) < GRAD_REL_TOL
-    assert rel_error(np.array([db]), numeric_gradient(lambda: objective(X, y, w, b[0], lam), b)) < GRAD_REL_TOL
+    assert_rel_error(dw, numeric_gradient(lambda: objective(X, y, w, b[0], lam), w), "∂L/∂w", GRAD_REL_TOL)
+    assert_rel_error(np.array([db]), numeric_gradient(lambda: objective(X, y, w, b[0], lam), b), "∂L/∂b", GRAD_REL_TOL)
 
 
 # ---- 3단계: ridge closed form == sklearn Ridge ----
@@ -78,8 +77,8 @@ def test_ridge_closed_form_equals_sklearn_ridge(ex, diabetes, lam):
     X, y = diabetes
     w, b = ex.ridge_closed_form(X, y, lam)
     reference = Ridge(alpha=len(X) * lam / 2, solver="cholesky").fit(X, y)
-    np.testing.assert_allclose(w, reference.coef_, rtol=0, atol=SKLEARN_CLOSED_FORM_ATOL)
-    np.testing.assert_allclose(b, reference.intercept_, rtol=0, atol=SKLEARN_CLOSED_FORM_ATOL)
+    assert_close(w, reference.coef_, f"ridge w (λ={lam}, sklearn Ridge 기준)", rtol=0, atol=SKLEARN_CLOSED_FORM_ATOL)
+    assert_close(b, reference.intercept_, f"ridge b (λ={lam})", rtol=0, atol=SKLEARN_CLOSED_FORM_ATOL)
 
 
 def test_ridge_weight_norm_shrinks_as_lambda_grows(ex, diabetes):
@@ -93,9 +92,9 @@ def test_ridge_weight_norm_shrinks_as_lambda_grows(ex, diabetes):
 def test_soft_threshold_follows_the_definition(ex):
     v = np.array([3.0, -3.0, 0.5, -0.5, 1.0, -1.0, 0.0, 1.25])
     out = ex.soft_threshold(v, 1.0)
-    np.testing.assert_array_equal(out, [2.0, -2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.25])
+    assert_equal(out, np.asarray([2.0, -2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.25]), "S_1(v)")
     assert np.sum(out == 0.0) == 5                          # |v| ≤ t 인 원소는 "정확히" 0
-    np.testing.assert_array_equal(ex.soft_threshold(v, 0.0), v)   # t = 0 이면 항등 함수
+    assert_equal(ex.soft_threshold(v, 0.0), np.asarray(v), "S_0(v) (항등이어야 함)")   # t = 0 이면 항등 함수
 
 
 def test_ista_step_keeps_the_lasso_optimum_fixed(ex, diabetes):
@@ -105,9 +104,9 @@ def test_ista_step_keeps_the_lasso_optimum_fixed(ex, diabetes):
     reference = sklearn_lasso(X, y, lam)
     lr = 0.5 * len(X) / np.linalg.svd(np.hstack([X, np.ones((len(X), 1))]), compute_uv=False)[0] ** 2
     w, b = ex.ista_step(X, y, reference.coef_.copy(), float(reference.intercept_), lam, lr)
-    np.testing.assert_allclose(w, reference.coef_, rtol=0, atol=SKLEARN_ITERATIVE_ATOL)
-    np.testing.assert_allclose(b, reference.intercept_, rtol=0, atol=SKLEARN_ITERATIVE_ATOL)
-    np.testing.assert_array_equal(w == 0.0, reference.coef_ == 0.0)
+    assert_close(w, reference.coef_, "w", rtol=0, atol=SKLEARN_ITERATIVE_ATOL)
+    assert_close(b, reference.intercept_, "b", rtol=0, atol=SKLEARN_ITERATIVE_ATOL)
+    assert_same_mask(w == 0.0, reference.coef_ == 0.0, "ISTA 한 step 뒤 정확히 0인 계수")
 
 
 def test_ista_step_never_increases_the_objective(ex, diabetes):
@@ -133,9 +132,9 @@ def test_ista_reaches_sklearn_lasso_with_the_same_zeros(ex, diabetes, lam):
     reference = sklearn_lasso(X, y, lam)
     zeros = reference.coef_ == 0.0
     assert zeros.any() and not zeros.all()                  # 이 λ에서는 일부만 0: 비교가 의미 있다
-    np.testing.assert_allclose(w, reference.coef_, rtol=0, atol=SKLEARN_ITERATIVE_ATOL)
-    np.testing.assert_allclose(b, reference.intercept_, rtol=0, atol=SKLEARN_ITERATIVE_ATOL)
-    np.testing.assert_array_equal(w == 0.0, zeros)         # 작은 값이 아니라 정확히 0
+    assert_close(w, reference.coef_, "w", rtol=0, atol=SKLEARN_ITERATIVE_ATOL)
+    assert_close(b, reference.intercept_, "b", rtol=0, atol=SKLEARN_ITERATIVE_ATOL)
+    assert_same_mask(w == 0.0, zeros, f"정확히 0인 계수 (λ={lam}, sklearn 기준)")         # 작은 값이 아니라 정확히 0
 
 
 def test_lasso_l1_norm_shrinks_and_vanishes_above_lambda_max(ex, diabetes):
@@ -146,5 +145,13 @@ def test_lasso_l1_norm_shrinks_and_vanishes_above_lambda_max(ex, diabetes):
     assert all(b <= a for a, b in zip(l1, l1[1:])), l1
     assert l1[-1] > 0.0                                     # λ_max 바로 아래에서는 아직 0이 아니다
     w, b = ex.fit_lasso_ista(X, y, 1.01 * lam_max)
-    np.testing.assert_array_equal(w, np.zeros(X.shape[1]))
-    np.testing.assert_allclose(b, y.mean(), rtol=0, atol=SKLEARN_ITERATIVE_ATOL)
+    assert_equal(w, np.zeros(X.shape[1]), "λ ≥ λ_max의 w")
+    assert_close(b, y.mean(), "λ ≥ λ_max의 b (= ȳ)", rtol=0, atol=SKLEARN_ITERATIVE_ATOL)
+
+
+def test_lasso_zero_counts_equal_sklearn(ex, diabetes):
+    """7단계: 기대값은 λ마다 sklearn `Lasso(alpha=λ/2)`의 해에서 정확히 0인 계수의 수다."""
+    X, y = diabetes
+    lams = (0.5, 2.0, 10.0, 40.0)
+    expected = [int(np.sum(sklearn_lasso(X, y, lam).coef_ == 0.0)) for lam in lams]
+    assert_equal(list(ex.lasso_zero_counts(X, y, lams)), expected, f"λ = {lams}에서 0인 계수의 수")

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from utils.datasets import load_diabetes, standardize
-from utils.exercises import load_exercise
+from utils.exercises import assert_close, assert_equal, load_exercise
 from utils.gradcheck import F64_ATOL, F64_RTOL
 
 TOL = 1e-2   # 목적 함수 gap의 절대 기준 (y의 단위², 최솟값 L* ≈ 2.9e3 에 비해 작다)
@@ -63,24 +63,25 @@ def predicted_steps(X, y, tol, max_steps):
 def test_fit_returns_train_mean_and_population_std(ex, wild):
     X_train, _, _ = wild
     mean, std = ex.standardize_fit(X_train)
-    np.testing.assert_allclose(mean, X_train.mean(axis=0), rtol=F64_RTOL, atol=F64_ATOL)
-    np.testing.assert_allclose(std, X_train.std(axis=0, ddof=0), rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(mean, X_train.mean(axis=0), "train 평균", rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(std, X_train.std(axis=0, ddof=0), "train 표준편차 (ddof=0)", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 def test_standardized_train_has_mean_zero_and_std_one(ex, wild):
     X_train, _, _ = wild
     Z = ex.standardize_apply(X_train, *ex.standardize_fit(X_train))
     assert Z.shape == X_train.shape
-    np.testing.assert_allclose(Z.mean(axis=0), 0.0, rtol=0, atol=F64_ATOL)
-    np.testing.assert_allclose(Z.std(axis=0), 1.0, rtol=F64_RTOL, atol=0)
+    assert_close(Z.mean(axis=0), 0.0, "표준화한 train 열 평균", rtol=0, atol=F64_ATOL)
+    assert_close(Z.std(axis=0), 1.0, "표준화한 train 열 표준편차", rtol=F64_RTOL, atol=0)
 
 
 def test_test_split_uses_train_statistics(ex, wild):
     X_train, _, X_test = wild
     Z_test = ex.standardize_apply(X_test, *ex.standardize_fit(X_train))
     expected = (X_test - X_train.mean(axis=0)) / X_train.std(axis=0)
-    np.testing.assert_allclose(Z_test, expected, rtol=F64_RTOL, atol=F64_ATOL)
-    np.testing.assert_allclose(Z_test, standardize(X_train, X_test)[1], rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(Z_test, expected, "train 통계로 표준화한 test", rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(Z_test, standardize(X_train, X_test)[1], "test (utils.datasets.standardize 기준)", rtol=F64_RTOL,
+                 atol=F64_ATOL)
     # test 자신의 통계량으로 표준화했다면 평균이 정확히 0이었을 것이다 — 그렇지 않아야 한다 (leakage 없음)
     assert np.max(np.abs(Z_test.mean(axis=0))) > 1e-2
 
@@ -91,7 +92,7 @@ def test_constant_column_does_not_divide_by_zero(ex):
     assert std[1] == 1.0
     with np.errstate(all="raise"):
         Z = ex.standardize_apply(X, mean, std)
-    np.testing.assert_array_equal(Z[:, 1], 0.0)
+    assert_equal(Z[:, 1], np.asarray(0.0), "상수 열 (0이어야 함)")
 
 
 # ---- 2단계: Hessian의 조건수 ----
@@ -100,8 +101,8 @@ def test_condition_number_matches_numpy_cond(ex, diabetes):
     Z, _, _, _ = standardize(X_train, X_test)
     rng = np.random.default_rng(0)
     for X in (Z, rng.normal(size=(40, 3)) * [1.0, 5.0, 0.2] + 2.0):
-        np.testing.assert_allclose(ex.hessian_condition_number(X), np.linalg.cond(augmented(X)) ** 2,
-                                   rtol=F64_RTOL)
+        assert_close(ex.hessian_condition_number(X), np.linalg.cond(augmented(X)) ** 2, "κ (np.linalg.cond² 기준)",
+                     rtol=F64_RTOL, atol=0.0)
 
 
 def test_scaling_shrinks_the_condition_number(ex, wild):
@@ -152,7 +153,7 @@ def test_perfectly_conditioned_problem_takes_one_step(ex):
     # X̃ᵀX̃ = 4 I  →  κ = 1, H = cI 이고 η = 1/c 인 GD 한 step은 Newton step: 곧바로 최솟점이다.
     X = np.array([[1.0], [-1.0], [1.0], [-1.0]])
     y = np.array([3.0, -1.0, 2.0, 0.5])
-    np.testing.assert_allclose(ex.hessian_condition_number(X), 1.0, rtol=F64_RTOL)
+    assert_close(ex.hessian_condition_number(X), 1.0, "직교 열의 κ", rtol=F64_RTOL, atol=0.0)
     assert ex.steps_to_tolerance(X, y, 1e-9, 100) == 1
 
 
@@ -162,3 +163,28 @@ def test_steps_counts_from_zero_and_reports_failure(ex, wild):
                                                                                  rcond=None)[0] - y_train) ** 2)
     assert ex.steps_to_tolerance(X_train, y_train, 1.01 * gap0, 10) == 0    # 출발점이 이미 기준 안
     assert ex.steps_to_tolerance(X_train, y_train, TOL, 10) == 11           # 닿지 못함 = max_steps + 1
+
+
+@pytest.mark.parametrize("kappa, gap0, tol", [(10.0, 1.0, 1e-6), (250.0, 30.0, 1e-3), (1.5, 2.0, 1e-12),
+                                              (4.0, 1e-4, 1e-3)])
+def test_step_upper_bound_is_tight_on_the_slowest_direction(ex, kappa, gap0, tol):
+    """4단계: 오차가 λ_min 방향에만 있으면 gap은 매 step 정확히 (1 − 1/κ)² 배다. 그 수열을 이 파일이 직접 돌려 센다."""
+    gap, steps = gap0, 0
+    while gap > tol:
+        gap *= (1.0 - 1.0 / kappa) ** 2
+        steps += 1
+    assert_equal(ex.step_upper_bound(kappa, gap0, tol), steps, f"step 상한 (κ={kappa}, gap0={gap0}, tol={tol})")
+
+
+@pytest.mark.parametrize("scale", [1.0, 3.0])
+def test_step_upper_bound_is_above_the_measured_steps(ex, diabetes, scale):
+    """4단계: 실제 데이터에서 고유분해로 센 step 수는 상한을 넘지 않는다 (열 하나를 scale배 한 문제 포함)."""
+    X, y, _ = diabetes
+    X = X.copy()
+    X[:, 0] *= scale
+    A = augmented(X)
+    theta = np.linalg.lstsq(A, y, rcond=None)[0]
+    gap0, tol = np.mean(y**2) - np.mean((A @ theta - y) ** 2), 1e-6
+    bound = ex.step_upper_bound(np.linalg.cond(A) ** 2, gap0, tol)
+    measured = predicted_steps(X, y, tol, bound + 10)
+    assert measured <= bound, f"측정한 step 수 {measured}가 상한 {bound}를 넘습니다"

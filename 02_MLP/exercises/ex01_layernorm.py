@@ -1,16 +1,15 @@
 """연습문제 01 — Layer Normalization을 L1 모듈로: 학습자가 채우는 stub.
 
 문제 설명과 유도: `01_layernorm.md`. 각 메서드의 `raise NotImplementedError(...)`를 지우고 구현한다.
-클래스·메서드 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+클래스·메서드 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 
-    pytest 02_MLP/exercises/test_ex01_layernorm.py --learner   # 내 구현 검사
+    python -m pytest 02_MLP/exercises --learner -k ex01   # 이 문제만 채점
+    make grade CHAPTERS=02                                # 이 장의 채점표 (문제마다 한 줄)
 
 논문: J. L. Ba, J. R. Kiros & G. E. Hinton (2016), "Layer Normalization", arXiv:1607.06450, §3 식 (4).
 통계는 batch가 아니라 한 sample의 D개 feature 위에서 잰다 (torch `nn.LayerNorm(D)`와 같은 관례).
     μ_n = (1/D) Σ_d x_nd,   σ²_n = (1/D) Σ_d (x_nd − μ_n)²
     x̂ = (x − μ_n) / sqrt(σ²_n + ε),   y = γ ⊙ x̂ + β                (γ, β: feature마다, (D,))
-    backward (g = γ ⊙ dout, s_n = 1/sqrt(σ²_n + ε)):
-        dx_n = s_n (g_n − mean_d g_n − x̂_n · mean_d (g_n ⊙ x̂_n))
 """
 from __future__ import annotations
 
@@ -48,9 +47,7 @@ class LayerNorm:
         raise NotImplementedError("LayerNorm.forward: sample마다 정규화 (01_layernorm.md 2단계)")
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        """마지막 forward에 대한 backward: grads["gamma"], grads["beta"]를 채우고 dL/dx를 돌려준다.
-
-        dx_n = s_n (g_n − mean_d g_n − x̂_n · mean_d(g_n ⊙ x̂_n)),  g = γ ⊙ dout,  s_n = 1/sqrt(σ²_n + ε).
+        """마지막 forward에 대한 backward: grads["gamma"], grads["beta"]를 채우고 dL/dx를 돌려준다 (식은 직접 유도한다).
 
         Args:
             dout: (N, D) = dL/dy.
@@ -58,3 +55,14 @@ class LayerNorm:
             (N, D) = dL/dx.
         """
         raise NotImplementedError("LayerNorm.backward: compact formula (01_layernorm.md 3단계)")
+
+
+def one_feature_output(x: np.ndarray, gamma: float, beta: float, eps: float = 1e-5) -> np.ndarray:
+    """D = 1인 LayerNorm(γ, β, ε)의 출력.
+
+    Args:
+        x: (N, 1) float 배열.  gamma, beta: 스칼라 (D = 1이므로 하나씩).  eps: ε > 0.
+    Returns:
+        (N, 1).
+    """
+    raise NotImplementedError("one_feature_output: 01_layernorm.md 4단계 (D = 1이면 μ_n은?)")

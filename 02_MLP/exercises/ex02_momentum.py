@@ -1,9 +1,10 @@
 """연습문제 02 — SGD with momentum (PyTorch 형태, Nesterov 포함): 학습자가 채우는 stub.
 
 문제 설명과 유도: `02_momentum.md`. 각 함수·메서드의 `raise NotImplementedError(...)`를 지우고 구현한다.
-클래스·함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+클래스·함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 
-    pytest 02_MLP/exercises/test_ex02_momentum.py --learner   # 내 구현 검사
+    python -m pytest 02_MLP/exercises --learner -k ex02   # 이 문제만 채점
+    make grade CHAPTERS=02                                # 이 장의 채점표 (문제마다 한 줄)
 
 PyTorch `torch.optim.SGD(lr, momentum=μ, nesterov=…)` (dampening = 0, weight_decay = 0)의 갱신:
     v ← μ v + g                        (v의 초기값 0 → 첫 step의 v는 g)
@@ -74,9 +75,7 @@ def steps_to_tolerance(A: np.ndarray, x0: np.ndarray, lr: float, momentum: float
 
 
 def heavy_ball_parameters(L: float, m: float) -> tuple[float, float]:
-    """m I ⪯ A ⪯ L I 인 2차 함수에서 수렴이 가장 빠른 heavy ball의 (lr, momentum).
-
-    lr = 4 / (√L + √m)²,  momentum = ((√κ − 1) / (√κ + 1))²,  κ = L / m.
+    """m I ⪯ A ⪯ L I 인 2차 함수에서 수렴이 가장 빠른 heavy ball의 (lr, momentum) (02_momentum.md에서 유도한다).
 
     Args:
         L: Hessian의 최대 고윳값.  m: 최소 고윳값, 0 < m ≤ L.
@@ -84,3 +83,15 @@ def heavy_ball_parameters(L: float, m: float) -> tuple[float, float]:
         (lr, momentum).
     """
     raise NotImplementedError("heavy_ball_parameters: 최적 (α, β) (02_momentum.md 4단계)")
+
+
+def step_count_slopes(problems: list, rel_tol: float = 1e-10) -> dict:
+    """여러 2차 문제에서 GD(lr = 1/L)와 최적 heavy ball의 step 수를 세고 log-log 기울기를 맞춘다.
+
+    Args:
+        problems: (A, x0) 목록. A는 대칭 양의 정부호, κ = λ_max / λ_min이 서로 달라야 한다.
+        rel_tol: 각 문제의 tol = rel_tol · f(x0).
+    Returns:
+        {"gd": 기울기, "heavy_ball": 기울기} — log(step 수)를 log κ에 1차 최소제곱으로 맞춘 기울기.
+    """
+    raise NotImplementedError("step_count_slopes: 02_momentum.md 5단계")

@@ -1,14 +1,13 @@
 """연습문제 03 — 사라지는 gradient 진단하고 고치기: 학습자가 채우는 stub.
 
 문제 설명과 유도: `03_vanishing_gradients.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 
-    pytest 02_MLP/exercises/test_ex03_vanishing_gradients.py --learner   # 내 구현 검사
+    python -m pytest 02_MLP/exercises --learner -k ex03   # 이 문제만 채점
+    make grade CHAPTERS=02                                # 이 장의 채점표 (문제마다 한 줄)
 
 L개의 Dense 층 (은닉 층 L − 1개 + 출력 층), W_l: (n_{l−1}, n_l), b_l: (n_l,), H_0 = X:
-    Z_l = H_{l−1} W_l + b_l,   H_l = f(Z_l)   (l < L),   logits = Z_L
-    δ_L = ∂L/∂Z_L = (softmax(Z_L) − onehot(y)) / N
-    δ_l = (δ_{l+1} W_{l+1}ᵀ) ⊙ f′(Z_l),   ∂L/∂W_l = H_{l−1}ᵀ δ_l,   ∂L/∂b_l = Σ_n δ_l
+    Z_l = H_{l−1} W_l + b_l,   H_l = f(Z_l)   (l < L),   logits = Z_L,   δ_l = ∂L/∂Z_l
 NumPy만 쓴다 (torch는 채점에서 기준으로만 쓰인다).
 """
 from __future__ import annotations
@@ -46,15 +45,11 @@ def forward(X: np.ndarray, weights: list, biases: list, activation: str) -> tupl
     Raises:
         ValueError: activation이 위의 셋이 아닐 때.
     """
-    # 층마다 (H_{l−1}, f′(Z_l))를 cache에 넣어 두면 backward가 간단하다. 출력 층에는 f′가 없다.
-    # σ′ = σ(1 − σ),  tanh′ = 1 − tanh²,  ReLU′ = 1[z > 0]
     raise NotImplementedError("forward: 활성화별 forward와 cache (03_vanishing_gradients.md 2단계)")
 
 
 def backward(dlogits: np.ndarray, weights: list, cache: list, activation: str) -> tuple[list, list, list]:
-    """logits의 gradient δ_L에서 출발해 층마다 δ_l = ∂L/∂Z_l, ∂L/∂W_l, ∂L/∂b_l 을 구한다.
-
-    δ_l = (δ_{l+1} W_{l+1}ᵀ) ⊙ f′(Z_l),   ∂L/∂W_l = H_{l−1}ᵀ δ_l,   ∂L/∂b_l = Σ_n δ_l
+    """logits의 gradient δ_L에서 출발해 층마다 δ_l = ∂L/∂Z_l, ∂L/∂W_l, ∂L/∂b_l 을 구한다 (식은 직접 유도한다).
 
     Args:
         dlogits: (N, n_L) = ∂L/∂logits.  weights: forward에 쓴 가중치.  cache: forward가 돌려준 것.
@@ -63,7 +58,6 @@ def backward(dlogits: np.ndarray, weights: list, cache: list, activation: str) -
         (dW, db, deltas): 모두 길이 L의 list, 입력 쪽 층이 0번. dW[l−1]은 W_l과 같은 shape,
         db[l−1]은 (n_l,), deltas[l−1]은 (N, n_l) = ∂L/∂Z_l.
     """
-    # 출력 층부터 거꾸로: δ ⊙ f′ → δ 기록 → dW = H_{l−1}ᵀ δ, db = Σ_n δ → δ ← δ W_lᵀ (아래 층으로)
     raise NotImplementedError("backward: 층별 δ, dW, db (03_vanishing_gradients.md 3단계)")
 
 
@@ -80,12 +74,23 @@ def gradient_profile(X: np.ndarray, y: np.ndarray, weights: list, biases: list, 
 
 
 def delta_ratio_bound(weights: list, activation: str) -> float:
-    """‖δ_1‖_F / ‖δ_L‖_F 의 상한 (max f′)^{L−1} · Π_{l=2}^{L} ‖W_l‖₂ (‖·‖₂는 최대 singular value).
+    """‖δ_1‖_F / ‖δ_L‖_F 의 상한: f′의 최댓값과 가중치의 spectral norm ‖·‖₂(최대 singular value)로 유도한 것.
 
     Args:
         weights: 길이 L의 가중치 list.  activation: "sigmoid" (max f′ = 1/4), "tanh" (1), "relu" (1).
     Returns:
         상한 (float).
     """
-    # np.linalg.norm(W, 2) 가 최대 singular value. W_1은 곱에 들어가지 않는다 (왜? 03_vanishing_gradients.md)
-    raise NotImplementedError("delta_ratio_bound: (max f′)^{L−1} Π ‖W_l‖₂ (03_vanishing_gradients.md 5단계)")
+    raise NotImplementedError("delta_ratio_bound: 유도한 상한 (03_vanishing_gradients.md 5단계)")
+
+
+def ratio_table(X: np.ndarray, y: np.ndarray, weights: dict) -> dict:
+    """생각해 볼 질문 4의 2 × 2 표: 초기화 두 벌에 sigmoid와 ReLU를 각각 써서 잰 r = ‖δ_1‖_F / ‖δ_L‖_F.
+
+    Args:
+        X: (N, n_0).  y: (N,) 정수 클래스.
+        weights: {"xavier": (weights, biases), "he": (weights, biases)} — `init_weights`의 출력 모양.
+    Returns:
+        {(activation, init): r} — activation ∈ ("sigmoid", "relu"), init ∈ ("xavier", "he"), 네 칸.
+    """
+    raise NotImplementedError("ratio_table: 4단계 함수로 네 칸을 채운다 (03_vanishing_gradients.md 6단계)")

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.exercises import load_exercise
+from utils.exercises import assert_close, assert_equal, load_exercise
 from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, check_module_gradients
 
 D = 5
@@ -20,8 +20,8 @@ def ex(request):
     return load_exercise(request, __package__, "ex01_layernorm")
 
 
-def assert_close(actual, expected, err_msg=""):
-    np.testing.assert_allclose(actual, expected, rtol=F64_RTOL, atol=F64_ATOL, err_msg=err_msg)
+def close(actual, expected, err_msg):
+    assert_close(actual, expected, err_msg, rtol=F64_RTOL, atol=F64_ATOL)
 
 
 def make_input(rng, n, d=D):
@@ -51,8 +51,8 @@ def test_init_follows_the_module_contract_and_torch_defaults(ex):
     layer = ex.LayerNorm(D)
     torch_layer = nn.LayerNorm(D)
     assert set(layer.params) == {"gamma", "beta"} and set(layer.grads) == {"gamma", "beta"}
-    np.testing.assert_array_equal(layer.params["gamma"], torch_layer.weight.detach().numpy())   # 1
-    np.testing.assert_array_equal(layer.params["beta"], torch_layer.bias.detach().numpy())      # 0
+    assert_equal(layer.params["gamma"], np.asarray(torch_layer.weight.detach().numpy()), "layer.params['gamma']")   # 1
+    assert_equal(layer.params["beta"], np.asarray(torch_layer.bias.detach().numpy()), "layer.params['beta']")      # 0
     assert layer.eps == torch_layer.eps
     for key in ("gamma", "beta"):
         assert layer.grads[key].shape == (D,) and not layer.grads[key].any()
@@ -63,8 +63,8 @@ def test_forward_normalises_each_sample_over_its_features(ex):
     x = make_input(np.random.default_rng(0), 7)
     out = ex.LayerNorm(D).forward(x)                         # γ = 1, β = 0
     assert out.shape == (7, D)
-    assert_close(out.mean(axis=1), np.zeros(7))              # 행마다 평균 0
-    np.testing.assert_allclose(out.var(axis=1), x.var(axis=1) / (x.var(axis=1) + 1e-5), rtol=F64_RTOL)
+    close(out.mean(axis=1), np.zeros(7), "out.mean(axis=1)")              # 행마다 평균 0
+    assert_close(out.var(axis=1), x.var(axis=1) / (x.var(axis=1) + 1e-5), "out.var(axis=1)", rtol=F64_RTOL, atol=0.0)
 
 
 def test_forward_and_backward_equal_torch_layer_norm(ex):
@@ -74,10 +74,10 @@ def test_forward_and_backward_equal_torch_layer_norm(ex):
     out = layer.forward(x)
     dx = layer.backward(dout)
     out_t, dx_t, dgamma_t, dbeta_t = torch_layer_norm(layer, x, dout)
-    assert_close(out, out_t, "forward")
-    assert_close(dx, dx_t, "dx")
-    assert_close(layer.grads["gamma"], dgamma_t, "dgamma")
-    assert_close(layer.grads["beta"], dbeta_t, "dbeta")
+    close(out, out_t, "forward")
+    close(dx, dx_t, "dx")
+    close(layer.grads["gamma"], dgamma_t, "dgamma")
+    close(layer.grads["beta"], dbeta_t, "dbeta")
 
 
 def test_large_eps_is_used_as_given(ex):
@@ -87,8 +87,8 @@ def test_large_eps_is_used_as_given(ex):
     x, dout = rng.normal(size=(4, D)) * 0.3, rng.normal(size=(4, D))
     out, dx = layer.forward(x), layer.backward(dout)
     out_t, dx_t, _, _ = torch_layer_norm(layer, x, dout)
-    assert_close(out, out_t, "forward")
-    assert_close(dx, dx_t, "dx")
+    close(out, out_t, "forward")
+    close(dx, dx_t, "dx")
 
 
 def test_each_sample_is_independent_of_the_rest_of_the_batch(ex):
@@ -98,7 +98,7 @@ def test_each_sample_is_independent_of_the_rest_of_the_batch(ex):
     x = make_input(rng, 5)
     batch = layer.forward(x)
     for n in range(5):
-        assert_close(layer.forward(x[n:n + 1]), batch[n:n + 1], f"sample {n}")
+        close(layer.forward(x[n:n + 1]), batch[n:n + 1], f"sample {n}")
 
 
 def test_backward_is_orthogonal_to_a_per_sample_constant_shift(ex):
@@ -108,7 +108,7 @@ def test_backward_is_orthogonal_to_a_per_sample_constant_shift(ex):
     x = make_input(rng, 6)
     layer.forward(x)
     dx = layer.backward(rng.normal(size=(6, D)))
-    np.testing.assert_allclose(dx.sum(axis=1), 0.0, rtol=0, atol=F64_ATOL)
+    assert_close(dx.sum(axis=1), 0.0, "dx.sum(axis=1)", rtol=0, atol=F64_ATOL)
 
 
 # ---- 3단계: backward == 수치 미분 ----
@@ -116,9 +116,9 @@ def test_backward_matches_finite_differences(ex):
     rng = np.random.default_rng(5)
     layer = make_layer(ex, rng)
     errors = check_module_gradients(layer, make_input(rng, 6), seed=6)
-    assert set(errors) == {"x", "gamma", "beta"}
+    assert set(errors) == {"x", "gamma", "beta"}, f"gradient key: {sorted(errors)}"
     for name, error in errors.items():
-        assert error < GRAD_REL_TOL, (name, error)
+        assert error < GRAD_REL_TOL, f"gradient {name!r}: 수치 미분과의 상대 오차 {error:.2e} ≥ {GRAD_REL_TOL:.0e}"
 
 
 # ---- 잘못된 입력 ----
@@ -137,3 +137,13 @@ def test_integer_input_is_refused(ex):
 def test_bad_constructor_arguments_are_refused(ex, kwargs):
     with pytest.raises(ValueError):
         ex.LayerNorm(**kwargs)
+
+
+@pytest.mark.parametrize("gamma, beta", [(1.0, 0.0), (2.5, -0.7)])
+def test_one_feature_output_equals_torch(ex, gamma, beta):
+    """질문 1: 기대값은 torch `F.layer_norm`을 D = 1에 그대로 부른 값이다."""
+    x = np.random.default_rng(8).normal(size=(5, 1)) * 3.0
+    expected = F.layer_norm(torch.tensor(x), (1,), torch.tensor([gamma], dtype=torch.float64),
+                           torch.tensor([beta], dtype=torch.float64),
+                           eps=1e-5)
+    close(ex.one_feature_output(x, gamma, beta, 1e-5), expected, f"D = 1 출력 (γ={gamma}, β={beta})")

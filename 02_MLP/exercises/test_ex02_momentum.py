@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from utils.exercises import load_exercise
-from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient, rel_error
+from utils.exercises import assert_close, assert_equal, assert_rel_error, load_exercise
+from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient
 
 KAPPA = 100.0
 M, L = 1.0, KAPPA          # Hessian 고윳값의 범위 [m, L]
@@ -30,12 +30,12 @@ def problem():
     A = 0.5 * (A + A.T)                                      # 반올림으로 생긴 비대칭 제거
     x0 = rng.normal(size=10)
     eigenvalues = np.linalg.eigvalsh(A)
-    np.testing.assert_allclose([eigenvalues[0], eigenvalues[-1]], [M, L], rtol=F64_RTOL)
+    assert_close([eigenvalues[0], eigenvalues[-1]], [M, L], "고윳값의 양 끝", rtol=F64_RTOL, atol=0.0)
     return A, x0, REL_TOL * 0.5 * float(x0 @ A @ x0)
 
 
-def assert_close(actual, expected, err_msg=""):
-    np.testing.assert_allclose(actual, expected, rtol=F64_RTOL, atol=F64_ATOL, err_msg=err_msg)
+def close(actual, expected, err_msg):
+    assert_close(actual, expected, err_msg, rtol=F64_RTOL, atol=F64_ATOL)
 
 
 def gd_steps_from_eigen_decomposition(A, x0, lr, tol, max_steps):
@@ -91,7 +91,7 @@ def test_steps_equal_torch_sgd(ex, momentum, nesterov):
         optimizer.step()
         torch_optimizer.step()
         for name in params:
-            assert_close(params[name], reference[name].detach().numpy(), f"{name}, step {step}")
+            close(params[name], reference[name].detach().numpy(), f"{name}, step {step}")
             assert params[name] is arrays[name], f"{name}: 새 배열로 바꾸지 말고 제자리에서 갱신하세요"
 
 
@@ -101,7 +101,7 @@ def test_first_step_from_zero_velocity(ex, nesterov):
     p0, g = np.array([1.0, -2.0, 3.0]), np.array([0.5, 0.25, -1.0])
     params, grads = {"p": p0.copy()}, {"p": g.copy()}
     ex.SGDMomentum(params, grads, lr=0.1, momentum=0.9, nesterov=nesterov).step()
-    assert_close(params["p"], p0 - 0.1 * (1.0 + (0.9 if nesterov else 0.0)) * g)
+    close(params["p"], p0 - 0.1 * (1.0 + (0.9 if nesterov else 0.0)) * g, "params['p']")
 
 
 @pytest.mark.parametrize("kwargs", [{"lr": 0.0}, {"lr": -0.1}, {"lr": 0.1, "momentum": 1.0},
@@ -123,8 +123,8 @@ def test_quadratic_value_and_gradient(ex, problem):
     A, x0, _ = problem
     x = x0.copy()
     value, grad = ex.quadratic(A, x)
-    assert_close(value, 0.5 * float(np.einsum("i,ij,j->", x, A, x)))
-    assert rel_error(grad, numeric_gradient(lambda: ex.quadratic(A, x)[0], x)) < GRAD_REL_TOL
+    close(value, 0.5 * float(np.einsum("i,ij,j->", x, A, x)), "value")
+    assert_rel_error(grad, numeric_gradient(lambda: ex.quadratic(A, x)[0], x), "grad", GRAD_REL_TOL)
 
 
 # ---- 3단계: step 수 세기 ----
@@ -134,7 +134,7 @@ def test_plain_sgd_steps_equal_the_eigen_decomposition_prediction(ex, problem, l
     lr = lr_scale / L                                        # 1/L, 그리고 2/L 안쪽의 더 큰 값
     x_before = x0.copy()
     steps = ex.steps_to_tolerance(A, x0, lr, tol=tol, max_steps=5000)
-    np.testing.assert_array_equal(x0, x_before)              # 출발점을 바꾸지 않는다
+    assert_equal(x0, np.asarray(x_before), "x0")              # 출발점을 바꾸지 않는다
     assert steps == gd_steps_from_eigen_decomposition(A, x0, lr, tol, 5000)
 
 
@@ -158,7 +158,7 @@ def test_heavy_ball_parameters_minimise_the_spectral_radius(ex):
     grid = np.linspace(M, L, 2001)                           # [m, L]의 모든 고윳값 후보
     rho = spectral_radius(lr, momentum, grid)
     sqrt_kappa = np.sqrt(KAPPA)
-    np.testing.assert_allclose(rho, (sqrt_kappa - 1) / (sqrt_kappa + 1), rtol=F64_RTOL)   # 02_momentum.md의 속도
+    assert_close(rho, (sqrt_kappa - 1) / (sqrt_kappa + 1), "rho", rtol=F64_RTOL, atol=0.0)   # 02_momentum.md의 속도
     for d_lr, d_momentum in [(1.05, 1.0), (0.95, 1.0), (1.0, 1.05), (1.0, 0.95)]:         # 어느 쪽으로 옮겨도 느려진다
         assert spectral_radius(lr * d_lr, momentum * d_momentum, grid) > rho * (1 + 1e-3), (d_lr, d_momentum)
 
@@ -181,3 +181,28 @@ def test_momentum_needs_far_fewer_steps_on_kappa_100(ex, problem):
     assert gd_best >= (sqrt_kappa / 4) * heavy_ball, (gd_best, heavy_ball)
     assert gd >= (sqrt_kappa / 4) * nesterov, (gd, nesterov)
     assert usual < gd, (usual, gd)
+
+
+def test_step_count_slopes_equal_independent_counts(ex):
+    """질문 5: GD step 수는 고유분해로, heavy ball은 `torch.optim.SGD`(02_momentum.md의 최적 α, β)로 이 파일이 센다."""
+    rng = np.random.default_rng(3)
+    problems, log_kappa, gd, heavy = [], [], [], []
+    for kappa in (10.0, 30.0, 100.0, 300.0):
+        q, _ = np.linalg.qr(rng.normal(size=(6, 6)))
+        A = q @ np.diag(np.geomspace(1.0, kappa, 6)) @ q.T
+        A = 0.5 * (A + A.T)
+        x0 = rng.normal(size=6)
+        problems.append((A, x0))
+        eigenvalues = np.linalg.eigvalsh(A)
+        m, L = eigenvalues[0], eigenvalues[-1]
+        tol = REL_TOL * 0.5 * float(x0 @ A @ x0)
+        sqrt_beta = (np.sqrt(L / m) - 1) / (np.sqrt(L / m) + 1)
+        log_kappa.append(np.log(L / m))
+        gd.append(np.log(gd_steps_from_eigen_decomposition(A, x0, 1.0 / L, tol, 10_000)))
+        heavy.append(np.log(torch_steps(A, x0, 4.0 / (np.sqrt(L) + np.sqrt(m)) ** 2, sqrt_beta**2, False, tol, 10_000)))
+    slopes = ex.step_count_slopes(problems, REL_TOL)
+    assert sorted(slopes) == ["gd", "heavy_ball"], f"키가 다릅니다: {sorted(slopes)}"
+    expected = {"gd": np.polyfit(log_kappa, gd, 1)[0], "heavy_ball": np.polyfit(log_kappa, heavy, 1)[0]}
+    for name in expected:
+        close(slopes[name], expected[name], f"{name} 기울기")
+    assert 0.9 <= expected["gd"] <= 1.1 and 0.35 <= expected["heavy_ball"] <= 0.65, f"기울기 {expected}"

@@ -9,8 +9,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from utils.exercises import load_exercise
-from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient, rel_error
+from utils.exercises import assert_close, assert_equal, assert_rel_error, load_exercise
+from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient
 
 DEPTH, WIDTH, N_IN, N_CLASSES, BATCH = 10, 64, 32, 10, 128
 SIZES = [N_IN] + [WIDTH] * (DEPTH - 1) + [N_CLASSES]        # Dense 층 L = 10개 (은닉 층 9개)
@@ -69,7 +69,7 @@ def test_init_weights_has_the_documented_variance(ex, init):
     assert [b.shape for b in biases] == [(300,), (200,)]
     for W, b, (fan_in, fan_out) in zip(weights, biases, [(400, 300), (300, 200)]):
         assert W.dtype == np.float64
-        np.testing.assert_array_equal(b, 0.0)
+        assert_equal(b, np.asarray(0.0), f"{init} bias")
         expected = 2.0 / (fan_in + fan_out) if init == "xavier" else 2.0 / fan_in
         # 표본 분산의 상대 표준오차는 √(2/n) (정규분포, n = 원소 수). 5배 표준오차 안이면 통과.
         n = W.size
@@ -100,9 +100,9 @@ def test_backward_matches_finite_differences(ex, activation):
     dW, db, deltas = ex.backward(dout, weights, cache, activation)
     assert [d.shape for d in deltas] == [(4, 7), (4, 6), (4, 3)]
     for index in range(3):
-        assert rel_error(dW[index], numeric_gradient(loss, weights[index])) < GRAD_REL_TOL, ("W", index)
-        assert rel_error(db[index], numeric_gradient(loss, biases[index])) < GRAD_REL_TOL, ("b", index)
-    np.testing.assert_allclose(deltas[-1], dout, rtol=F64_RTOL, atol=F64_ATOL)   # δ_L = ∂L/∂logits
+        assert_rel_error(dW[index], numeric_gradient(loss, weights[index]), f"{activation} dW[{index}]", GRAD_REL_TOL)
+        assert_rel_error(db[index], numeric_gradient(loss, biases[index]), f"{activation} db[{index}]", GRAD_REL_TOL)
+    assert_close(deltas[-1], dout, "deltas[-1] (= δ_L = dlogits)", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 # ---- 4단계: 층별 gradient 크기 == torch autograd ----
@@ -113,8 +113,8 @@ def test_gradient_profile_equals_torch_autograd(ex, batch, activation, init):
     profile = ex.gradient_profile(X, y, weights, biases, activation)
     mean_abs, delta_norm = torch_profile(X, y, weights, biases, activation)
     assert profile["mean_abs_grad"].shape == profile["delta_norm"].shape == (DEPTH,)
-    np.testing.assert_allclose(profile["mean_abs_grad"], mean_abs, rtol=F64_RTOL, atol=0)
-    np.testing.assert_allclose(profile["delta_norm"], delta_norm, rtol=F64_RTOL, atol=0)
+    assert_close(profile["mean_abs_grad"], mean_abs, f"{activation}+{init} 층별 mean |dW|", rtol=F64_RTOL, atol=0)
+    assert_close(profile["delta_norm"], delta_norm, f"{activation}+{init} 층별 ‖δ_l‖", rtol=F64_RTOL, atol=0)
 
 
 # ---- 5단계: 상한 ----
@@ -123,7 +123,8 @@ def test_delta_ratio_bound_follows_the_definition(ex, activation):
     weights, _ = gaussian_weights("xavier", 4)
     max_derivative = 0.25 if activation == "sigmoid" else 1.0           # σ′(z) = σ(1 − σ) ≤ 1/4 (z = 0에서)
     expected = max_derivative ** (DEPTH - 1) * np.prod([np.linalg.svd(W, compute_uv=False)[0] for W in weights[1:]])
-    np.testing.assert_allclose(ex.delta_ratio_bound(weights, activation), expected, rtol=F64_RTOL)
+    assert_close(ex.delta_ratio_bound(weights, activation), expected, f"delta_ratio_bound({activation})",
+                 rtol=F64_RTOL, atol=0.0)
 
 
 # ---- 진단과 고치기 ----
@@ -151,3 +152,21 @@ def test_variance_preserving_fix_keeps_the_ratio_within_a_decade(ex, batch, acti
     assert low <= r_fixed <= high, r_fixed
     bound_broken = 0.25 ** (DEPTH - 1) * np.prod([np.linalg.norm(W, 2) for W in broken[0][1:]])
     assert r_fixed / r_broken >= low / bound_broken, (r_fixed, r_broken)   # 최소 low / 상한 배 좋아진다
+
+
+def test_ratio_table_equals_torch_for_each_cell(ex, batch):
+    """질문 4: 네 칸의 기대값은 같은 가중치로 torch autograd가 잰 ‖δ_1‖ / ‖δ_L‖이다."""
+    X, y = batch
+    weights = {init: gaussian_weights(init, 7) for init in ("xavier", "he")}
+    table = ex.ratio_table(X, y, weights)
+    cells = [(a, i) for a in ("sigmoid", "relu") for i in ("xavier", "he")]
+    assert sorted(table) == sorted(cells), f"표의 칸이 다릅니다: {sorted(table)}"
+    measured = {}
+    for activation, init in cells:
+        delta_norm = torch_profile(X, y, *weights[init], activation)[1]
+        measured[(activation, init)] = delta_norm[0] / delta_norm[-1]
+        assert_close(table[(activation, init)], measured[(activation, init)], f"r[{activation}, {init}]",
+                     rtol=F64_RTOL, atol=0.0)
+    low, high = FIXED_RANGE
+    inside = {cell: low <= r <= high for cell, r in measured.items()}
+    assert inside == {cell: cell == ("relu", "he") for cell in cells}, f"[0.1, 10] 안의 칸: {inside}"

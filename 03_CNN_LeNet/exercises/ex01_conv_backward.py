@@ -1,10 +1,11 @@
 """연습문제 01 — conv2d의 backward를 손으로: 학습자가 채우는 stub.
 
 문제 설명과 유도: `01_conv_backward.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 forward는 [주어짐]: `given_conv_forward.py`의 `conv2d_forward`를 읽고, 그 backward를 쓴다 (그 파일은 고치지 않는다).
 
-    pytest 03_CNN_LeNet/exercises/test_ex01_conv_backward.py --learner   # 내 구현 검사
+    python -m pytest 03_CNN_LeNet/exercises --learner -k ex01   # 이 문제만 채점
+    make grade CHAPTERS=03                                      # 이 장의 채점표 (문제마다 한 줄)
 
 NumPy만 쓴다. loop로 써도, im2col / col2im으로 써도 된다 (`F.conv2d`는 채점에서 기준으로만 쓰인다).
 """
@@ -16,7 +17,7 @@ from .given_conv_forward import conv2d_forward  # noqa: F401 — [주어짐] for
 
 
 def conv2d_grad_bias(dout: np.ndarray) -> np.ndarray:
-    """bias의 gradient db[f] = Σ_{n,i,j} dout[n, f, i, j].
+    """bias의 gradient db = ∂L/∂b.
 
     Args:
         dout: (N, F, OH, OW) 출력에 대한 upstream gradient ∂L/∂out.
@@ -28,7 +29,7 @@ def conv2d_grad_bias(dout: np.ndarray) -> np.ndarray:
 
 def conv2d_grad_weight(dout: np.ndarray, x: np.ndarray, kernel_size: tuple[int, int], stride: int = 1,
                        padding: int = 0) -> np.ndarray:
-    """kernel의 gradient dW[f, c, p, q] = Σ_{n,i,j} dout[n, f, i, j] · x̃[n, c, S·i + p, S·j + q].
+    """kernel의 gradient dW = ∂L/∂W.
 
     Args:
         dout: (N, F, OH, OW).  x: forward에 넣었던 (N, C, H, W) 입력.
@@ -66,3 +67,14 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, W: np.ndarray, stride: int 
         dx (N, C, H, W), dW (F, C, KH, KW), db (F,).
     """
     raise NotImplementedError("conv2d_backward: 1–3단계를 묶어 (dx, dW, db) (01_conv_backward.md 4단계)")
+
+
+def read_counts(height: int, width: int, kernel_size: tuple[int, int], stride: int = 1, padding: int = 0) -> np.ndarray:
+    """conv2d_forward가 입력 픽셀 (a, e)를 읽는 횟수 — (출력 위치, kernel 위치) 쌍의 수.
+
+    Args:
+        height, width: 입력 크기.  kernel_size: (KH, KW).  stride: S ≥ 1.  padding: P ≥ 0.
+    Returns:
+        (height, width) 정수 배열.
+    """
+    raise NotImplementedError("read_counts: 01_conv_backward.md 5단계")

@@ -1,10 +1,11 @@
 """연습문제 02 — dilated (atrous) convolution: 학습자가 채우는 stub.
 
 문제 설명과 유도: `02_dilation.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 도우미 함수가 필요하면 `_`로 시작하는 이름으로 자유롭게 더해도 된다.
 
-    pytest 03_CNN_LeNet/exercises/test_ex02_dilation.py --learner   # 내 구현 검사
+    python -m pytest 03_CNN_LeNet/exercises --learner -k ex02   # 이 문제만 채점
+    make grade CHAPTERS=03                                      # 이 장의 채점표 (문제마다 한 줄)
 
 Yu & Koltun (2016), "Multi-Scale Context Aggregation by Dilated Convolutions", 식 (2):
     out[n, f, i, j] = b[f] + Σ_c Σ_p Σ_q W[f, c, p, q] · x̃[n, c, S·i + d·p, S·j + d·q]
@@ -16,7 +17,7 @@ import numpy as np
 
 
 def effective_kernel_size(kernel_size: int, dilation: int) -> int:
-    """dilation d인 K-tap kernel이 입력에서 차지하는 폭 K_eff = d·(K − 1) + 1.
+    """dilation d인 K-tap kernel이 입력에서 차지하는 폭 K_eff (첫 tap부터 마지막 tap까지).
 
     Args:
         kernel_size: K ≥ 1.  dilation: d ≥ 1.
@@ -29,7 +30,7 @@ def effective_kernel_size(kernel_size: int, dilation: int) -> int:
 
 
 def dilated_output_size(in_size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
-    """한 축의 출력 크기 O = ⌊(H + 2P − K_eff) / S⌋ + 1  (`F.conv2d(..., dilation=d)`와 같다).
+    """한 축의 출력 크기 (`F.conv2d(..., dilation=d)`와 같다).
 
     Args:
         in_size: H ≥ 1.  kernel_size: K ≥ 1.  stride: S ≥ 1.  padding: P ≥ 0.  dilation: d ≥ 1.
@@ -77,3 +78,14 @@ def conv2d_dilated_backward(dout: np.ndarray, x: np.ndarray, W: np.ndarray, stri
         dx (N, C, H, W), dW (F, C, KH, KW), db (F,).
     """
     raise NotImplementedError("conv2d_dilated_backward: forward와 같은 slice로 dW, dx 누적 (02_dilation.md 4단계)")
+
+
+def stack_footprint(kernel_size: int, dilations) -> np.ndarray:
+    """K-tap 1-D conv를 dilation d_1, d_2, …로 (stride 1) 쌓았을 때 출력 unit 하나가 기대는 입력 offset.
+
+    Args:
+        kernel_size: K ≥ 1.  dilations: 층마다 d ≥ 1 (입력 쪽이 먼저).
+    Returns:
+        길이 1 + Σ_l d_l·(K − 1)의 bool 배열: [o]가 True ⇔ receptive field의 o번째 입력이 출력에 닿는 경로가 있다.
+    """
+    raise NotImplementedError("stack_footprint: 02_dilation.md 5단계")

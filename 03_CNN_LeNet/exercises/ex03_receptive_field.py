@@ -1,10 +1,11 @@
 """연습문제 03 — receptive field, jump, start: 학습자가 채우는 stub.
 
 문제 설명과 유도: `03_receptive_field.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 도우미 함수가 필요하면 `_`로 시작하는 이름으로 자유롭게 더해도 된다.
 
-    pytest 03_CNN_LeNet/exercises/test_ex03_receptive_field.py --learner   # 내 구현 검사
+    python -m pytest 03_CNN_LeNet/exercises --learner -k ex03   # 이 문제만 채점
+    make grade CHAPTERS=03                                      # 이 장의 채점표 (문제마다 한 줄)
 
 한 축만 본다. 층은 (K, S, P) 또는 (K, S, P, d). 채점은 torch autograd로 **실제로 잰** receptive field와 비교한다.
 순수 Python만으로 충분하다 (NumPy도 필요 없다).
@@ -23,7 +24,6 @@ def receptive_field(layers) -> list[tuple[int, int, int]]:
     Raises:
         ValueError: 층의 모양이 틀렸거나 kernel < 1, stride < 1, padding < 0, dilation < 1.
     """
-    # 입력에서 (size, jump, start) = (1, 1, 0)으로 시작해 층마다 recurrence를 한 번씩 적용한다.
     raise NotImplementedError("receptive_field: (size, jump, start) recurrence (03_receptive_field.md 1단계)")
 
 
@@ -57,3 +57,14 @@ def vgg_layers(convs_per_stage: tuple[int, ...]) -> list[tuple[int, int, int]]:
         conv (3, 1, 1)을 n번, 이어서 max-pool (2, 2, 0) 한 번 — 이것을 stage마다 차례로 이어 붙인 목록.
     """
     raise NotImplementedError("vgg_layers: stage마다 conv n개 + pool 하나 (03_receptive_field.md 4단계)")
+
+
+def smallest_input(layers) -> int:
+    """층 목록(conv·pooling, 입력 쪽이 먼저)을 지나 모든 층에서 출력이 1개 이상 남는 가장 작은 입력 크기 H.
+
+    Args:
+        layers: `receptive_field`와 같은 층 목록.
+    Returns:
+        H ≥ 1 (int).
+    """
+    raise NotImplementedError("smallest_input: 03_receptive_field.md 5단계")

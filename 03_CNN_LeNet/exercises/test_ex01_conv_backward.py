@@ -15,8 +15,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from utils.exercises import load_exercise
-from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient, rel_error
+from utils.exercises import assert_close, assert_equal, assert_rel_error, load_exercise
+from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient
 
 from .given_conv_forward import conv2d_forward
 
@@ -54,15 +54,15 @@ def test_given_forward_equals_torch_conv2d():
         x, W, b, _ = make_case(stride, padding)
         expected = F.conv2d(torch.from_numpy(x), torch.from_numpy(W), torch.from_numpy(b), stride=stride,
                             padding=padding).numpy()
-        np.testing.assert_allclose(conv2d_forward(x, W, b, stride, padding), expected,
-                                   rtol=F64_RTOL, atol=F64_ATOL, err_msg=f"stride {stride}, padding {padding}")
+        assert_close(conv2d_forward(x, W, b, stride, padding), expected, f"forward (S={stride}, P={padding})",
+                     rtol=F64_RTOL, atol=F64_ATOL)
 
 
 # ---- 1단계: db ----
 def test_grad_bias_equals_torch(ex):
     x, W, b, dout = make_case(2, 1, seed=1)
     _, _, db_t = torch_grads(x, W, b, dout, 2, 1)
-    np.testing.assert_allclose(ex.conv2d_grad_bias(dout), db_t, rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(ex.conv2d_grad_bias(dout), db_t, "db", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 # ---- 2단계: dW ----
@@ -71,8 +71,8 @@ def test_grad_weight_equals_torch(ex, case):
     stride, padding = case
     x, W, b, dout = make_case(stride, padding, seed=2)
     _, dW_t, _ = torch_grads(x, W, b, dout, stride, padding)
-    np.testing.assert_allclose(ex.conv2d_grad_weight(dout, x, W_SHAPE[2:], stride, padding), dW_t,
-                               rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(ex.conv2d_grad_weight(dout, x, W_SHAPE[2:], stride, padding), dW_t,
+                 f"dW (stride {stride}, padding {padding})", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 # ---- 3단계: dx ----
@@ -81,8 +81,8 @@ def test_grad_input_equals_torch(ex, case):
     stride, padding = case
     x, W, b, dout = make_case(stride, padding, seed=3)
     dx_t, _, _ = torch_grads(x, W, b, dout, stride, padding)
-    np.testing.assert_allclose(ex.conv2d_grad_input(dout, W, X_SHAPE, stride, padding), dx_t,
-                               rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(ex.conv2d_grad_input(dout, W, X_SHAPE, stride, padding), dx_t,
+                 f"dx (stride {stride}, padding {padding})", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 @pytest.mark.parametrize("case", GRID, ids=grid_id)
@@ -107,7 +107,7 @@ def test_backward_equals_torch_autograd(ex, case):
     assert len(grads) == 3
     for name, mine, expected in zip(("dx", "dW", "db"), grads, torch_grads(x, W, b, dout, stride, padding)):
         assert mine.shape == expected.shape, name
-        np.testing.assert_allclose(mine, expected, rtol=F64_RTOL, atol=F64_ATOL, err_msg=name)
+        assert_close(mine, expected, name, rtol=F64_RTOL, atol=F64_ATOL)
 
 
 @pytest.mark.parametrize("case", GRID, ids=grid_id)
@@ -129,6 +129,17 @@ def test_backward_matches_finite_differences(ex, case):
         return float((F.conv2d(xt, Wt, bt, stride=stride, padding=padding) * doutt).sum())
 
     dx, dW, db = ex.conv2d_backward(dout, x, W, stride, padding)
-    assert rel_error(dx, numeric_gradient(loss, x)) < GRAD_REL_TOL
-    assert rel_error(dW, numeric_gradient(loss, W)) < GRAD_REL_TOL
-    assert rel_error(db, numeric_gradient(loss, b)) < GRAD_REL_TOL
+    assert_rel_error(dx, numeric_gradient(loss, x), "dx", GRAD_REL_TOL)
+    assert_rel_error(dW, numeric_gradient(loss, W), "dW", GRAD_REL_TOL)
+    assert_rel_error(db, numeric_gradient(loss, b), "db", GRAD_REL_TOL)
+
+
+@pytest.mark.parametrize("size, kernel, stride, padding", [((7, 6), (3, 3), 1, 1), ((9, 8), (2, 3), 3, 0),
+                                                           ((8, 8), (3, 3), 2, 1)])
+def test_read_counts_equal_the_gradient_of_an_all_ones_convolution(ex, size, kernel, stride, padding):
+    """5단계: 기대값은 weight가 모두 1인 `F.conv2d`의 출력 합을 torch autograd로 미분한 값 (읽힌 횟수)이다."""
+    x = torch.zeros(1, 1, *size, dtype=torch.float64, requires_grad=True)
+    F.conv2d(x, torch.ones(1, 1, *kernel, dtype=torch.float64), stride=stride, padding=padding).sum().backward()
+    expected = x.grad[0, 0].numpy().astype(np.int64)
+    assert_equal(np.asarray(ex.read_counts(*size, kernel, stride, padding)), expected,
+                 f"읽힌 횟수 (H, W={size}, K={kernel}, S={stride}, P={padding})")

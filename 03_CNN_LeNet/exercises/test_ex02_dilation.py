@@ -11,8 +11,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from utils.exercises import load_exercise
-from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient, rel_error
+from utils.exercises import assert_close, assert_equal, assert_rel_error, assert_same_mask, load_exercise
+from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient
 
 GRID = list(itertools.product((1, 2), (0, 2), (1, 2, 3)))     # (stride, padding, dilation)
 X_SHAPE, W_SHAPE = (2, 2, 9, 8), (3, 2, 3, 2)                  # 비정사각 입력, 비대칭 kernel
@@ -90,7 +90,7 @@ def test_dilate_kernel_puts_taps_dilation_apart(ex, dilation):
     W_dil = ex.dilate_kernel(W, dilation)
     kh, kw = W_SHAPE[2:]
     assert W_dil.shape == (*W_SHAPE[:2], dilation * (kh - 1) + 1, dilation * (kw - 1) + 1)
-    np.testing.assert_array_equal(W_dil[:, :, ::dilation, ::dilation], W)
+    assert_equal(W_dil[:, :, ::dilation, ::dilation], np.asarray(W), f"W_dil의 tap 자리 (d={dilation})")
     assert np.count_nonzero(W_dil) == W.size                               # 나머지는 모두 0
 
 
@@ -101,7 +101,7 @@ def test_zero_inserted_kernel_gives_the_same_convolution(ex, case):
     xt = torch.from_numpy(x)
     dilated = F.conv2d(xt, torch.from_numpy(W), stride=stride, padding=padding, dilation=dilation)
     plain = F.conv2d(xt, torch.from_numpy(ex.dilate_kernel(W, dilation)), stride=stride, padding=padding)
-    np.testing.assert_allclose(plain.numpy(), dilated.numpy(), rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(plain.numpy(), dilated.numpy(), "0을 끼운 kernel의 conv", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 # ---- 3단계: forward ----
@@ -113,7 +113,7 @@ def test_forward_equals_torch_conv2d(ex, case):
                         padding=padding, dilation=dilation).numpy()
     out = ex.conv2d_dilated_forward(x, W, b, stride, padding, dilation)
     assert out.shape == expected.shape
-    np.testing.assert_allclose(out, expected, rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(out, expected, "dilated forward", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 # ---- 4단계: backward ----
@@ -127,7 +127,7 @@ def test_backward_equals_torch_autograd(ex, case):
     assert len(grads) == 3
     for name, mine, expected in zip(("dx", "dW", "db"), grads, (xt.grad, Wt.grad, bt.grad)):
         assert mine.shape == tuple(expected.shape), name
-        np.testing.assert_allclose(mine, expected.numpy(), rtol=F64_RTOL, atol=F64_ATOL, err_msg=name)
+        assert_close(mine, expected.numpy(), name, rtol=F64_RTOL, atol=F64_ATOL)
 
 
 @pytest.mark.parametrize("case", [(1, 0, 2), (2, 2, 3), (1, 2, 2)], ids=grid_id)
@@ -142,6 +142,20 @@ def test_backward_matches_finite_differences(ex, case):
         return float((F.conv2d(xt, Wt, bt, stride=stride, padding=padding, dilation=dilation) * doutt).sum())
 
     dx, dW, db = ex.conv2d_dilated_backward(dout, x, W, stride, padding, dilation)
-    assert rel_error(dx, numeric_gradient(loss, x)) < GRAD_REL_TOL
-    assert rel_error(dW, numeric_gradient(loss, W)) < GRAD_REL_TOL
-    assert rel_error(db, numeric_gradient(loss, b)) < GRAD_REL_TOL
+    assert_rel_error(dx, numeric_gradient(loss, x), "dx", GRAD_REL_TOL)
+    assert_rel_error(dW, numeric_gradient(loss, W), "dW", GRAD_REL_TOL)
+    assert_rel_error(db, numeric_gradient(loss, b), "db", GRAD_REL_TOL)
+
+
+@pytest.mark.parametrize("dilations", [(1, 2, 4), (2, 2, 2), (1, 1), (3,)])
+def test_stack_footprint_equals_the_autograd_sparsity(ex, dilations):
+    """5단계: 기대값은 weight가 모두 1인 1-D dilated conv를 쌓고, 출력 하나를 입력으로 미분해 0이 아닌 자리다."""
+    width = 1 + sum(d * 2 for d in dilations)
+    x = torch.zeros(1, 1, width, dtype=torch.float64, requires_grad=True)
+    h = x
+    for d in dilations:
+        h = F.conv1d(h, torch.ones(1, 1, 3, dtype=torch.float64), dilation=d)
+    assert h.shape[-1] == 1
+    h.sum().backward()
+    assert_same_mask(np.asarray(ex.stack_footprint(3, dilations)), (x.grad[0, 0] != 0).numpy(),
+                     f"dilation {dilations}가 닿는 입력 offset")

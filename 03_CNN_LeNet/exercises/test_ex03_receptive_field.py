@@ -13,7 +13,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from utils.exercises import load_exercise
+from utils.exercises import assert_equal, load_exercise
 
 # (층 목록, 잴 때 쓸 입력 크기). 입력은 가운데 unit들의 receptive field가 테두리에 닿지 않을 만큼 크게 잡는다.
 STACKS = [
@@ -162,3 +162,28 @@ def test_stacked_3x3_convs_see_as_far_as_one_big_kernel(ex, n):
     _, cols, _ = measure(big, 32, [output_size(big, 32) // 2])
     measured = next(iter(cols.values()))
     assert ex.receptive_field(ex.vgg_layers((n,))[:n])[-1][0] == measured[1] - measured[0] + 1
+
+
+def smallest_working_size(layers):
+    """층마다 `F.conv2d`/`F.max_pool2d` 대신 all-ones `F.conv1d`를 쌓아, 출력이 생기는 가장 작은 입력을 1부터 찾는다."""
+    for size in range(1, 400):
+        h = torch.zeros(1, 1, size, dtype=torch.float64)
+        try:
+            for layer in layers:
+                kernel, stride, padding = layer[:3]
+                dilation = layer[3] if len(layer) > 3 else 1
+                h = F.conv1d(h, torch.ones(1, 1, kernel, dtype=torch.float64), stride=stride, padding=padding,
+                             dilation=dilation)
+        except RuntimeError:
+            continue
+        if h.shape[-1] >= 1:
+            return size
+    raise AssertionError("400까지 출력이 생기지 않았습니다")
+
+
+@pytest.mark.parametrize("layers", [[(5, 1, 0), (2, 2, 0), (5, 1, 0), (2, 2, 0), (5, 1, 0)],
+                                    [(3, 1, 1), (3, 1, 1), (2, 2, 0), (3, 1, 1), (2, 2, 0)],
+                                    [(3, 2, 0, 2), (3, 1, 0), (2, 2, 0)], [(7, 2, 3), (3, 2, 1)]])
+def test_smallest_input_equals_a_search_with_torch(ex, layers):
+    """5단계: 기대값은 torch `F.conv1d`가 오류 없이 출력을 내는 가장 작은 입력 크기를 1부터 찾아 얻는다."""
+    assert_equal(ex.smallest_input(layers), smallest_working_size(layers), f"가장 작은 입력 ({layers})")

@@ -1,9 +1,10 @@
 """연습문제 02 — Batch Normalization의 forward와 backward를 NumPy로: 학습자가 채우는 stub.
 
 문제 설명과 유도: `02_batchnorm_backward.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 
-    pytest 04_VGG/exercises/test_ex02_batchnorm_backward.py --learner   # 내 구현 검사
+    python -m pytest 04_VGG/exercises --learner -k ex02   # 이 문제만 채점
+    make grade CHAPTERS=04                                # 이 장의 채점표 (문제마다 한 줄)
 
 NumPy만 쓴다. 채점은 수치 미분(central difference)과 torch의 `F.batch_norm` autograd로 한다.
 """
@@ -34,3 +35,14 @@ def batchnorm_backward(dout, cache):
         (dx, dgamma, dbeta): (N, C, H, W), (C,), (C,).
     """
     raise NotImplementedError("batchnorm_backward: dβ, dγ, dx (02_batchnorm_backward.md 2–3단계)")
+
+
+def running_update(x, running_mean, running_var, momentum: float = 0.1):
+    """학습 모드 BN forward 한 번 뒤의 running 통계 (PyTorch `BatchNorm2d` 관례).
+
+    Args:
+        x: (N, C, H, W).  running_mean, running_var: (C,) 옛 값.  momentum: 새 batch 통계의 비중.
+    Returns:
+        (new_running_mean, new_running_var), 각 (C,).
+    """
+    raise NotImplementedError("running_update: 02_batchnorm_backward.md 4단계")

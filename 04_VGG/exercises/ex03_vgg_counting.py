@@ -1,9 +1,10 @@
 """연습문제 03 — VGG의 parameter 수와 연산량(MAC)을 손으로 세기: 학습자가 채우는 stub.
 
 문제 설명과 유도: `03_vgg_counting.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 
-    pytest 04_VGG/exercises/test_ex03_vgg_counting.py --learner   # 내 구현 검사
+    python -m pytest 04_VGG/exercises --learner -k ex03   # 이 문제만 채점
+    make grade CHAPTERS=04                                # 이 장의 채점표 (문제마다 한 줄)
 
 순수 Python이면 충분하다. 채점은 torchvision VGG의 실제 parameter 수, 그리고 meta device에서
 forward hook으로 센 MAC과 비교한다.
@@ -47,3 +48,14 @@ def stack_versus_single(channels: int, n: int) -> tuple[int, int]:
         (stack, single) = (n·9·C², (2n+1)²·C²).  Section 2.3: n = 3이면 27C² 대 49C².
     """
     raise NotImplementedError("stack_versus_single: n·9·C² 대 (2n+1)²·C² (03_vgg_counting.md 4단계)")
+
+
+def classifier_share(config, num_classes: int = 1000, hidden: int = 4096) -> float:
+    """VGG(BN 없음) 전체 parameter 가운데 FC head가 차지하는 비율.
+
+    Args:
+        config: `[64, "M", ...]`.  num_classes: K.  hidden: FC 은닉 크기.
+    Returns:
+        비율 (0과 1 사이).
+    """
+    raise NotImplementedError("classifier_share: 03_vgg_counting.md 5단계")

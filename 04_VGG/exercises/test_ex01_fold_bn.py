@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.exercises import load_exercise
+from utils.exercises import assert_close, assert_equal, load_exercise
 from utils.gradcheck import F64_ATOL, F64_RTOL
 
 
@@ -44,7 +44,7 @@ def test_bn_eval_affine_equals_batchnorm_in_eval_mode(ex):
     z = torch.randn(4, 6, 5, 5, dtype=torch.float64)
     expected = bn(z).detach().numpy()
     actual = scale[None, :, None, None] * z.numpy() + shift[None, :, None, None]
-    np.testing.assert_allclose(actual, expected, rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(actual, expected, "(scale, shift)로 쓴 eval BN 출력", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: "cin{}-cout{}-k{}-s{}-p{}-bias{}".format(*c))
@@ -58,7 +58,7 @@ def test_folded_conv_equals_conv_then_bn(ex, case):
     x = torch.randn(3, c_in, 9, 9, dtype=torch.float64)
     expected = bn(conv(x)).detach().numpy()
     actual = F.conv2d(x, torch.as_tensor(weight), torch.as_tensor(folded_bias), stride=stride, padding=padding)
-    np.testing.assert_allclose(actual.numpy(), expected, rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(actual.numpy(), expected, "접은 conv의 출력 (conv → BN 기준)", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 def test_folding_a_whole_vgg_stack_keeps_its_output(ex):
@@ -79,7 +79,7 @@ def test_folding_a_whole_vgg_stack_keeps_its_output(ex):
     with torch.no_grad():
         expected = nn.Sequential(*layers).eval()(x)
         actual = nn.Sequential(*folded)(x)
-    np.testing.assert_allclose(actual.numpy(), expected.numpy(), rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(actual.numpy(), expected.numpy(), "접은 VGG stack의 출력", rtol=F64_RTOL, atol=F64_ATOL)
     assert sum(p.numel() for p in nn.Sequential(*folded).parameters()) < sum(
         p.numel() for p in nn.Sequential(*layers).parameters())
 
@@ -94,3 +94,15 @@ def test_bad_shapes_are_refused(ex):
         ex.fold_bn_into_conv(np.ones((4, 3, 3)), None, ones, ones, ones, ones)
     with pytest.raises(ValueError):
         ex.fold_bn_into_conv(np.ones((5, 3, 3, 3)), None, ones, ones, ones, ones)
+
+
+@pytest.mark.parametrize("config", [[8, "M", 16, 16, "M", 32], [64, 64, "M", 128]])
+def test_values_removed_by_folding_equals_the_state_dict_difference(ex, config):
+    """3단계: 기대값은 torchvision `make_layers`로 만든 conv + BN의 state_dict에서 접은 뒤 남는 conv를 뺀 수."""
+    from torchvision.models.vgg import make_layers
+
+    with torch.device("meta"):
+        features = make_layers(list(config), batch_norm=True)
+    before = sum(v.numel() for k, v in features.state_dict().items() if not k.endswith("num_batches_tracked"))
+    after = sum(p.numel() for m in features.modules() if isinstance(m, torch.nn.Conv2d) for p in m.parameters())
+    assert_equal(ex.values_removed_by_folding(list(config)), before - after, f"접어서 사라지는 값의 수 {config}")

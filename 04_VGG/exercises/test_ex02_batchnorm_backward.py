@@ -9,8 +9,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from utils.exercises import load_exercise
-from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient, rel_error
+from utils.exercises import assert_close, assert_rel_error, load_exercise
+from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient
 
 SHAPES = [(4, 3, 3, 3), (2, 5, 2, 4), (16, 2, 1, 1)]
 
@@ -37,7 +37,7 @@ def torch_reference(x, gamma, beta, dout):
 def test_forward_equals_torch_batch_norm(ex, shape):
     x, gamma, beta, dout = inputs(shape, seed=sum(shape))
     y, _ = ex.batchnorm_forward(x, gamma, beta)
-    np.testing.assert_allclose(y, torch_reference(x, gamma, beta, dout)[0], rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(y, torch_reference(x, gamma, beta, dout)[0], "y", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
@@ -47,7 +47,7 @@ def test_backward_equals_torch_autograd(ex, shape):
     dx, dgamma, dbeta = ex.batchnorm_backward(dout, cache)
     _, dx_ref, dgamma_ref, dbeta_ref = torch_reference(x, gamma, beta, dout)
     for name, a, b in (("dx", dx, dx_ref), ("dgamma", dgamma, dgamma_ref), ("dbeta", dbeta, dbeta_ref)):
-        np.testing.assert_allclose(a, b, rtol=F64_RTOL, atol=F64_ATOL, err_msg=name)
+        assert_close(a, b, name, rtol=F64_RTOL, atol=F64_ATOL)
 
 
 @pytest.mark.parametrize("shape", [(3, 2, 2, 2), (2, 3, 1, 3)], ids=str)
@@ -63,9 +63,9 @@ def test_backward_matches_finite_differences(ex, shape):
 
     _, cache = ex.batchnorm_forward(x, gamma, beta)
     dx, dgamma, dbeta = ex.batchnorm_backward(dout, cache)
-    assert rel_error(dx, numeric_gradient(loss, x)) < GRAD_REL_TOL
-    assert rel_error(dgamma, numeric_gradient(loss, gamma)) < GRAD_REL_TOL
-    assert rel_error(dbeta, numeric_gradient(loss, beta)) < GRAD_REL_TOL
+    assert_rel_error(dx, numeric_gradient(loss, x), "dx", GRAD_REL_TOL)
+    assert_rel_error(dgamma, numeric_gradient(loss, gamma), "dgamma", GRAD_REL_TOL)
+    assert_rel_error(dbeta, numeric_gradient(loss, beta), "dbeta", GRAD_REL_TOL)
 
 
 def test_gradient_through_the_mean_sums_to_zero(ex):
@@ -81,3 +81,16 @@ def test_bad_shapes_are_refused(ex):
         ex.batchnorm_forward(np.ones((4, 3, 2)), np.ones(3), np.zeros(3))
     with pytest.raises(ValueError):
         ex.batchnorm_forward(np.ones((4, 3, 2, 2)), np.ones(2), np.zeros(3))
+
+
+@pytest.mark.parametrize("momentum", [0.1, 0.5])
+def test_running_update_equals_torch_batch_norm(ex, momentum):
+    """4단계: 기대값은 `F.batch_norm(training=True)`가 제자리에서 갱신한 running buffer다."""
+    rng = np.random.default_rng(9)
+    x = rng.normal(size=(3, 4, 2, 5)) * 2.0 + 1.0
+    mean0, var0 = rng.normal(size=4), rng.uniform(0.5, 2.0, size=4)
+    running_mean, running_var = torch.tensor(mean0), torch.tensor(var0)
+    F.batch_norm(torch.tensor(x), running_mean, running_var, training=True, momentum=momentum)
+    new_mean, new_var = ex.running_update(x, mean0, var0, momentum)
+    assert_close(new_mean, running_mean, f"running_mean (momentum={momentum})", rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(new_var, running_var, f"running_var (momentum={momentum})", rtol=F64_RTOL, atol=F64_ATOL)

@@ -76,3 +76,12 @@ def test_stack_of_3x3_versus_one_big_kernel(ex, n):
     single = nn.Conv2d(channels, channels, 2 * n + 1, bias=False)
     assert ex.stack_versus_single(channels, n) == (sum(p.numel() for p in stack.parameters()), single.weight.numel())
     assert ex.stack_versus_single(1, 3) == (27, 49)                       # Section 2.3
+
+
+@pytest.mark.parametrize("key", ["A", "D"])
+def test_classifier_share_equals_the_torchvision_count(ex, key):
+    """5단계: 기대값은 meta device의 torchvision VGG에서 `classifier`의 parameter를 전체로 나눈 값이다."""
+    model = meta_vgg(key, False)
+    expected = sum(p.numel() for p in model.classifier.parameters()) / sum(p.numel() for p in model.parameters())
+    share = ex.classifier_share(list(TV_CFGS[key]))
+    assert abs(share - expected) <= 1e-12, f"FC head 비율 (cfg {key}): 실제 {share:.10f}, 기대 {expected:.10f}"

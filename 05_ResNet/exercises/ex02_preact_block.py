@@ -1,9 +1,10 @@
 """연습문제 02 — pre-activation residual block (He et al. 2016): 학습자가 채우는 stub.
 
 문제 설명과 유도: `02_preact_block.md`. 각 함수·메서드의 `raise NotImplementedError(...)`를 지우고 구현한다.
-이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 
-    pytest 05_ResNet/exercises/test_ex02_preact_block.py --learner   # 내 구현 검사
+    python -m pytest 05_ResNet/exercises --learner -k ex02   # 이 문제만 채점
+    make grade CHAPTERS=05                                   # 이 장의 채점표 (문제마다 한 줄)
 
 He, Zhang, Ren & Sun (2016), "Identity Mappings in Deep Residual Networks", 식 (3)과 Fig. 4(e):
     x_{l+1} = x_l + F(x_l),   F(x) = conv3×3( ReLU(BN( conv3×3_s( ReLU(BN(x)) ) )) )
@@ -48,3 +49,14 @@ def unrolled(blocks, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         ValueError: shortcut이 있는(shape가 바뀌는) block이 섞여 있을 때.
     """
     raise NotImplementedError("unrolled: x_L과 x_0 + Σ F(x_i) (02_preact_block.md 4단계)")
+
+
+def residual_stream_variances(blocks, x: torch.Tensor) -> list[float]:
+    """block을 차례로 통과하는 residual stream의 분산 Var(x_l), l = 0 … L (eval 모드에서 재는 것을 전제로 한다).
+
+    Args:
+        blocks: shape를 바꾸지 않는 block들 (순서대로).  x: x_0 (N, C, H, W).
+    Returns:
+        길이 L + 1의 float list: [Var(x_0), Var(x_1), …, Var(x_L)] (모든 원소에 대한 분산, `unbiased=False`).
+    """
+    raise NotImplementedError("residual_stream_variances: 02_preact_block.md 5단계")

@@ -2,9 +2,10 @@
 학습자가 채우는 stub.
 
 문제 설명과 유도: `03_bottleneck_cost.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 
-    pytest 05_ResNet/exercises/test_ex03_bottleneck_cost.py --learner   # 내 구현 검사
+    python -m pytest 05_ResNet/exercises --learner -k ex03   # 이 문제만 채점
+    make grade CHAPTERS=05                                   # 이 장의 채점표 (문제마다 한 줄)
 
 He et al. (2015), Section 4.1과 Table 1. conv 한 층(bias 없음)의 비용:
     parameter = C_in·C_out·k²,   곱셈-덧셈 = parameter × (출력 H·W)      (출력 원소 하나가 C_in·k²개 입력을 읽는다)
@@ -58,3 +59,14 @@ def resnet_cost(depth: int, stride_on: str = "3x3", num_classes: int = 1000, siz
         ValueError: 모르는 depth.
     """
     raise NotImplementedError("resnet_cost: stem → stage → fc, 해상도를 따라가며 (03_bottleneck_cost.md 3단계)")
+
+
+def macs_ratio(depth: int, size: int, new_size: int, stride_on: str = "3x3") -> float:
+    """입력 한 변을 size에서 new_size로 바꿀 때 ResNet 전체 곱셈-덧셈 수가 몇 배가 되는가.
+
+    Args:
+        depth: 18, 34, 50, 101, 152.  size, new_size: 입력 한 변.  stride_on: bottleneck의 stride 위치.
+    Returns:
+        곱셈-덧셈(new_size) / 곱셈-덧셈(size).
+    """
+    raise NotImplementedError("macs_ratio: 03_bottleneck_cost.md 4단계")

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.exercises import load_exercise
+from utils.exercises import assert_close, load_exercise
 from utils.gradcheck import F64_ATOL, F64_RTOL
 
 from ..paper import resnet as P
@@ -48,8 +48,8 @@ def reference(block, x, training):
     return residual, shortcut + residual
 
 
-def assert_close(a, b):
-    torch.testing.assert_close(a, b, rtol=F64_RTOL, atol=F64_ATOL)
+def close(a, b, name):
+    assert_close(a, b, name, rtol=F64_RTOL, atol=F64_ATOL)
 
 
 # ---- 1단계: 구조 ----
@@ -77,8 +77,8 @@ def test_residual_and_forward_equal_the_formula(ex, training, in_planes, planes,
     block = randomized(ex.PreActBlock(in_planes, planes, stride), seed=2).train(training)
     x = torch.randn(3, in_planes, 6, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
     expected_residual, expected_out = reference(block, x, training)
-    assert_close(block.residual(x), expected_residual)
-    assert_close(block(x), expected_out)
+    close(block.residual(x), expected_residual, "block.residual(x)")
+    close(block(x), expected_out, "block(x)")
 
 
 def test_no_relu_after_the_addition(ex):
@@ -107,7 +107,22 @@ def test_unrolled_sum_of_residuals(ex):
         h = x
         for b in blocks:
             h = reference(b, h, training=False)[1]
-    assert_close(x_last, h)
-    assert_close(total, h)
+    close(x_last, h, "x_last")
+    close(total, h, "total")
     with pytest.raises(ValueError):
         ex.unrolled([ex.PreActBlock(4, 8, 2)], torch.randn(1, 4, 4, 4))
+
+
+def test_residual_stream_variances_follow_the_formula(ex):
+    """5단계: 기대값은 이 파일의 `reference`(식 그대로)로 eval 모드 block 8개를 쌓으며 잰 분산이다."""
+    blocks = [randomized(ex.PreActBlock(4, 4, 1), seed=s).eval() for s in range(8)]
+    x = torch.randn(6, 4, 5, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(9))
+    expected, h = [x.var(unbiased=False).item()], x
+    with torch.no_grad():
+        for block in blocks:
+            h = reference(block, h, training=False)[1]
+            expected.append(h.var(unbiased=False).item())
+    got = ex.residual_stream_variances(blocks, x)
+    assert len(got) == 9, f"Var(x_0) … Var(x_8) 9개여야 합니다: {len(got)}개"
+    assert_close(got, expected, "Var(x_l), l = 0 … 8", rtol=F64_RTOL, atol=0.0)
+    assert expected[-1] > 10 * expected[0], f"identity 경로에 F가 쌓여 분산이 커져야 합니다: {expected}"

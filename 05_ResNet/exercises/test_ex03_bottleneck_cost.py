@@ -88,3 +88,13 @@ def test_other_input_size_and_classes(ex):
     assert ex.resnet_cost(50, num_classes=10, size=64) == measured(model, (1, 3, 64, 64))
     with pytest.raises(ValueError):
         ex.resnet_cost(42)
+
+
+@pytest.mark.parametrize("depth, size, new_size", [(50, 224, 448), (18, 224, 112)])
+def test_macs_ratio_equals_two_measured_models(ex, depth, size, new_size):
+    """4단계: 기대값은 장의 모델을 두 입력 크기에서 meta device forward hook으로 잰 곱셈-덧셈의 비다."""
+    with torch.device("meta"):
+        model = getattr(P, f"resnet{depth}")()
+    expected = measured(model, (1, 3, new_size, new_size))[1] / measured(model, (1, 3, size, size))[1]
+    ratio = ex.macs_ratio(depth, size, new_size)
+    assert abs(ratio - expected) <= 1e-12 * expected, f"MAC 비 ({size} → {new_size}): 실제 {ratio}, 기대 {expected}"

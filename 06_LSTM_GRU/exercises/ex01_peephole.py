@@ -1,9 +1,10 @@
 """연습문제 01 — peephole LSTM 한 step의 forward와 backward: 학습자가 채우는 stub.
 
 문제 설명과 유도: `01_peephole.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다). NumPy만 쓴다.
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다). NumPy만 쓴다.
 
-    pytest 06_LSTM_GRU/exercises/test_ex01_peephole.py --learner   # 내 구현 검사
+    python -m pytest 06_LSTM_GRU/exercises --learner -k ex01   # 이 문제만 채점
+    make grade CHAPTERS=06                                     # 이 장의 채점표 (문제마다 한 줄)
 """
 from __future__ import annotations
 
@@ -37,3 +38,14 @@ def peephole_step_backward(dh_next, dc_next, cache) -> dict:
         {"x", "h", "c", "W_ih", "W_hh", "b", "p_i", "p_f", "p_o"} → 각 입력과 같은 shape의 gradient.
     """
     raise NotImplementedError("peephole_step_backward: 01_peephole.md 2단계 (c'와 c가 쓰인 곳을 모두 더한다)")
+
+
+def peephole_parameter_fraction(input_size: int, hidden_size: int) -> float:
+    """peephole parameter 수 ÷ 이 LSTM의 gate parameter 수 (W_ih, W_hh, b; bias는 b 하나).
+
+    Args:
+        input_size: D ≥ 1.  hidden_size: H ≥ 1.
+    Returns:
+        비율 (float). 01_peephole.md 생각해 볼 질문 3.
+    """
+    raise NotImplementedError("peephole_parameter_fraction: 01_peephole.md 3단계 (원소 수를 센다)")

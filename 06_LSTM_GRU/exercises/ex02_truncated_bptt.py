@@ -1,9 +1,10 @@
 """연습문제 02 — truncated BPTT: 학습자가 채우는 stub.
 
 문제 설명과 유도: `02_truncated_bptt.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다). NumPy만 쓴다.
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다). NumPy만 쓴다.
 
-    pytest 06_LSTM_GRU/exercises/test_ex02_truncated_bptt.py --learner   # 내 구현 검사
+    python -m pytest 06_LSTM_GRU/exercises --learner -k ex02   # 이 문제만 채점
+    make grade CHAPTERS=06                                     # 이 장의 채점표 (문제마다 한 줄)
 """
 from __future__ import annotations
 
@@ -36,3 +37,14 @@ def truncated_bptt(x, h0, W_ih, W_hh, b, dout, k: int):
         ValueError: k가 1 이상의 정수가 아닐 때.
     """
     raise NotImplementedError("truncated_bptt: 02_truncated_bptt.md 2단계 (구간의 첫 시각에서 dh를 0으로)")
+
+
+def gradient_reach(T: int, k: int) -> np.ndarray:
+    """truncated BPTT(k)에서 시각 t의 loss가 입력 x_s에 gradient를 보낼 수 있는 자리.
+
+    Args:
+        T: 시퀀스 길이 ≥ 1.  k: 구간 길이 ≥ 1.
+    Returns:
+        (T, T) bool 배열. [t, s]가 True ⇔ 시각 t의 loss에서 x_s로 가는 경로가 끊기지 않는다 (s ≤ t).
+    """
+    raise NotImplementedError("gradient_reach: 02_truncated_bptt.md 3단계")

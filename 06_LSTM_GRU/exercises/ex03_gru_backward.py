@@ -1,9 +1,10 @@
 """연습문제 03 — Cho et al. (2014) 원래 형태 GRU 한 step의 backward: 학습자가 채우는 stub.
 
 문제 설명과 유도: `03_gru_backward.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다). NumPy만 쓴다.
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다). NumPy만 쓴다.
 
-    pytest 06_LSTM_GRU/exercises/test_ex03_gru_backward.py --learner   # 내 구현 검사
+    python -m pytest 06_LSTM_GRU/exercises --learner -k ex03   # 이 문제만 채점
+    make grade CHAPTERS=06                                     # 이 장의 채점표 (문제마다 한 줄)
 """
 from __future__ import annotations
 
@@ -38,3 +39,14 @@ def cho_gru_step_backward(dh_next, cache) -> dict:
         {"x", "h", "W", "U", "b"} → 각 입력과 같은 shape의 gradient.
     """
     raise NotImplementedError("cho_gru_step_backward: 03_gru_backward.md 2단계")
+
+
+def step_jacobian(x, h, W, U, b) -> np.ndarray:
+    """sample마다 한 step의 Jacobian J_b = ∂h'_b/∂h_b, `cho_gru_step_backward`로 만든다.
+
+    Args:
+        x: (B, D), h: (B, H), W: (3H, D), U: (3H, H), b: (3H,).
+    Returns:
+        (B, H, H), J[b, i, j] = ∂h'_{b,i}/∂h_{b,j}.
+    """
+    raise NotImplementedError("step_jacobian: 03_gru_backward.md 3단계 (one-hot dh'로 backward를 H번)")

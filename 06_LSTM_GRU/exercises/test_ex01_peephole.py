@@ -1,4 +1,4 @@
-"""연습문제 01 (peephole LSTM) 채점: forward == torch 식 → backward == autograd → 수치 미분 → peephole 0이면 LSTMCell.
+"""연습문제 01 (peephole LSTM) 채점: forward == torch 식 → backward == autograd → 수치 미분 → LSTMCell → 질문 3.
 
 기본은 reference solution을, `--learner`를 주면 학습자 stub(`ex01_peephole.py`)을 검사한다.
 기대값은 이 파일이 torch(float64)로 식을 따로 써서 autograd로 계산한다.
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from utils.exercises import load_exercise
-from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient, rel_error
+from utils.exercises import assert_close, assert_grads_close, assert_rel_error, load_exercise
+from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient
 
 B, D, H = 3, 4, 5
 NAMES = ("x", "h", "c", "W_ih", "W_hh", "b", "p_i", "p_f", "p_o")
@@ -41,8 +41,8 @@ def test_forward_matches_the_formula(ex):
     v = make_inputs()
     h_next, c_next, _ = ex.peephole_step(*(v[k] for k in NAMES))
     h_t, c_t = torch_peephole({k: torch.tensor(a) for k, a in v.items()})
-    np.testing.assert_allclose(h_next, h_t.numpy(), rtol=F64_RTOL, atol=F64_ATOL)
-    np.testing.assert_allclose(c_next, c_t.numpy(), rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(h_next, h_t, "h'", rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(c_next, c_t, "c'", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 def test_backward_matches_torch_autograd(ex):
@@ -51,12 +51,10 @@ def test_backward_matches_torch_autograd(ex):
     dh, dc = rng.normal(size=(B, H)), rng.normal(size=(B, H))
     _, _, cache = ex.peephole_step(*(v[k] for k in NAMES))
     grads = ex.peephole_step_backward(dh, dc, cache)
-    assert set(grads) == set(NAMES)
     tv = {k: torch.tensor(a, requires_grad=True) for k, a in v.items()}
     h_t, c_t = torch_peephole(tv)
     ((h_t * torch.tensor(dh)).sum() + (c_t * torch.tensor(dc)).sum()).backward()
-    for k in NAMES:
-        np.testing.assert_allclose(grads[k], tv[k].grad.numpy(), rtol=F64_RTOL, atol=F64_ATOL, err_msg=k)
+    assert_grads_close(grads, {k: tv[k].grad for k in NAMES}, rtol=F64_RTOL, atol=F64_ATOL)
 
 
 @pytest.mark.parametrize("name", ["c", "p_i", "p_f", "p_o"])
@@ -71,7 +69,7 @@ def test_peephole_gradients_match_finite_differences(ex, name):
 
     _, _, cache = ex.peephole_step(*(v[k] for k in NAMES))
     analytic = ex.peephole_step_backward(dh, dc, cache)[name]
-    assert rel_error(analytic, numeric_gradient(loss, v[name])) < GRAD_REL_TOL
+    assert_rel_error(analytic, numeric_gradient(loss, v[name]), f"gradient {name!r}", GRAD_REL_TOL)
 
 
 def test_zero_peepholes_give_torch_lstm_cell(ex):
@@ -86,5 +84,15 @@ def test_zero_peepholes_give_torch_lstm_cell(ex):
         cell.bias_hh.zero_()
         h_ref, c_ref = cell(torch.tensor(v["x"]), (torch.tensor(v["h"]), torch.tensor(v["c"])))
     h_next, c_next, _ = ex.peephole_step(*(v[k] for k in NAMES))
-    np.testing.assert_allclose(h_next, h_ref.numpy(), rtol=F64_RTOL, atol=F64_ATOL)
-    np.testing.assert_allclose(c_next, c_ref.numpy(), rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(h_next, h_ref, "p = 0일 때 h' (nn.LSTMCell 기준)", rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(c_next, c_ref, "p = 0일 때 c' (nn.LSTMCell 기준)", rtol=F64_RTOL, atol=F64_ATOL)
+
+
+@pytest.mark.parametrize("D_, H_", [(4, 5), (32, 128)])
+def test_peephole_parameter_fraction_counts_the_arrays(ex, D_, H_):
+    """질문 3: 기대값은 이 파일이 만드는 배열(make_inputs와 같은 shape)의 원소 수에서 센다."""
+    shapes = {"W_ih": (4 * H_, D_), "W_hh": (4 * H_, H_), "b": (4 * H_,), "p_i": (H_,), "p_f": (H_,), "p_o": (H_,)}
+    sizes = {k: int(np.prod(s)) for k, s in shapes.items()}
+    expected = (sizes["p_i"] + sizes["p_f"] + sizes["p_o"]) / (sizes["W_ih"] + sizes["W_hh"] + sizes["b"])
+    assert_close(ex.peephole_parameter_fraction(D_, H_), expected, f"peephole 비율 (D={D_}, H={H_})",
+                 rtol=F64_RTOL, atol=0.0)

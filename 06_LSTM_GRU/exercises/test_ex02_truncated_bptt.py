@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from utils.exercises import load_exercise
-from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient, rel_error
+from utils.exercises import assert_close, assert_rel_error, assert_same_mask, load_exercise
+from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient
 
 T, B, D, H = 7, 2, 3, 4
 
@@ -44,7 +44,7 @@ def test_forward_matches_the_formula(ex):
     h = h0
     for t in range(T):
         h = np.tanh(x[t] @ W_ih.T + h @ W_hh.T + b)
-        np.testing.assert_allclose(hs[t + 1], h, rtol=F64_RTOL, atol=F64_ATOL)
+        assert_close(hs[t + 1], h, f"hs[{t + 1}] (= h_{t})", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 7, 50])
@@ -53,7 +53,7 @@ def test_gradients_equal_torch_with_detach_every_k_steps(ex, k):
     ours = ex.truncated_bptt(x, h0, W_ih, W_hh, b, dout, k)
     expected = torch_truncated(x, h0, W_ih, W_hh, b, dout, k)
     for name, a, e in zip(("dW_ih", "dW_hh", "db", "dh0"), ours, expected):
-        np.testing.assert_allclose(a, e, rtol=F64_RTOL, atol=F64_ATOL, err_msg=name)
+        assert_close(a, e, f"{name} (k={k})", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 def test_k_at_least_T_is_full_bptt_and_matches_finite_differences(ex):
@@ -63,19 +63,19 @@ def test_k_at_least_T_is_full_bptt_and_matches_finite_differences(ex):
     def loss():
         return float((ex.rnn_forward(x, h0, W_ih, W_hh, b)[1:] * dout).sum())
 
-    for analytic, tensor in ((dW_ih, W_ih), (dW_hh, W_hh), (db, b), (dh0, h0)):
-        assert rel_error(analytic, numeric_gradient(loss, tensor)) < GRAD_REL_TOL
+    for name, analytic, tensor in (("dW_ih", dW_ih, W_ih), ("dW_hh", dW_hh, W_hh), ("db", db, b), ("dh0", dh0, h0)):
+        assert_rel_error(analytic, numeric_gradient(loss, tensor), f"{name} (k = T)", GRAD_REL_TOL)
 
 
 def test_truncation_changes_the_recurrent_gradient_but_only_first_chunk_reaches_h0(ex):
     x, h0, W_ih, W_hh, b, dout = make_inputs(3)
     full = ex.truncated_bptt(x, h0, W_ih, W_hh, b, dout, T)
     cut = ex.truncated_bptt(x, h0, W_ih, W_hh, b, dout, 2)
-    assert np.abs(full[1] - cut[1]).max() > 1e-3                  # 먼 과거로 가는 항이 빠진다
+    assert np.abs(full[1] - cut[1]).max() > 1e-3, "k = 2의 dW_hh가 full BPTT와 같습니다: 경계에서 끊지 않았습니다"
     only_first = dout.copy()
     only_first[2:] = 0.0                                           # 첫 구간 (t = 0, 1)의 loss만 남기면
-    np.testing.assert_allclose(ex.truncated_bptt(x, h0, W_ih, W_hh, b, only_first, 2)[3], cut[3],
-                               rtol=F64_RTOL, atol=F64_ATOL)       # h0의 gradient는 그대로
+    assert_close(ex.truncated_bptt(x, h0, W_ih, W_hh, b, only_first, 2)[3], cut[3],
+                 "dh0 (첫 구간의 loss만 남겼을 때)", rtol=F64_RTOL, atol=F64_ATOL)     # h0의 gradient는 그대로
 
 
 @pytest.mark.parametrize("k", [0, -1, 2.5, True])
@@ -83,3 +83,21 @@ def test_bad_k_is_refused(ex, k):
     x, h0, W_ih, W_hh, b, dout = make_inputs()
     with pytest.raises(ValueError, match="k는 1 이상의 정수"):
         ex.truncated_bptt(x, h0, W_ih, W_hh, b, dout, k)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 7])
+def test_gradient_reach_equals_the_autograd_sparsity(ex, k):
+    """질문 2: 기대값은 detach를 k마다 넣은 torch 그래프에서 ∂(Σ h_t)/∂x_s가 0이 아닌 자리다."""
+    x, h0, W_ih, W_hh, b, _ = make_inputs(4)
+    expected = np.zeros((T, T), dtype=bool)
+    for t_loss in range(T):
+        xs = torch.tensor(x, requires_grad=True)
+        h = torch.tensor(h0)
+        for t in range(t_loss + 1):
+            if t > 0 and t % k == 0:
+                h = h.detach()
+            h = torch.tanh(xs[t] @ torch.tensor(W_ih).T + h @ torch.tensor(W_hh).T + torch.tensor(b))
+        h.sum().backward()
+        expected[t_loss] = xs.grad.abs().sum(axis=(1, 2)).numpy() > 0
+    reach = np.asarray(ex.gradient_reach(T, k))
+    assert_same_mask(reach, expected, f"gradient_reach(T={T}, k={k})")

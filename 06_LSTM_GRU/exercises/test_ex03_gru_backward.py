@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from utils.exercises import load_exercise
-from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient, rel_error
+from utils.exercises import assert_close, assert_grads_close, assert_rel_error, load_exercise
+from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient
 
 B, D, H = 3, 4, 5
 NAMES = ("x", "h", "W", "U", "b")
@@ -38,7 +38,7 @@ def test_forward_matches_chos_equations(ex):
     v = make_inputs()
     h_next, _ = ex.cho_gru_step(*(v[k] for k in NAMES))
     expected = torch_cho({k: torch.tensor(a) for k, a in v.items()})
-    np.testing.assert_allclose(h_next, expected.numpy(), rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(h_next, expected, "h' (식 (5)–(8))", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 def test_cho_form_differs_from_torch_gru_cell(ex):
@@ -52,7 +52,8 @@ def test_cho_form_differs_from_torch_gru_cell(ex):
         cell.bias_hh.zero_()
         torch_form = cell(torch.tensor(v["x"]), torch.tensor(v["h"])).numpy()
     h_next, _ = ex.cho_gru_step(*(v[k] for k in NAMES))
-    assert np.abs(h_next - torch_form).max() > 1e-3
+    gap = np.abs(h_next - torch_form).max()
+    assert gap > 1e-3, f"h'가 nn.GRUCell(r을 U_n h 뒤에 곱함)과 {gap:.2e}만 다릅니다: r을 행렬곱 앞에서 곱했나요?"
 
 
 def test_backward_matches_torch_autograd(ex):
@@ -60,11 +61,9 @@ def test_backward_matches_torch_autograd(ex):
     dh = np.random.default_rng(3).normal(size=(B, H))
     _, cache = ex.cho_gru_step(*(v[k] for k in NAMES))
     grads = ex.cho_gru_step_backward(dh, cache)
-    assert set(grads) == set(NAMES)
     tv = {k: torch.tensor(a, requires_grad=True) for k, a in v.items()}
     (torch_cho(tv) * torch.tensor(dh)).sum().backward()
-    for k in NAMES:
-        np.testing.assert_allclose(grads[k], tv[k].grad.numpy(), rtol=F64_RTOL, atol=F64_ATOL, err_msg=k)
+    assert_grads_close(grads, {k: tv[k].grad for k in NAMES}, rtol=F64_RTOL, atol=F64_ATOL)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -77,4 +76,19 @@ def test_backward_matches_finite_differences(ex, name):
 
     _, cache = ex.cho_gru_step(*(v[k] for k in NAMES))
     analytic = ex.cho_gru_step_backward(dh, cache)[name]
-    assert rel_error(analytic, numeric_gradient(loss, v[name])) < GRAD_REL_TOL
+    assert_rel_error(analytic, numeric_gradient(loss, v[name]), f"gradient {name!r}", GRAD_REL_TOL)
+
+
+def test_step_jacobian_equals_autograd_and_tends_to_identity_as_z_opens(ex):
+    """질문 2: 기대값은 torch.autograd.functional.jacobian (sample마다), z → 1이면 I."""
+    v = make_inputs(6)
+    t = {k: torch.tensor(a) for k, a in v.items()}
+    expected = np.stack([
+        torch.autograd.functional.jacobian(
+            lambda hb, i=i: torch_cho({**t, "x": t["x"][i:i + 1], "h": hb[None]})[0], t["h"][i]).numpy()
+        for i in range(B)])
+    assert_close(ex.step_jacobian(*(v[k] for k in NAMES)), expected, "∂h'/∂h", rtol=F64_RTOL, atol=F64_ATOL)
+    v["b"][H:2 * H] = 30.0                                           # z = σ(30) ≈ 1 − 1e-13: h' ≈ h
+    identity = np.broadcast_to(np.eye(H), (B, H, H))
+    assert_close(ex.step_jacobian(*(v[k] for k in NAMES)), identity, "z → 1일 때 ∂h'/∂h", rtol=F64_RTOL,
+                 atol=F64_RTOL)

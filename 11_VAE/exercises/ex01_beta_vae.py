@@ -1,10 +1,11 @@
 """연습문제 01 — β-VAE: 학습자가 채우는 stub.
 
 문제 설명과 유도: `01_beta_vae.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 도우미 함수가 필요하면 `_`로 시작하는 이름으로 자유롭게 더해도 된다.
 
-    pytest 11_VAE/exercises/test_ex01_beta_vae.py --learner   # 내 구현 검사
+    python -m pytest 11_VAE/exercises --learner -k ex01   # 이 문제만 채점
+    make grade CHAPTERS=11                                # 이 장의 채점표 (문제마다 한 줄)
 
 Higgins et al. (2017) 식 (4):  L_β(x) = E_q[log p(x|z)] − β · D_KL(q(z|x) ‖ p(z)).
 linear-Gaussian decoder p(x|z) = N(W z + b, s² I)에서 β가 encoder 분산을 어떻게 정하는지 본다. NumPy만 쓴다.
@@ -29,12 +30,8 @@ def beta_objective(log_px_given_z: np.ndarray, kl: np.ndarray, beta: float) -> n
 
 
 def expected_objective(log_var: np.ndarray, col_norm_sq: np.ndarray, noise_var: float, beta: float) -> float:
-    """linear-Gaussian decoder에서 encoder 분산 v = exp(log_var)만의 함수인 β-목적함수의 부분 (큰 쪽이 좋다).
+    """J(v): linear-Gaussian decoder에서 β-목적함수 가운데 encoder 분산 v = exp(log_var)가 들어간 항 (큰 쪽이 좋다).
 
-    q(z|x) = N(m, diag v)일 때 E_q‖x − W z − b‖² = ‖x − W m − b‖² + tr(W diag(v) Wᵀ)
-                                                = ‖x − W m − b‖² + Σ_j v_j ‖w_j‖²   (w_j는 W의 j번째 열)
-    이므로, log p(x|z)와 KL에서 v가 들어가는 항만 모으면
-        J(v) = −Σ_j v_j ‖w_j‖² / (2 s²) − β · ½ Σ_j (v_j − 1 − log v_j)
     Args:
         log_var: (Z,) log v.  col_norm_sq: (Z,) ‖w_j‖².  noise_var: s² > 0.  beta: β > 0.
     Returns:
@@ -44,9 +41,8 @@ def expected_objective(log_var: np.ndarray, col_norm_sq: np.ndarray, noise_var: 
 
 
 def optimal_posterior_variance(col_norm_sq: np.ndarray, noise_var: float, beta: float) -> np.ndarray:
-    """J(v)를 최대로 하는 v_j = β / (β + ‖w_j‖² / s²)  (∂J/∂v_j = 0을 풀면 나온다).
+    """J(v)를 최대로 하는 v* (차원마다, 닫힌 꼴).
 
-    β = 1이면 참 posterior의 분산 (1 + ‖w_j‖²/s²)⁻¹, β → ∞이면 1 (prior와 같아져 z_j가 x를 잊는다).
     Args:
         col_norm_sq: (Z,) ‖w_j‖².  noise_var: s² > 0.  beta: β > 0.
     Returns:
@@ -59,9 +55,8 @@ def optimal_posterior_variance(col_norm_sq: np.ndarray, noise_var: float, beta: 
 
 def fit_log_variance(col_norm_sq: np.ndarray, noise_var: float, beta: float, steps: int = 2000,
                      lr: float = 0.1) -> np.ndarray:
-    """log v = 0에서 시작해 J를 gradient ascent로 최대화한 log v (Z,).
+    """log v = 0에서 시작해 J를 log v에 대한 gradient ascent로 최대화한 log v (Z,).
 
-    ∂J/∂log v_j = v_j · ∂J/∂v_j = −v_j ‖w_j‖² / (2 s²) − (β/2)(v_j − 1).
     Args:
         col_norm_sq: (Z,).  noise_var: s² > 0.  beta: β > 0.  steps: 반복 수.  lr: step 크기.
     Returns:
@@ -81,3 +76,14 @@ def active_units(mu: np.ndarray, threshold: float = 0.01) -> int:
         ValueError: mu가 2차원이 아니거나 N < 2.
     """
     raise NotImplementedError("active_units: 데이터에 대한 μ의 분산을 차원마다 (01_beta_vae.md 5단계)")
+
+
+def beta_to_forget(col_norm_sq: np.ndarray, noise_var: float, fraction: float = 0.9) -> np.ndarray:
+    """차원마다 최적 분산 v_j*가 prior 분산(1)의 `fraction`배가 되는 β.
+
+    Args:
+        col_norm_sq: (Z,) ‖w_j‖² > 0.  noise_var: s² > 0.  fraction: 0 < fraction < 1.
+    Returns:
+        (Z,) β.
+    """
+    raise NotImplementedError("beta_to_forget: 3단계의 v*(β) = fraction을 β에 대해 푼다 (01_beta_vae.md 6단계)")

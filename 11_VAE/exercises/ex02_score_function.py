@@ -1,14 +1,14 @@
 """연습문제 02 — score-function gradient vs reparameterization gradient: 학습자가 채우는 stub.
 
 문제 설명과 유도: `02_score_function.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 도우미 함수가 필요하면 `_`로 시작하는 이름으로 자유롭게 더해도 된다.
 
-    pytest 11_VAE/exercises/test_ex02_score_function.py --learner   # 내 구현 검사
+    python -m pytest 11_VAE/exercises --learner -k ex02   # 이 문제만 채점
+    make grade CHAPTERS=11                                # 이 장의 채점표 (문제마다 한 줄)
 
-g(μ, log σ) = E_{z ~ N(μ, σ²)}[f(z)]의 gradient를 두 가지로 추정한다. NumPy만 쓴다.
-    reparameterization:  z = μ + σε,  ∂/∂μ ≈ f′(z),  ∂/∂log σ ≈ f′(z) σ ε
-    score function:      (f(z) − c) ∇ log q(z),  ∂ log q/∂μ = ε/σ,  ∂ log q/∂log σ = ε² − 1
+g(μ, log σ) = E_{z ~ N(μ, σ²)}[f(z)]의 gradient를 두 가지로 추정한다: z = μ + σε를 통과하는 reparameterization과
+f를 미분하지 않는 score function (f(z) − c) ∇ log q(z). NumPy만 쓴다.
 """
 from __future__ import annotations
 
@@ -45,6 +45,17 @@ def estimator_summary(per_sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ValueError: per_sample이 2차원이 아니거나 S < 2.
     """
     raise NotImplementedError("estimator_summary: 샘플 축의 평균과 ddof=1 분산 (02_score_function.md 3단계)")
+
+
+def z_squared_variances(mu: float, sigma: float) -> tuple[float, float]:
+    """f(z) = z², z ~ N(μ, σ²)에서 ∂/∂μ 추정의 샘플 하나당 분산 (닫힌 꼴).
+
+    Args:
+        mu: μ.  sigma: σ > 0.
+    Returns:
+        (reparameterization의 분산, score function의 분산 (baseline 없음)).
+    """
+    raise NotImplementedError("z_squared_variances: 02_score_function.md 4단계")
 
 
 def _table(n_samples: int = 100_000, seed: int = 0) -> list[tuple]:

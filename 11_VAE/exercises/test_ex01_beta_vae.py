@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch.distributions import Normal, kl_divergence
 
-from utils.exercises import load_exercise
+from utils.exercises import assert_close, load_exercise
 from utils.gradcheck import F64_ATOL, F64_RTOL
 
 
@@ -17,8 +17,8 @@ def ex(request):
     return load_exercise(request, __package__, "ex01_beta_vae")
 
 
-def assert_close(actual, expected, msg=""):
-    np.testing.assert_allclose(actual, expected, rtol=F64_RTOL, atol=F64_ATOL, err_msg=msg)
+def close(actual, expected, msg):
+    assert_close(actual, expected, msg, rtol=F64_RTOL, atol=F64_ATOL)
 
 
 def decoder(seed=0):
@@ -31,9 +31,9 @@ def decoder(seed=0):
 # ---- 1단계: β-목적함수 ----
 def test_beta_objective(ex):
     rec, kl = np.array([-10.0, -3.0, -7.5]), np.array([2.0, 0.0, 4.0])
-    assert_close(ex.beta_objective(rec, kl, 1.0), rec - kl)            # β = 1: ELBO
-    assert_close(ex.beta_objective(rec, kl, 4.0), np.array([-18.0, -3.0, -23.5]))
-    assert_close(ex.beta_objective(rec, kl, 0.0), rec)                 # β = 0: 재구성만 (보통의 auto-encoder)
+    close(ex.beta_objective(rec, kl, 1.0), rec - kl, "β = 1 (ELBO)")
+    close(ex.beta_objective(rec, kl, 4.0), np.array([-18.0, -3.0, -23.5]), "β = 4")
+    close(ex.beta_objective(rec, kl, 0.0), rec, "β = 0 (재구성만, 보통의 auto-encoder)")
     with pytest.raises(ValueError):
         ex.beta_objective(rec, kl, -1.0)
     with pytest.raises(ValueError):
@@ -56,15 +56,15 @@ def test_expected_objective_differences_equal_the_full_objective(ex, beta):
     v1, v2 = rng.uniform(0.1, 2.0, size=3), rng.uniform(0.1, 2.0, size=3)
     col = (W**2).sum(0)
     got = ex.expected_objective(np.log(v1), col, s2, beta) - ex.expected_objective(np.log(v2), col, s2, beta)
-    assert_close(got, full(v1) - full(v2))
+    close(got, full(v1) - full(v2), f"J(v1) − J(v2) (β={beta})")
 
 
 # ---- 3단계: 최적 분산 ----
 def test_optimal_variance_at_beta_one_is_the_true_posterior_variance(ex):
     W, s2 = decoder()
     true_cov = np.linalg.inv(np.eye(3) + W.T @ W / s2)                # p(z|x)의 공분산 (x와 무관), 직교 열 → 대각
-    assert_close(true_cov, np.diag(np.diag(true_cov)))
-    assert_close(ex.optimal_posterior_variance((W**2).sum(0), s2, 1.0), np.diag(true_cov))
+    close(true_cov, np.diag(np.diag(true_cov)), "true_cov")
+    close(ex.optimal_posterior_variance((W**2).sum(0), s2, 1.0), np.diag(true_cov), "β = 1의 v* (참 posterior 분산)")
 
 
 @pytest.mark.parametrize("beta", [0.25, 1.0, 4.0, 50.0])
@@ -76,7 +76,7 @@ def test_optimal_variance_is_a_stationary_maximum(ex, beta):
     J = -(torch.exp(log_v) * torch.tensor(col)).sum() / (2 * s2) \
         - beta * 0.5 * (torch.exp(log_v) - 1 - log_v).sum()                # 테스트가 따로 쓴 J
     J.backward()
-    assert np.abs(log_v.grad.numpy()).max() < 1e-12                    # gradient 0
+    assert_close(log_v.grad, 0.0, f"v*에서 ∂J/∂log v (β={beta})", rtol=0.0, atol=1e-12)
     for delta in (-0.1, 0.1):                                          # 그리고 최대 (J는 log v에 대해 오목)
         assert ex.expected_objective(np.log(v) + delta, col, s2, beta) < ex.expected_objective(np.log(v), col, s2, beta)
 
@@ -100,15 +100,15 @@ def test_one_ascent_step_uses_the_autograd_gradient(ex):
     log_v = torch.zeros(3, dtype=torch.float64, requires_grad=True)
     J = -(torch.exp(log_v) * torch.tensor(col)).sum() / (2 * s2) - beta * 0.5 * (torch.exp(log_v) - 1 - log_v).sum()
     J.backward()
-    assert_close(ex.fit_log_variance(col, s2, beta, steps=1, lr=lr), lr * log_v.grad.numpy())
+    close(ex.fit_log_variance(col, s2, beta, steps=1, lr=lr), lr * log_v.grad.numpy(), "한 step 뒤의 log v")
 
 
 @pytest.mark.parametrize("beta", [0.5, 1.0, 4.0])
 def test_ascent_converges_to_the_closed_form(ex, beta):
     W, s2 = decoder()
     col = (W**2).sum(0)
-    np.testing.assert_allclose(np.exp(ex.fit_log_variance(col, s2, beta, steps=3000, lr=0.05)),
-                               beta / (beta + col / s2), rtol=1e-6)
+    assert_close(np.exp(ex.fit_log_variance(col, s2, beta, steps=3000, lr=0.05)), beta / (beta + col / s2),
+                 f"3000 step 뒤의 v (β={beta})", rtol=1e-6, atol=0.0)
 
 
 # ---- 5단계: active units ----
@@ -119,3 +119,24 @@ def test_active_units_counts_dimensions_whose_mean_varies_over_the_data(ex):
     assert ex.active_units(mu, threshold=0.1) == 2
     with pytest.raises(ValueError):
         ex.active_units(np.zeros(5))
+
+
+@pytest.mark.parametrize("fraction", [0.5, 0.9])
+def test_beta_to_forget_puts_the_numerical_optimum_at_the_fraction(ex, fraction):
+    """질문 3·4: 학습자의 β를 넣고 이 파일이 J를 차원마다 수치로 최대화해 v*가 fraction인지 본다 (닫힌 꼴 없이)."""
+    from scipy.optimize import minimize_scalar
+
+    W, s2 = decoder()
+    col = (W**2).sum(0)
+    betas = np.asarray(ex.beta_to_forget(col, s2, fraction))
+    assert betas.shape == (3,), f"β의 shape {betas.shape}, 기대 (3,)"
+    optimum = []
+    for c, beta in zip(col, betas):
+        def negative_j(log_v, c=c, beta=beta):
+            v = np.exp(log_v)
+            return v * c / (2 * s2) + beta * 0.5 * (v - 1 - log_v)
+        result = minimize_scalar(negative_j, bounds=(-30, 5), method="bounded", options={"xatol": 1e-12})
+        optimum.append(np.exp(result.x))
+    assert_close(optimum, np.full(3, fraction), f"β_forget에서 수치로 찾은 v* (fraction={fraction})",
+                 rtol=1e-6, atol=0.0)
+    assert (np.diff(betas) < 0).all(), f"‖w_j‖²가 작은 차원일수록 작은 β에서 잊어야 합니다: {betas}"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from utils.exercises import load_exercise
+from utils.exercises import assert_all_true, assert_close, load_exercise
 from utils.gradcheck import F64_ATOL, F64_RTOL
 
 MU, LOG_SIGMA = 0.5, math.log(1.3)
@@ -43,7 +43,7 @@ def test_reparam_sample_is_the_pathwise_derivative(ex):
         mu = torch.tensor(MU, dtype=torch.float64, requires_grad=True)
         ls = torch.tensor(LOG_SIGMA, dtype=torch.float64, requires_grad=True)
         (3 * torch.sin(mu + torch.exp(ls) * e)).backward()
-        np.testing.assert_allclose(got[i], [mu.grad.item(), ls.grad.item()], rtol=F64_RTOL, atol=F64_ATOL)
+        assert_close(got[i], [mu.grad.item(), ls.grad.item()], f"sample {i}의 gradient", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 def test_score_sample_is_f_times_the_score(ex):
@@ -55,13 +55,13 @@ def test_score_sample_is_f_times_the_score(ex):
         ls = torch.tensor(LOG_SIGMA, dtype=torch.float64, requires_grad=True)
         torch.distributions.Normal(mu, torch.exp(ls)).log_prob(torch.tensor(z, dtype=torch.float64)).backward()
         expected = (z**2 - 0.7) * np.array([mu.grad.item(), ls.grad.item()])
-        np.testing.assert_allclose(got[i], expected, rtol=F64_RTOL, atol=F64_ATOL)
+        assert_close(got[i], expected, f"sample {i}의 gradient", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 def test_summary_and_its_errors(ex):
     mean, var = ex.estimator_summary(np.array([[1.0, 2.0], [3.0, 2.0], [5.0, 2.0]]))
-    np.testing.assert_allclose(mean, [3.0, 2.0])
-    np.testing.assert_allclose(var, [4.0, 0.0])                # ddof = 1
+    assert_close(mean, [3.0, 2.0], "mean", rtol=1e-7, atol=0.0)
+    assert_close(var, [4.0, 0.0], "var", rtol=1e-7, atol=0.0)                # ddof = 1
     with pytest.raises(ValueError):
         ex.estimator_summary(np.ones((1, 2)))
     with pytest.raises(ValueError):
@@ -77,7 +77,8 @@ def test_every_estimator_is_unbiased(ex, which):
         samples = ex.score_function_gradient(square, MU, LOG_SIGMA, eps, baseline=3.0 if "baseline" in which else 0.0)
     mean, var = ex.estimator_summary(samples)
     stderr = np.sqrt(var / len(eps))
-    assert (np.abs(mean - TRUE_GRAD) < 5 * stderr + 1e-12).all(), (mean, TRUE_GRAD, stderr)
+    assert_all_true(np.abs(mean - TRUE_GRAD) < 5 * stderr + 1e-12,
+                    f"평균 {mean}이 참 gradient {TRUE_GRAD}의 표준오차 5배 안 ([∂/∂μ, ∂/∂log σ])")
 
 
 def test_reparameterization_has_much_lower_variance(ex):
@@ -87,9 +88,9 @@ def test_reparameterization_has_much_lower_variance(ex):
     # 닫힌 꼴 (z = μ + σε, E[ε²] = 1, E[ε⁴] = 3, E[ε⁶] = 15):
     #   reparam ∂/∂μ = 2z            → 분산 4σ²                                         = 6.76
     #   score   ∂/∂μ = z² ε / σ      → E[z⁴ ε²]/σ² − (2μ)² = (μ⁴ + 18μ²σ² + 15σ⁴)/σ² − 4μ² ≈ 28.9
-    np.testing.assert_allclose(var_r[0], 4 * SIGMA**2, rtol=0.05)
-    np.testing.assert_allclose(var_s[0], (MU**4 + 18 * MU**2 * SIGMA**2 + 15 * SIGMA**4) / SIGMA**2 - 4 * MU**2,
-                               rtol=0.05)
+    assert_close(var_r[0], 4 * SIGMA**2, "reparameterization ∂/∂μ의 표본 분산", rtol=0.05, atol=0.0)
+    assert_close(var_s[0], (MU**4 + 18 * MU**2 * SIGMA**2 + 15 * SIGMA**4) / SIGMA**2 - 4 * MU**2,
+                 "score function ∂/∂μ의 표본 분산", rtol=0.05, atol=0.0)
     assert var_s[0] > 4 * var_r[0] and var_s[1] > var_r[1]
 
 
@@ -97,4 +98,18 @@ def test_a_good_baseline_reduces_the_score_function_variance(ex):
     eps = np.random.default_rng(2).standard_normal(100_000)
     _, plain = ex.estimator_summary(ex.score_function_gradient(square, MU, LOG_SIGMA, eps))
     _, based = ex.estimator_summary(ex.score_function_gradient(square, MU, LOG_SIGMA, eps, baseline=MU**2 + SIGMA**2))
-    assert (based < 0.8 * plain).all()
+    assert_all_true(based < 0.8 * plain, f"baseline이 분산을 0.8배 아래로 ({based} vs {plain})")
+
+
+@pytest.mark.parametrize("mu, sigma", [(0.5, 1.3), (0.0, 1.0), (-2.0, 0.4)])
+def test_z_squared_variances_equal_gauss_hermite_moments(ex, mu, sigma):
+    """4단계: 기대값은 이 파일이 Gauss–Hermite 구적법(다항식에 정확)으로 E[g²] − E[g]²를 직접 적분한 값이다."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(20)              # ∫ p(ε) e^{−ε²/2} dε, 차수 39까지 정확
+    weights = weights / weights.sum()                                     # 표준정규의 기댓값
+    z = mu + sigma * nodes
+    per_sample = {"reparameterization": 2 * z, "score function": z**2 * nodes / sigma}
+    expected = [float(weights @ g**2 - (weights @ g) ** 2) for g in per_sample.values()]
+    got = ex.z_squared_variances(mu, sigma)
+    assert len(got) == 2, f"두 분산 (reparameterization, score function)을 돌려주어야 합니다: {got}"
+    for name, value, want in zip(per_sample, got, expected):
+        assert_close(value, want, f"{name} 분산 (μ={mu}, σ={sigma})", rtol=F64_RTOL, atol=F64_ATOL)

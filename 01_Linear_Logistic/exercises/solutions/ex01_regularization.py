@@ -35,7 +35,6 @@ def ridge_loss_and_grads(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float,
         X: (N, D) feature.  y: (N,) target.  w: (D,) 가중치.  b: 스칼라 bias.  lam: λ ≥ 0.
     Returns:
         (loss, dw, db): loss float, dw = ∂L/∂w (D,), db = ∂L/∂b float.
-        ∂L/∂w = (2/N) Xᵀ(X w + b − y) + λ w,   ∂L/∂b = (2/N) Σ_i (X w + b − y)_i
     """
     n = X.shape[0]
     residual = X @ w + b - y                                    # (N,)
@@ -46,7 +45,7 @@ def ridge_loss_and_grads(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float,
 
 
 def ridge_closed_form(X: np.ndarray, y: np.ndarray, lam: float) -> tuple[np.ndarray, float]:
-    """Ridge의 정확한 해: (X̃ᵀX̃ + (Nλ/2) P) θ = X̃ᵀ y 를 풀어 (w, b)를 돌려준다.
+    """Ridge 목적 함수의 정확한 최솟점 (w, b) — 선형 방정식 하나를 푼다.
 
     Args:
         X: (N, D).  y: (N,).  lam: λ ≥ 0 (λ = 0이면 보통의 least squares).
@@ -61,7 +60,7 @@ def ridge_closed_form(X: np.ndarray, y: np.ndarray, lam: float) -> tuple[np.ndar
 
 
 def soft_threshold(v: np.ndarray, threshold: float) -> np.ndarray:
-    """Soft-thresholding S_t(v) = sign(v) · max(|v| − t, 0) (원소별). L1의 proximal operator.
+    """Soft-thresholding S_t(v) = argmin_u ½(u − v)² + t|u| (원소별). L1의 proximal operator.
 
     Args:
         v: 임의 shape의 배열.  threshold: t ≥ 0.
@@ -78,7 +77,7 @@ def ista_step(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, lam: float,
     Args:
         X: (N, D).  y: (N,).  w: (D,).  b: 스칼라.  lam: L1 계수 λ ≥ 0.  lr: step size η (보통 1/L).
     Returns:
-        (w_new, b_new): w_new = S_{ηλ}(w − η ∇_w g) (D,),  b_new = b − η ∂g/∂b (float, prox 없음).
+        (w_new, b_new): w_new (D,), b_new float. bias에는 prox가 없다.
     """
     n = X.shape[0]
     dpred = 2.0 * (X @ w + b - y) / n                           # ∂g/∂ŷ, (N,)
@@ -110,3 +109,14 @@ def fit_lasso_ista(X: np.ndarray, y: np.ndarray, lam: float, n_steps: int = 2000
         if change < tol:
             break
     return w, b
+
+
+def lasso_zero_counts(X: np.ndarray, y: np.ndarray, lams) -> list[int]:
+    """λ마다 lasso 해 (`fit_lasso_ista`)에서 정확히 0인 계수의 수.
+
+    Args:
+        X: (N, D).  y: (N,).  lams: λ ≥ 0 들.
+    Returns:
+        len(lams)개의 int.
+    """
+    return [int(np.sum(fit_lasso_ista(X, y, lam)[0] == 0.0)) for lam in lams]

@@ -41,8 +41,7 @@ def standardize_apply(X: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.nd
 def hessian_condition_number(X: np.ndarray) -> float:
     """선형 회귀 MSE의 Hessian H = (2/N) X̃ᵀX̃ (X̃ = [X, 1])의 조건수 κ = λ_max / λ_min.
 
-    상수 2/N은 κ에 영향이 없다. X̃ᵀX̃ 를 만들지 않고 X̃의 singular value로 κ = (σ_max / σ_min)² 를
-    계산하면 작은 고윳값을 더 정확하게 얻는다.
+    X̃ᵀX̃ 를 만들지 않고 X̃의 singular value로 계산하면 작은 고윳값을 더 정확하게 얻는다.
 
     Args:
         X: (N, D), N ≥ D + 1 이고 X̃의 열이 선형 독립이어야 κ가 유한하다.
@@ -79,3 +78,16 @@ def steps_to_tolerance(X: np.ndarray, y: np.ndarray, tol: float, max_steps: int)
             return k
         theta -= lr * (2.0 / n) * (X_aug.T @ residual)          # ∇L = (2/N) X̃ᵀ(X̃θ − y)
     return max_steps + 1
+
+
+def step_upper_bound(kappa: float, gap0: float, tol: float) -> int:
+    """η = 1/λ_max 인 GD가 목적 함수 gap을 gap0에서 tol 이하로 줄이는 데 필요한 step 수의 상한 (κ로 유도한 것, 올림).
+
+    Args:
+        kappa: κ > 1.  gap0: 출발점의 gap > 0.  tol: 기준 > 0.
+    Returns:
+        step 수의 상한 (int, gap0 ≤ tol 이면 0).
+    """
+    if gap0 <= tol:
+        return 0
+    return int(np.ceil(np.log(gap0 / tol) / (-2.0 * np.log1p(-1.0 / kappa))))   # (1 − 1/κ)^{2k} gap0 ≤ tol

@@ -3,8 +3,7 @@
 문제: `../03_label_smoothing.md`. 학습자 stub: `../ex03_label_smoothing.py` (함수 이름·signature·docstring이 같다).
 
     q = (1 − ε) onehot(y) + ε / K                                   (Szegedy et al. 2016, §7)
-    L = −(1/N) Σ_i Σ_k q_ik log softmax(Z_i)_k,      ∂L/∂Z = (softmax(Z) − q) / N
-    J v = p ⊙ (v − ⟨p, v⟩),   J = diag(p) − p pᵀ  (J를 만들지 않는다)
+    L = −(1/N) Σ_i Σ_k q_ik log softmax(Z_i)_k
 """
 from __future__ import annotations
 
@@ -36,8 +35,7 @@ def label_smoothing_cross_entropy(logits: np.ndarray, y: np.ndarray, eps: float)
     Args:
         logits: (N, K) float.  y: (N,) 정수 클래스.  eps: ε (0이면 보통의 cross-entropy).
     Returns:
-        (loss, dlogits): loss = −(1/N) Σ_i Σ_k q_ik log softmax(Z_i)_k (float),
-        dlogits = (softmax(Z) − q) / N, shape (N, K).
+        (loss, dlogits): loss = −(1/N) Σ_i Σ_k q_ik log softmax(Z_i)_k (float), dlogits = ∂loss/∂logits (N, K).
     """
     n, k = logits.shape
     q = smoothed_targets(y, k, eps)                              # (N, K)
@@ -47,7 +45,7 @@ def label_smoothing_cross_entropy(logits: np.ndarray, y: np.ndarray, eps: float)
 
 
 def softmax_jvp(logits: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """행마다 softmax Jacobian과 벡터의 곱 J_i v_i = p_i ⊙ (v_i − ⟨p_i, v_i⟩). (K, K) 행렬은 만들지 않는다.
+    """행마다 softmax Jacobian J_i와 벡터 v_i의 곱 J_i v_i. (K, K) 행렬은 만들지 않는다.
 
     Args:
         logits: (N, K).  v: (N, K) — 행 i의 logits를 움직이는 방향.
@@ -56,3 +54,15 @@ def softmax_jvp(logits: np.ndarray, v: np.ndarray) -> np.ndarray:
     """
     p = np.exp(log_softmax(logits))                              # (N, K)
     return p * (v - (p * v).sum(axis=1, keepdims=True))          # (N, K) − (N, 1)
+
+
+def optimal_logit_margin(num_classes: int, eps: float) -> float:
+    """label smoothing loss를 최소로 하는 logit에서 z_y − z_k (k ≠ y). 0 < ε ≤ 1, K ≥ 2.
+
+    Args:
+        num_classes: K ≥ 2.  eps: ε ∈ (0, 1].
+    Returns:
+        margin (float).
+    """
+    on, off = 1.0 - eps + eps / num_classes, eps / num_classes              # 최솟점에서 p = q
+    return float(np.log(on / off))

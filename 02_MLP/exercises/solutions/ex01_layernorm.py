@@ -6,8 +6,6 @@
 통계는 batch가 아니라 한 sample의 D개 feature 위에서 잰다 (torch `nn.LayerNorm(D)`와 같은 관례).
     μ_n = (1/D) Σ_d x_nd,   σ²_n = (1/D) Σ_d (x_nd − μ_n)²
     x̂ = (x − μ_n) / sqrt(σ²_n + ε),   y = γ ⊙ x̂ + β                (γ, β: feature마다, (D,))
-    backward (g = γ ⊙ dout, s_n = 1/sqrt(σ²_n + ε)):
-        dx_n = s_n (g_n − mean_d g_n − x̂_n · mean_d (g_n ⊙ x̂_n))
 """
 from __future__ import annotations
 
@@ -60,9 +58,7 @@ class LayerNorm:
         return self.params["gamma"] * x_hat + self.params["beta"]
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        """마지막 forward에 대한 backward: grads["gamma"], grads["beta"]를 채우고 dL/dx를 돌려준다.
-
-        dx_n = s_n (g_n − mean_d g_n − x̂_n · mean_d(g_n ⊙ x̂_n)),  g = γ ⊙ dout,  s_n = 1/sqrt(σ²_n + ε).
+        """마지막 forward에 대한 backward: grads["gamma"], grads["beta"]를 채우고 dL/dx를 돌려준다 (식은 직접 유도한다).
 
         Args:
             dout: (N, D) = dL/dy.
@@ -74,3 +70,15 @@ class LayerNorm:
         self.grads["beta"][...] = dout.sum(axis=0)                # (D,)
         g = dout * self.params["gamma"]                           # dL/dx̂, (N, D)
         return inv_std * (g - g.mean(axis=1, keepdims=True) - x_hat * (g * x_hat).mean(axis=1, keepdims=True))
+
+
+def one_feature_output(x: np.ndarray, gamma: float, beta: float, eps: float = 1e-5) -> np.ndarray:
+    """D = 1인 LayerNorm(γ, β, ε)의 출력.
+
+    Args:
+        x: (N, 1) float 배열.  gamma, beta: 스칼라 (D = 1이므로 하나씩).  eps: ε > 0.
+    Returns:
+        (N, 1).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    return np.full_like(x, float(beta))                                   # x − μ = 0: x̂ = 0, 출력은 β뿐

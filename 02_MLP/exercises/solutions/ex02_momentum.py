@@ -95,9 +95,7 @@ def steps_to_tolerance(A: np.ndarray, x0: np.ndarray, lr: float, momentum: float
 
 
 def heavy_ball_parameters(L: float, m: float) -> tuple[float, float]:
-    """m I ⪯ A ⪯ L I 인 2차 함수에서 수렴이 가장 빠른 heavy ball의 (lr, momentum).
-
-    lr = 4 / (√L + √m)²,  momentum = ((√κ − 1) / (√κ + 1))²,  κ = L / m.
+    """m I ⪯ A ⪯ L I 인 2차 함수에서 수렴이 가장 빠른 heavy ball의 (lr, momentum) (02_momentum.md에서 유도한다).
 
     Args:
         L: Hessian의 최대 고윳값.  m: 최소 고윳값, 0 < m ≤ L.
@@ -106,3 +104,24 @@ def heavy_ball_parameters(L: float, m: float) -> tuple[float, float]:
     """
     sqrt_kappa = np.sqrt(L / m)
     return float(4.0 / (np.sqrt(L) + np.sqrt(m)) ** 2), float(((sqrt_kappa - 1.0) / (sqrt_kappa + 1.0)) ** 2)
+
+
+def step_count_slopes(problems: list, rel_tol: float = 1e-10) -> dict:
+    """여러 2차 문제에서 GD(lr = 1/L)와 최적 heavy ball의 step 수를 세고 log-log 기울기를 맞춘다.
+
+    Args:
+        problems: (A, x0) 목록. A는 대칭 양의 정부호, κ = λ_max / λ_min이 서로 달라야 한다.
+        rel_tol: 각 문제의 tol = rel_tol · f(x0).
+    Returns:
+        {"gd": 기울기, "heavy_ball": 기울기} — log(step 수)를 log κ에 1차 최소제곱으로 맞춘 기울기.
+    """
+    log_kappa, log_steps = [], {"gd": [], "heavy_ball": []}
+    for A, x0 in problems:
+        eigenvalues = np.linalg.eigvalsh(A)
+        m, L = float(eigenvalues[0]), float(eigenvalues[-1])
+        tol = rel_tol * quadratic(A, np.asarray(x0, dtype=np.float64))[0]
+        lr, momentum = heavy_ball_parameters(L, m)
+        log_kappa.append(np.log(L / m))
+        log_steps["gd"].append(np.log(steps_to_tolerance(A, x0, 1.0 / L, tol=tol)))
+        log_steps["heavy_ball"].append(np.log(steps_to_tolerance(A, x0, lr, momentum, tol=tol)))
+    return {name: float(np.polyfit(log_kappa, values, 1)[0]) for name, values in log_steps.items()}

@@ -4,9 +4,7 @@
 (함수 이름·signature·docstring이 같다).
 
 L개의 Dense 층 (은닉 층 L − 1개 + 출력 층), W_l: (n_{l−1}, n_l), b_l: (n_l,), H_0 = X:
-    Z_l = H_{l−1} W_l + b_l,   H_l = f(Z_l)   (l < L),   logits = Z_L
-    δ_L = ∂L/∂Z_L = (softmax(Z_L) − onehot(y)) / N
-    δ_l = (δ_{l+1} W_{l+1}ᵀ) ⊙ f′(Z_l),   ∂L/∂W_l = H_{l−1}ᵀ δ_l,   ∂L/∂b_l = Σ_n δ_l
+    Z_l = H_{l−1} W_l + b_l,   H_l = f(Z_l)   (l < L),   logits = Z_L,   δ_l = ∂L/∂Z_l
 ‖δ_l‖_F ≤ (max f′) ‖W_{l+1}‖₂ ‖δ_{l+1}‖_F 이므로  ‖δ_1‖ / ‖δ_L‖ ≤ (max f′)^{L−1} Π_{l=2}^{L} ‖W_l‖₂,
 sigmoid는 max σ′ = σ′(0) = 1/4 라 이 상한이 층마다 1/4씩 작아진다.
 """
@@ -82,9 +80,7 @@ def forward(X: np.ndarray, weights: list, biases: list, activation: str) -> tupl
 
 
 def backward(dlogits: np.ndarray, weights: list, cache: list, activation: str) -> tuple[list, list, list]:
-    """logits의 gradient δ_L에서 출발해 층마다 δ_l = ∂L/∂Z_l, ∂L/∂W_l, ∂L/∂b_l 을 구한다.
-
-    δ_l = (δ_{l+1} W_{l+1}ᵀ) ⊙ f′(Z_l),   ∂L/∂W_l = H_{l−1}ᵀ δ_l,   ∂L/∂b_l = Σ_n δ_l
+    """logits의 gradient δ_L에서 출발해 층마다 δ_l = ∂L/∂Z_l, ∂L/∂W_l, ∂L/∂b_l 을 구한다 (식은 직접 유도한다).
 
     Args:
         dlogits: (N, n_L) = ∂L/∂logits.  weights: forward에 쓴 가중치.  cache: forward가 돌려준 것.
@@ -127,7 +123,7 @@ def gradient_profile(X: np.ndarray, y: np.ndarray, weights: list, biases: list, 
 
 
 def delta_ratio_bound(weights: list, activation: str) -> float:
-    """‖δ_1‖_F / ‖δ_L‖_F 의 상한 (max f′)^{L−1} · Π_{l=2}^{L} ‖W_l‖₂ (‖·‖₂는 최대 singular value).
+    """‖δ_1‖_F / ‖δ_L‖_F 의 상한: f′의 최댓값과 가중치의 spectral norm ‖·‖₂(최대 singular value)로 유도한 것.
 
     Args:
         weights: 길이 L의 가중치 list.  activation: "sigmoid" (max f′ = 1/4), "tanh" (1), "relu" (1).
@@ -138,3 +134,20 @@ def delta_ratio_bound(weights: list, activation: str) -> float:
     spectral = [np.linalg.norm(W, 2) for W in weights[1:]]      # W_2 … W_L
     max_derivative = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}[activation]   # sup_z f′(z): σ′(0) = 1/4
     return float(max_derivative ** (len(weights) - 1) * np.prod(spectral))
+
+
+def ratio_table(X: np.ndarray, y: np.ndarray, weights: dict) -> dict:
+    """생각해 볼 질문 4의 2 × 2 표: 초기화 두 벌에 sigmoid와 ReLU를 각각 써서 잰 r = ‖δ_1‖_F / ‖δ_L‖_F.
+
+    Args:
+        X: (N, n_0).  y: (N,) 정수 클래스.
+        weights: {"xavier": (weights, biases), "he": (weights, biases)} — `init_weights`의 출력 모양.
+    Returns:
+        {(activation, init): r} — activation ∈ ("sigmoid", "relu"), init ∈ ("xavier", "he"), 네 칸.
+    """
+    table = {}
+    for activation in ("sigmoid", "relu"):
+        for init, (Ws, bs) in weights.items():
+            norms = gradient_profile(X, y, Ws, bs, activation)["delta_norm"]
+            table[(activation, init)] = float(norms[0] / norms[-1])
+    return table

@@ -19,7 +19,7 @@ from ..given_conv_forward import conv2d_forward  # noqa: F401 — [주어짐] fo
 
 
 def conv2d_grad_bias(dout: np.ndarray) -> np.ndarray:
-    """bias의 gradient db[f] = Σ_{n,i,j} dout[n, f, i, j].
+    """bias의 gradient db = ∂L/∂b.
 
     Args:
         dout: (N, F, OH, OW) 출력에 대한 upstream gradient ∂L/∂out.
@@ -31,7 +31,7 @@ def conv2d_grad_bias(dout: np.ndarray) -> np.ndarray:
 
 def conv2d_grad_weight(dout: np.ndarray, x: np.ndarray, kernel_size: tuple[int, int], stride: int = 1,
                        padding: int = 0) -> np.ndarray:
-    """kernel의 gradient dW[f, c, p, q] = Σ_{n,i,j} dout[n, f, i, j] · x̃[n, c, S·i + p, S·j + q].
+    """kernel의 gradient dW = ∂L/∂W.
 
     Args:
         dout: (N, F, OH, OW).  x: forward에 넣었던 (N, C, H, W) 입력.
@@ -85,3 +85,20 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, W: np.ndarray, stride: int 
     dx = conv2d_grad_input(dout, W, x.shape, stride, padding)
     dW = conv2d_grad_weight(dout, x, W.shape[2:], stride, padding)
     return dx, dW, conv2d_grad_bias(dout)
+
+
+def read_counts(height: int, width: int, kernel_size: tuple[int, int], stride: int = 1, padding: int = 0) -> np.ndarray:
+    """conv2d_forward가 입력 픽셀 (a, e)를 읽는 횟수 — (출력 위치, kernel 위치) 쌍의 수.
+
+    Args:
+        height, width: 입력 크기.  kernel_size: (KH, KW).  stride: S ≥ 1.  padding: P ≥ 0.
+    Returns:
+        (height, width) 정수 배열.
+    """
+    kh, kw = kernel_size
+    oh, ow = (height + 2 * padding - kh) // stride + 1, (width + 2 * padding - kw) // stride + 1
+    counts = np.zeros((height + 2 * padding, width + 2 * padding), dtype=np.int64)
+    for p in range(kh):
+        for q in range(kw):
+            counts[p:p + stride * oh:stride, q:q + stride * ow:stride] += 1   # tap (p, q)가 읽는 자리
+    return counts[padding:padding + height, padding:padding + width]

@@ -15,7 +15,7 @@ import numpy as np
 
 
 def effective_kernel_size(kernel_size: int, dilation: int) -> int:
-    """dilation d인 K-tap kernel이 입력에서 차지하는 폭 K_eff = d·(K − 1) + 1.
+    """dilation d인 K-tap kernel이 입력에서 차지하는 폭 K_eff (첫 tap부터 마지막 tap까지).
 
     Args:
         kernel_size: K ≥ 1.  dilation: d ≥ 1.
@@ -30,7 +30,7 @@ def effective_kernel_size(kernel_size: int, dilation: int) -> int:
 
 
 def dilated_output_size(in_size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
-    """한 축의 출력 크기 O = ⌊(H + 2P − K_eff) / S⌋ + 1  (`F.conv2d(..., dilation=d)`와 같다).
+    """한 축의 출력 크기 (`F.conv2d(..., dilation=d)`와 같다).
 
     Args:
         in_size: H ≥ 1.  kernel_size: K ≥ 1.  stride: S ≥ 1.  padding: P ≥ 0.  dilation: d ≥ 1.
@@ -116,3 +116,20 @@ def conv2d_dilated_backward(dout: np.ndarray, x: np.ndarray, W: np.ndarray, stri
             dxp[index] += np.einsum("nfij,fc->ncij", dout, W[:, :, p, q])           # 겹치는 window → 누적
     dx = dxp[:, :, padding:padding + h, padding:padding + w]                       # padding 몫은 버린다
     return dx, dW, dout.sum(axis=(0, 2, 3))
+
+
+def stack_footprint(kernel_size: int, dilations) -> np.ndarray:
+    """K-tap 1-D conv를 dilation d_1, d_2, …로 (stride 1) 쌓았을 때 출력 unit 하나가 기대는 입력 offset.
+
+    Args:
+        kernel_size: K ≥ 1.  dilations: 층마다 d ≥ 1 (입력 쪽이 먼저).
+    Returns:
+        길이 1 + Σ_l d_l·(K − 1)의 bool 배열: [o]가 True ⇔ receptive field의 o번째 입력이 출력에 닿는 경로가 있다.
+    """
+    reach = np.ones(1, dtype=bool)                                   # 출력 unit 자신
+    for d in reversed(list(dilations)):                               # 출력 쪽에서 입력 쪽으로
+        wider = np.zeros(len(reach) + d * (kernel_size - 1), dtype=bool)
+        for p in range(kernel_size):
+            wider[d * p:d * p + len(reach)] |= reach                  # tap p가 d·p만큼 옮긴 자리
+        reach = wider
+    return reach

@@ -83,3 +83,20 @@ def vgg_layers(convs_per_stage: tuple[int, ...]) -> list[tuple[int, int, int]]:
     for n in convs_per_stage:
         layers += [(3, 1, 1)] * n + [(2, 2, 0)]
     return layers
+
+
+def smallest_input(layers) -> int:
+    """층 목록(conv·pooling, 입력 쪽이 먼저)을 지나 모든 층에서 출력이 1개 이상 남는 가장 작은 입력 크기 H.
+
+    Args:
+        layers: `receptive_field`와 같은 층 목록.
+    Returns:
+        H ≥ 1 (int).
+    """
+    size = 1                                                          # 마지막 층 출력 1개에서 거꾸로
+    for layer in reversed(list(layers)):
+        kernel, stride, padding = layer[:3]
+        dilation = layer[3] if len(layer) > 3 else 1
+        k_eff = dilation * (kernel - 1) + 1
+        size = max(1, (size - 1) * stride + k_eff - 2 * padding)      # O = ⌊(H + 2P − K_eff)/S⌋ + 1 ≥ size
+    return size

@@ -17,7 +17,7 @@ def bn_eval_affine(gamma, beta, running_mean, running_var, eps: float = 1e-5):
     Args:
         gamma, beta, running_mean, running_var: (C,) 배열.  eps: 분산에 더하는 작은 수 (PyTorch 기본 1e-5).
     Returns:
-        (scale, shift): 둘 다 (C,). scale = γ / sqrt(σ²_run + ε), shift = β − scale·μ_run.
+        (scale, shift): 둘 다 (C,). eval 모드 BN(z) = scale·z + shift.
     Raises:
         ValueError: 네 배열의 shape가 (C,)로 같지 않거나 running_var에 음수가 있을 때.
     """
@@ -54,3 +54,14 @@ def fold_bn_into_conv(weight, bias, gamma, beta, running_mean, running_var, eps:
     folded_weight = weight * scale[:, None, None, None]          # 출력 channel마다 filter 전체에 scale
     folded_bias = scale * bias + shift
     return folded_weight, folded_bias
+
+
+def values_removed_by_folding(config) -> int:
+    """VGG 식 config의 conv(bias 있음) + BN을 모두 conv 하나로 접을 때 사라지는 저장 값의 수.
+
+    Args:
+        config: `[64, "M", 128, ...]` 같은 list (정수는 3×3 conv + BN + ReLU, "M"은 max-pool).
+    Returns:
+        γ, β, running_mean, running_var 가운데 접은 뒤 남지 않는 값의 개수 (num_batches_tracked 제외).
+    """
+    return sum(4 * c for c in config if c != "M")                      # BN마다 γ, β, μ_run, σ²_run (C개씩)

@@ -4,7 +4,6 @@
 
 학습 모드, channel마다 M = N·H·W개 값 (Ioffe & Szegedy 2015, Algorithm 1과 Section 3의 chain rule):
     μ = mean(x),  σ² = mean((x − μ)²),  x̂ = (x − μ)/sqrt(σ² + ε),  y = γ·x̂ + β
-    ∂L/∂β = Σ g,  ∂L/∂γ = Σ g·x̂,  ∂L/∂x = γ/sqrt(σ² + ε) · (g − mean(g) − x̂·mean(g·x̂))
 """
 from __future__ import annotations
 
@@ -52,3 +51,18 @@ def batchnorm_backward(dout, cache):
     mean_gx = (dout * x_hat).mean(axis=axes, keepdims=True)
     dx = gamma[None, :, None, None] * inv_std * (dout - mean_g - x_hat * mean_gx)
     return dx, dgamma, dbeta
+
+
+def running_update(x, running_mean, running_var, momentum: float = 0.1):
+    """학습 모드 BN forward 한 번 뒤의 running 통계 (PyTorch `BatchNorm2d` 관례).
+
+    Args:
+        x: (N, C, H, W).  running_mean, running_var: (C,) 옛 값.  momentum: 새 batch 통계의 비중.
+    Returns:
+        (new_running_mean, new_running_var), 각 (C,).
+    """
+    m = x.shape[0] * x.shape[2] * x.shape[3]                            # channel마다 값의 수
+    mean = x.mean(axis=(0, 2, 3))
+    unbiased = x.var(axis=(0, 2, 3)) * m / (m - 1)                      # running 통계에는 1/(M − 1)
+    return ((1 - momentum) * running_mean + momentum * mean,
+            (1 - momentum) * running_var + momentum * unbiased)

@@ -60,3 +60,16 @@ def stack_versus_single(channels: int, n: int) -> tuple[int, int]:
         (stack, single) = (n·9·C², (2n+1)²·C²).  Section 2.3: n = 3이면 27C² 대 49C².
     """
     return n * 9 * channels * channels, (2 * n + 1) ** 2 * channels * channels
+
+
+def classifier_share(config, num_classes: int = 1000, hidden: int = 4096) -> float:
+    """VGG(BN 없음) 전체 parameter 가운데 FC head가 차지하는 비율.
+
+    Args:
+        config: `[64, "M", ...]`.  num_classes: K.  hidden: FC 은닉 크기.
+    Returns:
+        비율 (0과 1 사이).
+    """
+    channels = [c for c in config if c != "M"][-1]
+    head = (49 * channels * hidden + hidden) + (hidden * hidden + hidden) + (hidden * num_classes + num_classes)
+    return head / vgg_parameters(config, num_classes=num_classes, hidden=hidden)

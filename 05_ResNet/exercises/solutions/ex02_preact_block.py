@@ -63,3 +63,19 @@ def unrolled(blocks, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         total = total + f
         h = block(h)
     return h, total
+
+
+def residual_stream_variances(blocks, x: torch.Tensor) -> list[float]:
+    """block을 차례로 통과하는 residual stream의 분산 Var(x_l), l = 0 … L (eval 모드에서 재는 것을 전제로 한다).
+
+    Args:
+        blocks: shape를 바꾸지 않는 block들 (순서대로).  x: x_0 (N, C, H, W).
+    Returns:
+        길이 L + 1의 float list: [Var(x_0), Var(x_1), …, Var(x_L)] (모든 원소에 대한 분산, `unbiased=False`).
+    """
+    variances = [float(x.var(unbiased=False))]
+    with torch.no_grad():
+        for block in blocks:
+            x = block(x)
+            variances.append(float(x.var(unbiased=False)))
+    return variances

@@ -92,3 +92,14 @@ def resnet_cost(depth: int, stride_on: str = "3x3", num_classes: int = 1000, siz
     params += in_planes * num_classes + num_classes                           # fc
     macs += in_planes * num_classes
     return params, macs
+
+
+def macs_ratio(depth: int, size: int, new_size: int, stride_on: str = "3x3") -> float:
+    """입력 한 변을 size에서 new_size로 바꿀 때 ResNet 전체 곱셈-덧셈 수가 몇 배가 되는가.
+
+    Args:
+        depth: 18, 34, 50, 101, 152.  size, new_size: 입력 한 변.  stride_on: bottleneck의 stride 위치.
+    Returns:
+        곱셈-덧셈(new_size) / 곱셈-덧셈(size).
+    """
+    return resnet_cost(depth, stride_on, size=new_size)[1] / resnet_cost(depth, stride_on, size=size)[1]

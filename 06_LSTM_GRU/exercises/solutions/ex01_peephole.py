@@ -61,3 +61,16 @@ def peephole_step_backward(dh_next, dc_next, cache) -> dict:
         "p_f": (da_f * c).sum(axis=0),
         "p_o": (da_o * c_next).sum(axis=0),
     }
+
+
+def peephole_parameter_fraction(input_size: int, hidden_size: int) -> float:
+    """peephole parameter 수 ÷ 이 LSTM의 gate parameter 수 (W_ih, W_hh, b; bias는 b 하나).
+
+    Args:
+        input_size: D ≥ 1.  hidden_size: H ≥ 1.
+    Returns:
+        비율 (float). 01_peephole.md 생각해 볼 질문 3.
+    """
+    peephole = 3 * hidden_size                                            # p_i, p_f, p_o: (H,) 셋
+    gates = 4 * hidden_size * (input_size + hidden_size) + 4 * hidden_size   # W_ih, W_hh, b
+    return peephole / gates

@@ -52,3 +52,16 @@ def truncated_bptt(x, h0, W_ih, W_hh, b, dout, k: int):
         if t % k == 0 and t > 0:                                      # 구간의 첫 시각: 들어온 상태는 상수
             dh_next = np.zeros_like(h0)
     return dW_ih, dW_hh, db, dh_next
+
+
+def gradient_reach(T: int, k: int) -> np.ndarray:
+    """truncated BPTT(k)에서 시각 t의 loss가 입력 x_s에 gradient를 보낼 수 있는 자리.
+
+    Args:
+        T: 시퀀스 길이 ≥ 1.  k: 구간 길이 ≥ 1.
+    Returns:
+        (T, T) bool 배열. [t, s]가 True ⇔ 시각 t의 loss에서 x_s로 가는 경로가 끊기지 않는다 (s ≤ t).
+    """
+    t = np.arange(T)[:, None]                                         # loss의 시각
+    s = np.arange(T)[None, :]                                         # 입력의 시각
+    return (s <= t) & (s >= (t // k) * k)                             # 같은 구간 안, t 이전

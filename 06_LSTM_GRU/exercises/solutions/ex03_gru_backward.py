@@ -51,3 +51,21 @@ def cho_gru_step_backward(dh_next, cache) -> dict:
     dU = np.concatenate([da_r.T @ h, da_z.T @ h, da_n.T @ rh], axis=0)
     dh = dh_next * z + d_rh * r + da_r @ U[:H] + da_z @ U[H:2 * H]
     return {"x": da @ W, "h": dh, "W": da.T @ x, "U": dU, "b": da.sum(axis=0)}
+
+
+def step_jacobian(x, h, W, U, b) -> np.ndarray:
+    """sample마다 한 step의 Jacobian J_b = ∂h'_b/∂h_b, `cho_gru_step_backward`로 만든다.
+
+    Args:
+        x: (B, D), h: (B, H), W: (3H, D), U: (3H, H), b: (3H,).
+    Returns:
+        (B, H, H), J[b, i, j] = ∂h'_{b,i}/∂h_{b,j}.
+    """
+    B, H = h.shape
+    _, cache = cho_gru_step(x, h, W, U, b)
+    J = np.empty((B, H, H), dtype=np.result_type(x, h))
+    for i in range(H):
+        onehot = np.zeros((B, H), dtype=J.dtype)
+        onehot[:, i] = 1.0                                            # 모든 sample의 h'_i 하나씩
+        J[:, i, :] = cho_gru_step_backward(onehot, cache)["h"]         # sample b의 행은 h_b에만 기댄다
+    return J

@@ -30,12 +30,8 @@ def beta_objective(log_px_given_z: np.ndarray, kl: np.ndarray, beta: float) -> n
 
 
 def expected_objective(log_var: np.ndarray, col_norm_sq: np.ndarray, noise_var: float, beta: float) -> float:
-    """linear-Gaussian decoder에서 encoder 분산 v = exp(log_var)만의 함수인 β-목적함수의 부분 (큰 쪽이 좋다).
+    """J(v): linear-Gaussian decoder에서 β-목적함수 가운데 encoder 분산 v = exp(log_var)가 들어간 항 (큰 쪽이 좋다).
 
-    q(z|x) = N(m, diag v)일 때 E_q‖x − W z − b‖² = ‖x − W m − b‖² + tr(W diag(v) Wᵀ)
-                                                = ‖x − W m − b‖² + Σ_j v_j ‖w_j‖²   (w_j는 W의 j번째 열)
-    이므로, log p(x|z)와 KL에서 v가 들어가는 항만 모으면
-        J(v) = −Σ_j v_j ‖w_j‖² / (2 s²) − β · ½ Σ_j (v_j − 1 − log v_j)
     Args:
         log_var: (Z,) log v.  col_norm_sq: (Z,) ‖w_j‖².  noise_var: s² > 0.  beta: β > 0.
     Returns:
@@ -46,9 +42,8 @@ def expected_objective(log_var: np.ndarray, col_norm_sq: np.ndarray, noise_var: 
 
 
 def optimal_posterior_variance(col_norm_sq: np.ndarray, noise_var: float, beta: float) -> np.ndarray:
-    """J(v)를 최대로 하는 v_j = β / (β + ‖w_j‖² / s²)  (∂J/∂v_j = 0을 풀면 나온다).
+    """J(v)를 최대로 하는 v* (차원마다, 닫힌 꼴).
 
-    β = 1이면 참 posterior의 분산 (1 + ‖w_j‖²/s²)⁻¹, β → ∞이면 1 (prior와 같아져 z_j가 x를 잊는다).
     Args:
         col_norm_sq: (Z,) ‖w_j‖².  noise_var: s² > 0.  beta: β > 0.
     Returns:
@@ -63,9 +58,8 @@ def optimal_posterior_variance(col_norm_sq: np.ndarray, noise_var: float, beta: 
 
 def fit_log_variance(col_norm_sq: np.ndarray, noise_var: float, beta: float, steps: int = 2000,
                      lr: float = 0.1) -> np.ndarray:
-    """log v = 0에서 시작해 J를 gradient ascent로 최대화한 log v (Z,).
+    """log v = 0에서 시작해 J를 log v에 대한 gradient ascent로 최대화한 log v (Z,).
 
-    ∂J/∂log v_j = v_j · ∂J/∂v_j = −v_j ‖w_j‖² / (2 s²) − (β/2)(v_j − 1).
     Args:
         col_norm_sq: (Z,).  noise_var: s² > 0.  beta: β > 0.  steps: 반복 수.  lr: step 크기.
     Returns:
@@ -94,3 +88,15 @@ def active_units(mu: np.ndarray, threshold: float = 0.01) -> int:
     if mu.ndim != 2 or mu.shape[0] < 2:
         raise ValueError(f"mu는 shape (N, Z), N ≥ 2여야 합니다: 받은 shape {mu.shape}")
     return int(np.sum(mu.var(axis=0) > threshold))
+
+
+def beta_to_forget(col_norm_sq: np.ndarray, noise_var: float, fraction: float = 0.9) -> np.ndarray:
+    """차원마다 최적 분산 v_j*가 prior 분산(1)의 `fraction`배가 되는 β.
+
+    Args:
+        col_norm_sq: (Z,) ‖w_j‖² > 0.  noise_var: s² > 0.  fraction: 0 < fraction < 1.
+    Returns:
+        (Z,) β.
+    """
+    snr = np.asarray(col_norm_sq, dtype=np.float64) / noise_var          # ‖w_j‖² / s²
+    return fraction * snr / (1.0 - fraction)                             # β / (β + snr) = fraction

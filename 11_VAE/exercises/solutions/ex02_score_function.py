@@ -54,6 +54,19 @@ def estimator_summary(per_sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return per_sample.mean(axis=0), per_sample.var(axis=0, ddof=1)
 
 
+def z_squared_variances(mu: float, sigma: float) -> tuple[float, float]:
+    """f(z) = z², z ~ N(μ, σ²)에서 ∂/∂μ 추정의 샘플 하나당 분산 (닫힌 꼴).
+
+    Args:
+        mu: μ.  sigma: σ > 0.
+    Returns:
+        (reparameterization의 분산, score function의 분산 (baseline 없음)).
+    """
+    reparam = 4.0 * sigma**2                                              # 2z = 2μ + 2σε
+    score = (mu**4 + 18 * mu**2 * sigma**2 + 15 * sigma**4) / sigma**2 - 4 * mu**2   # z² ε/σ, E[ε⁴] = 3, E[ε⁶] = 15
+    return float(reparam), float(score)
+
+
 def _table(n_samples: int = 100_000, seed: int = 0) -> list[tuple]:
     """theory.md §3.3의 표: 세 함수에서 ∂/∂μ의 샘플 하나당 분산."""
     rng = np.random.default_rng(seed)

@@ -1,11 +1,11 @@
-"""연습문제 03 — 답을 아는 모델: linear-Gaussian의 log p(x), 참 posterior, IW bound (reference solution).
+"""연습문제 03 — 답을 아는 모델(linear-Gaussian)에서 대각 q, ELBO의 빈틈, IW 빈틈의 계수 (reference solution).
 
-생성 모델 (probabilistic PCA, Tipping & Bishop 1999):  p(z) = N(0, I_Z),  p(x|z) = N(W z + b, s² I_D)
-    log p(x) = log N(x; b, C),  C = W Wᵀ + s² I                           (Gaussian의 선형 변환 + 독립 잡음)
-    p(z|x)  = N(M⁻¹ Wᵀ (x − b) / s²,  M⁻¹),  M = I + Wᵀ W / s²             (Bayes 정리, 두 Gaussian의 곱)
-importance-weighted 추정 (Burda et al. 2016):  log p̂_k(x) = logsumexp_i(log w_i) − log k,
-    log w_i = log p(x|z_i) + log p(z_i) − log q(z_i|x),  z_i = μ_q + σ_q ε_i.
-NumPy만 쓴다 (Cholesky 분해는 `np.linalg.cholesky`).
+문제와 유도: `../03_linear_gaussian.md`. 학습자 stub: `../ex03_linear_gaussian.py` (이름·signature·docstring이 같다).
+    log p(x) = log N(x; b, C), C = W Wᵀ + s² I;   p(z|x) = N(M⁻¹ Wᵀ (x − b) / s², M⁻¹), M = I + Wᵀ W / s²
+    가장 좋은 대각 q: m = μ_p, v_j = 1 / M_jj;   log p(x) − ELBO = KL(q ‖ p(z|x))
+    IW 빈틈 ≈ c / k,  c = ½ (∫ p(z|x)² / q dz − 1)   (delta method, Burda et al. 2016의 bound를 2차까지 전개)
+
+p(z) = N(0, I),  p(x|z) = N(W z + b, s² I). NumPy만 쓴다.
 """
 from __future__ import annotations
 
@@ -17,9 +17,8 @@ LOG_2PI = math.log(2.0 * math.pi)
 
 
 def log_marginal(x: np.ndarray, W: np.ndarray, b: np.ndarray, noise_var: float) -> np.ndarray:
-    """닫힌 꼴 log p(x) = log N(x; b, W Wᵀ + s² I), 이미지마다.
+    """닫힌 꼴 log p(x) = log N(x; b, W Wᵀ + s² I), 이미지마다 (Cholesky로).
 
-    C = L Lᵀ (Cholesky)로 두면  log N = −½ [D log 2π + 2 Σ log L_ii + ‖L⁻¹ (x − b)‖²].
     Args:
         x: (N, D).  W: (D, Z).  b: (D,).  noise_var: s² > 0.
     Returns:
@@ -52,38 +51,63 @@ def exact_posterior(x: np.ndarray, W: np.ndarray, b: np.ndarray, noise_var: floa
     return mean, cov
 
 
-def log_weights(x: np.ndarray, W: np.ndarray, b: np.ndarray, noise_var: float, q_mean: np.ndarray,
-                q_logvar: np.ndarray, eps: np.ndarray) -> np.ndarray:
-    """log w_i = log p(x|z_i) + log p(z_i) − log q(z_i|x),  z_i = μ_q + exp(½ log σ_q²) ε_i.
+def best_diagonal_q(x: np.ndarray, W: np.ndarray, b: np.ndarray, noise_var: float) -> tuple[np.ndarray, np.ndarray]:
+    """대각 Gaussian 가운데 KL(q ‖ p(z|x))를 최소로 하는 q = N(mean, diag exp(logvar)).
+
+    Args:
+        x: (N, D).  W: (D, Z).  b: (D,).  noise_var: s² > 0.
+    Returns:
+        mean (N, Z), logvar (N, Z).
+    """
+    mean, _ = exact_posterior(x, W, b, noise_var)
+    precision = np.eye(W.shape[1]) + W.T @ W / noise_var                # P = Σ_p⁻¹ = M
+    logvar = -np.log(np.diag(precision))                                 # ∂KL/∂v_j = ½ (P_jj − 1/v_j) = 0
+    return mean, np.broadcast_to(logvar, mean.shape).copy()
+
+
+def elbo_gap(x: np.ndarray, W: np.ndarray, b: np.ndarray, noise_var: float, q_mean: np.ndarray,
+             q_logvar: np.ndarray) -> np.ndarray:
+    """log p(x) − ELBO(q), 닫힌 꼴, 이미지마다.
 
     Args:
         x: (N, D).  W, b, noise_var: 생성 모델.  q_mean, q_logvar: (N, Z) 대각 Gaussian q(z|x).
-        eps: (k, N, Z) 표준정규 샘플.
     Returns:
-        (k, N).
+        (N,) 0 이상.
     """
-    std = np.exp(0.5 * q_logvar)
-    z = q_mean + std * eps                                               # (k, N, Z)
-    D, Z = W.shape
-    resid = x - (z @ W.T + b)                                            # (k, N, D)
-    log_px_z = -0.5 * (D * (LOG_2PI + math.log(noise_var)) + (resid**2).sum(-1) / noise_var)
-    log_pz = -0.5 * (Z * LOG_2PI + (z**2).sum(-1))
-    log_qz = -0.5 * (Z * LOG_2PI + q_logvar.sum(-1) + (eps**2).sum(-1))   # (z − μ)²/σ² = ε²
-    return log_px_z + log_pz - log_qz
+    post_mean, post_cov = exact_posterior(x, W, b, noise_var)
+    precision = np.eye(W.shape[1]) + W.T @ W / noise_var                # P
+    Z = precision.shape[0]
+    v = np.exp(q_logvar)                                                 # (N, Z)
+    d = q_mean - post_mean                                               # (N, Z)
+    _, logdet_precision = np.linalg.slogdet(precision)                   # log det Σ_p = −log det P
+    return 0.5 * ((v * np.diag(precision)).sum(-1) + np.einsum("ni,ij,nj->n", d, precision, d) - Z
+                  - logdet_precision - q_logvar.sum(-1))                 # KL(q ‖ p(z|x))
 
 
-def iw_estimate(log_w: np.ndarray) -> np.ndarray:
-    """log (1/k) Σ_i w_i = m + log Σ_i exp(log w_i − m) − log k,  m = max_i log w_i (넘침·사라짐 없이).
+def iw_gap_coefficient(x: np.ndarray, W: np.ndarray, b: np.ndarray, noise_var: float, q_mean: np.ndarray,
+                       q_logvar: np.ndarray) -> np.ndarray:
+    """큰 k에서 log p(x) − E[log p̂_k] ≈ c / k 인 c (delta method), 이미지마다.
 
     Args:
-        log_w: (k, N).
+        x: (N, D).  W, b, noise_var: 생성 모델.  q_mean, q_logvar: (N, Z) 대각 Gaussian q(z|x) (proposal).
     Returns:
-        (N,).
+        (N,) c ≥ 0.
     Raises:
-        ValueError: log_w가 2차원이 아니거나 k < 1.
+        ValueError: importance weight의 분산이 무한대인 q (적분이 발산)일 때.
     """
-    log_w = np.asarray(log_w, dtype=np.float64)
-    if log_w.ndim != 2 or log_w.shape[0] < 1:
-        raise ValueError(f"log_w는 shape (k, N), k ≥ 1이어야 합니다: 받은 shape {log_w.shape}")
-    m = log_w.max(axis=0)                                                # (N,)
-    return m + np.log(np.exp(log_w - m).sum(axis=0)) - math.log(log_w.shape[0])
+    post_mean, _ = exact_posterior(x, W, b, noise_var)
+    P = np.eye(W.shape[1]) + W.T @ W / noise_var                         # 참 posterior의 정밀도
+    _, logdet_P = np.linalg.slogdet(P)
+    out = np.empty(x.shape[0])
+    for n in range(x.shape[0]):
+        Q = np.diag(np.exp(-q_logvar[n]))                                # q의 정밀도
+        A = 2.0 * P - Q                                                  # p²/q의 지수가 갖는 정밀도
+        if np.linalg.eigvalsh(A).min() <= 0:
+            raise ValueError("q가 참 posterior보다 너무 좁아 importance weight의 분산이 무한대입니다 "
+                             "(2P − Q가 양의 정부호가 아님)")
+        h = 2.0 * P @ post_mean[n] - Q @ q_mean[n]
+        c0 = 2.0 * post_mean[n] @ P @ post_mean[n] - q_mean[n] @ Q @ q_mean[n]
+        _, logdet_A = np.linalg.slogdet(A)
+        log_integral = logdet_P + 0.5 * q_logvar[n].sum() - 0.5 * logdet_A + 0.5 * h @ np.linalg.solve(A, h) - 0.5 * c0
+        out[n] = 0.5 * (np.exp(log_integral) - 1.0)                      # ½ Var(w) / p(x)²
+    return out
