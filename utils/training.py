@@ -69,7 +69,10 @@ OPTIMIZERS = ("sgd", "adam", "adamw")
 
 
 def parameter_groups(model, weight_decay: float) -> list[dict]:
-    """weight decay를 받을 parameter와 받지 않을 parameter로 나눈다 (GPT-2 / BERT 관례).
+    """weight decay를 받을 parameter와 받지 않을 parameter로 나눈다 (minGPT의 `configure_optimizers` 규칙).
+
+    BERT의 원래 코드는 embedding에도 decay를 걸고 (bias와 LayerNorm만 뺀다), nanoGPT는 2차원 tensor (embedding
+    포함)를 모두 decay한다: embedding을 빼는 것은 이 함수가 따르는 minGPT의 선택이다.
 
     decay 없음: bias, 정규화 층(LayerNorm, BatchNorm, GroupNorm)의 weight, embedding(`nn.Embedding`)의 weight.
     decay 있음: 나머지 (Linear / Conv의 weight 행렬). `nn.Module`이 아니라 parameter 목록을 받으면 1차원

@@ -76,6 +76,34 @@ def test_from_reference_encode_and_decode_equal_nn_transformer(d_model, nhead, n
     compare(model.decode(tgt, ref_memory), ref.decoder(tgt, ref_memory))
 
 
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")
+@pytest.mark.parametrize("d_model,nhead,n_enc,n_dec,d_ff,activation,eps", CONFIGS[:3])
+def test_from_reference_pre_ln_encode_and_decode_equal_nn_transformer(d_model, nhead, n_enc, n_dec, d_ff, activation,
+                                                                     eps):
+    """norm_first=True (pre-LN, Xiong et al. 2020): 같은 parity (≤ F32_ATOL), 그리고 post-LN과는 다른 값."""
+    ref = make_reference(d_model, nhead, n_enc, n_dec, d_ff, activation, eps, norm_first=True).eval()
+    model = Transformer.from_reference(ref).eval()
+    assert model.config["norm_first"] is True and model.config["final_norm"] is True
+    g = torch.Generator().manual_seed(3)
+    src, tgt = torch.randn(B, S, d_model, generator=g), torch.randn(B, T, d_model, generator=g)
+    src_pad, tgt_pad, causal = padding([S, 3, 2], S), padding([T, 4, 1], T), torch.ones(T, T, dtype=torch.bool).triu(1)
+    memory, ref_memory = model.encode(src, src_pad), ref.encoder(src, src_key_padding_mask=src_pad)
+    compare(memory, ref_memory)
+    ours = model.decode(tgt, ref_memory, tgt_mask=causal, tgt_key_padding_mask=tgt_pad, memory_key_padding_mask=src_pad)
+    theirs = ref.decoder(tgt, ref_memory, tgt_mask=causal, tgt_key_padding_mask=tgt_pad,
+                         memory_key_padding_mask=src_pad)
+    compare(ours, theirs)
+    post = Transformer(None, d_model, nhead, n_enc, n_dec, d_ff, 0.1, activation, eps, final_norm=True).eval()
+    post.load_state_dict(model.state_dict())                               # 같은 가중치, post-LN 층
+    assert (post.encode(src, src_pad) - memory).abs().max() > 1e-3
+
+
+def test_pre_ln_defaults_to_a_final_layer_norm_and_post_ln_does_not():
+    assert Transformer(None, 8, 2, 1, 1, 16, norm_first=True).encoder_norm is not None
+    assert Transformer(None, 8, 2, 1, 1, 16).encoder_norm is None
+    assert Transformer(None, 8, 2, 1, 1, 16, norm_first=True, final_norm=False).encoder_norm is None
+
+
 @pytest.mark.slow
 def test_from_reference_equals_nn_transformer_at_the_paper_base_config():
     """Table 3 base (N = 6, d_model 512, h 8, d_ff 2048): encode/decode가 nn.Transformer와 F32_ATOL 안에서 같다."""
@@ -138,7 +166,6 @@ def test_from_reference_carries_every_hyper_parameter():
 
 
 @pytest.mark.parametrize("kwargs,named", [
-    (dict(norm_first=True), "norm_first=True"),
     (dict(activation=F.silu), "activation="),
     (dict(activation=lambda x: torch.tanh(x)), "activation="),
     (dict(bias=False), "bias=False"),
@@ -149,6 +176,13 @@ def test_from_reference_refuses_settings_it_cannot_map(kwargs, named):
     kw.update(kwargs)
     ref = nn.Transformer(8, 2, 1, 1, **kw)
     with pytest.raises(ValueError, match=named):
+        Transformer.from_reference(ref)
+
+
+def test_from_reference_refuses_layers_that_mix_post_ln_and_pre_ln():
+    ref = nn.Transformer(8, 2, 2, 1, dim_feedforward=16, batch_first=True)
+    ref.encoder.layers[1].norm_first = True
+    with pytest.raises(ValueError, match="norm_first"):
         Transformer.from_reference(ref)
 
 
@@ -345,16 +379,33 @@ def test_bad_config_lengths_and_ids_are_refused():
 # ---------------------------------------------------------------------------
 # 숫자 읽기 스크립트
 # ---------------------------------------------------------------------------
-def test_quick_run_reports_both_decodings_and_every_plot(tmp_path):
-    from .transformer_paper import main
+def test_quick_run_reports_both_decodings_and_every_plot(tmp_path, capsys):
+    from pathlib import Path
+
+    from .transformer_paper import FULL_RUN_EXACT_MATCH, main
 
     result = main(["--quick", "--out", str(tmp_path)])
+    lines = capsys.readouterr().out.strip().splitlines()
+    sample, note = lines[-3], lines[-1]                                     # 예 → report 한 줄 → smoke run 안내
+    expected = result["sample"]["expected"]
+    assert "greedy" in sample and "beam" in sample and f"정답 {expected!r}" in sample
+    assert "smoke run" in note and FULL_RUN_EXACT_MATCH in note
+    assert f"**{FULL_RUN_EXACT_MATCH}**" in (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert result["metric"] == "test_exact_match_greedy" and result["data"] == "number_reading"
     assert set(result["exact_match"]) == {"greedy", "beam"}
+    assert result["config"]["norm_first"] is False                          # 기본은 논문의 post-LN
     for name in ("attention_encoder_self", "attention_decoder_self", "attention_cross", "positional_encoding",
                  "learning_rate", "loss_curves"):
         assert (tmp_path / f"{name}.png").exists(), name
     assert (tmp_path / "result.json").exists()
+
+
+def test_attention_map_example_is_a_number_no_split_contains():
+    """README와 그림이 쓰는 30500427은 기본 분할 (seed 0)의 train·validation·test 어디에도 없다: 처음 보는 수."""
+    from ..number_reading import split_numbers
+    from .transformer_paper import EXAMPLE_NUMBER
+
+    assert all(EXAMPLE_NUMBER not in set(part.tolist()) for part in split_numbers(20000, 500, 2000, seed=0))
 
 
 def test_unknown_data_ends_with_exit_code_2(capsys):

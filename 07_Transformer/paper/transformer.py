@@ -6,12 +6,16 @@ A. Vaswani, N. Shazeer, N. Parmar, J. Uszkoreit, L. Jones, A. N. Gomez, Ł. Kais
     §3.1   encoder: N개 층, 층마다 [multi-head self-attention, position-wise FFN]
            decoder: N개 층, 층마다 [masked self-attention, encoder 출력에 대한 multi-head attention, FFN]
            sub-layer마다 LayerNorm(x + Sublayer(x))  — post-LN (LayerNorm이 residual 합 **뒤**)
+           (norm_first=True는 pre-LN: x + Sublayer(LayerNorm(x)), stack 끝에 LayerNorm — Xiong et al. 2020,
+            `nn.Transformer(norm_first=True)`와 같다. 논문의 층이 아니라 비교용 설정이다: theory.md 6절)
     §3.2   Attention(Q, K, V) = softmax(Q Kᵀ / √d_k) V                                         식 (1)
            MultiHead(Q, K, V) = Concat(head_1, …, head_h) W^O,  head_i = Attention(Q W_i^Q, K W_i^K, V W_i^V)
     §3.3   FFN(x) = max(0, x W_1 + b_1) W_2 + b_2                                               식 (2)
     §3.4   source·target embedding과 softmax 앞 linear가 **한 행렬**을 나눠 쓰고, embedding에 √d_model을 곱한다
     §3.5   sinusoidal positional encoding을 embedding에 더한다
-    §5.4   sub-layer 출력과 (embedding + PE)에 dropout P_drop = 0.1, label smoothing ε_ls = 0.1
+    §5.4   sub-layer 출력과 (embedding + PE)의 합에 dropout P_drop = 0.1, label smoothing ε_ls = 0.1
+           (attention weight 위의 dropout과 FFN 안쪽 dropout은 §5.4에 없다: 논문 저자들의 tensor2tensor
+            코드가 더한 것이고 `nn.Transformer`도 같은 자리에 둔다. 여기서도 두 자리 모두 P_drop을 쓴다)
     §6.1   beam search (beam 4, length penalty α = 0.6)
     Table 3 base: N = 6, d_model = 512, d_ff = 2048, h = 8, d_k = d_v = 64, P_drop = 0.1
 
@@ -28,8 +32,8 @@ attention은 `F.scaled_dot_product_attention`으로 계산한다 (L2 `pytorch_lo
 - Q, K, V projection은 논문처럼 W^Q, W^K, W^V 세 개의 `nn.Linear`다. `nn.MultiheadAttention`은 이것을
   `in_proj_weight` (3·d_model, d_model) 하나로 세로로 쌓아 둔다 → from_reference가 세 덩어리로 자른다.
 - 초기화: 논문은 말하지 않는다. 행렬은 `nn.Transformer`처럼 Xavier uniform (단, W^Q·W^K·W^V 각각의
-  (d, d)에 대해: packed (3d, d)보다 bound가 √2배 크다), bias는 0, embedding은 N(0, d_model^−1/2)
-  (× √d_model 뒤 분산 1; tensor2tensor의 관례).
+  (d, d)에 대해: packed (3d, d)보다 bound가 √2배 크다), bias는 0, embedding은 평균 0, **표준편차**
+  d_model^−1/2인 정규분포 (분산 1/d_model; × √d_model 뒤 분산 1; tensor2tensor의 관례).
 """
 from __future__ import annotations
 
@@ -123,7 +127,8 @@ class MultiHeadAttention(nn.Module):
 
 
 class FeedForward(nn.Module):
-    """식 (2): 위치마다 같은 두 층 d_model → d_ff → d_model. 안쪽 dropout은 tensor2tensor의 relu_dropout 자리."""
+    """식 (2): 위치마다 같은 두 층 d_model → d_ff → d_model. 안쪽 dropout은 tensor2tensor의 relu_dropout 자리
+    (§5.4에는 없다)."""
 
     def __init__(self, d_model: int, d_ff: int, dropout: float = 0.1, activation: str = "relu"):
         super().__init__()
@@ -139,11 +144,15 @@ class FeedForward(nn.Module):
 
 
 # ---------------------------------------------------------------------------
-# §3.1 encoder 층, decoder 층 (post-LN)
+# §3.1 encoder 층, decoder 층 (post-LN; norm_first=True면 pre-LN)
 # ---------------------------------------------------------------------------
 class EncoderLayer(nn.Module):
-    def __init__(self, d_model: int, n_head: int, d_ff: int, dropout: float, activation: str, eps: float):
+    """post-LN (논문): x = LN(x + Dropout(Sublayer(x))).   pre-LN (norm_first): x = x + Dropout(Sublayer(LN(x)))."""
+
+    def __init__(self, d_model: int, n_head: int, d_ff: int, dropout: float, activation: str, eps: float,
+                 norm_first: bool = False):
         super().__init__()
+        self.norm_first = norm_first
         self.self_attn = MultiHeadAttention(d_model, n_head, dropout)
         self.ffn = FeedForward(d_model, d_ff, dropout, activation)
         self.norm1 = nn.LayerNorm(d_model, eps=eps)
@@ -152,13 +161,19 @@ class EncoderLayer(nn.Module):
         self.dropout2 = nn.Dropout(dropout)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        if self.norm_first:                                                      # pre-LN: residual 경로에 LN이 없다
+            h = self.norm1(x)
+            x = x + self.dropout1(self.self_attn(h, h, h, mask))
+            return x + self.dropout2(self.ffn(self.norm2(x)))
         x = self.norm1(x + self.dropout1(self.self_attn(x, x, x, mask)))        # LayerNorm(x + Sublayer(x))
         return self.norm2(x + self.dropout2(self.ffn(x)))
 
 
 class DecoderLayer(nn.Module):
-    def __init__(self, d_model: int, n_head: int, d_ff: int, dropout: float, activation: str, eps: float):
+    def __init__(self, d_model: int, n_head: int, d_ff: int, dropout: float, activation: str, eps: float,
+                 norm_first: bool = False):
         super().__init__()
+        self.norm_first = norm_first
         self.self_attn = MultiHeadAttention(d_model, n_head, dropout)
         self.cross_attn = MultiHeadAttention(d_model, n_head, dropout)
         self.ffn = FeedForward(d_model, d_ff, dropout, activation)
@@ -171,6 +186,12 @@ class DecoderLayer(nn.Module):
 
     def forward(self, x: torch.Tensor, memory: torch.Tensor, self_mask: torch.Tensor | None,
                 memory_mask: torch.Tensor | None) -> torch.Tensor:
+        if self.norm_first:                                                      # pre-LN
+            h = self.norm1(x)
+            x = x + self.dropout1(self.self_attn(h, h, h, self_mask))
+            h = self.norm2(x)
+            x = x + self.dropout2(self.cross_attn(h, memory, memory, memory_mask))  # memory는 encoder의 마지막 LN 뒤
+            return x + self.dropout3(self.ffn(self.norm3(x)))
         x = self.norm1(x + self.dropout1(self.self_attn(x, x, x, self_mask)))            # masked self-attention
         x = self.norm2(x + self.dropout2(self.cross_attn(x, memory, memory, memory_mask)))  # encoder–decoder attention
         return self.norm3(x + self.dropout3(self.ffn(x)))
@@ -214,12 +235,15 @@ class Transformer(nn.Module):
     vocab_size=None이면 embedding·출력층이 없는 stack만 (`nn.Transformer`와 같은 범위). vocab_size를 주면
     source·target이 한 vocabulary를 쓰고 (§3.4: "shared source-target vocabulary"), share_embeddings=True면
     src embedding = tgt embedding = 출력 projection의 전치 (weight 하나).
+
+    norm_first=True면 pre-LN 층 (theory.md 6절). pre-LN은 마지막 층의 출력이 정규화되지 않으므로 stack 끝의
+    LayerNorm이 필요하다: final_norm을 주지 않으면 (None) norm_first를 따른다.
     """
 
     def __init__(self, vocab_size: int | None = None, d_model: int = 512, n_head: int = 8,
                  num_encoder_layers: int = 6, num_decoder_layers: int = 6, d_ff: int = 2048, dropout: float = 0.1,
-                 activation: str = "relu", layer_norm_eps: float = 1e-5, final_norm: bool = False,
-                 share_embeddings: bool = True, max_len: int = 256, pad_id: int = 0):
+                 activation: str = "relu", layer_norm_eps: float = 1e-5, final_norm: bool | None = None,
+                 share_embeddings: bool = True, max_len: int = 256, pad_id: int = 0, norm_first: bool = False):
         super().__init__()
         for name, value in (("d_model", d_model), ("n_head", n_head), ("num_encoder_layers", num_encoder_layers),
                             ("num_decoder_layers", num_decoder_layers), ("d_ff", d_ff), ("max_len", max_len)):
@@ -230,12 +254,14 @@ class Transformer(nn.Module):
                              f"(d_k = d_model / h)")
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout은 [0, 1) 안이어야 합니다: dropout={dropout}")
+        final_norm = bool(norm_first) if final_norm is None else bool(final_norm)
         self.config = dict(vocab_size=vocab_size, d_model=d_model, n_head=n_head,
                            num_encoder_layers=num_encoder_layers, num_decoder_layers=num_decoder_layers, d_ff=d_ff,
                            dropout=dropout, activation=activation, layer_norm_eps=layer_norm_eps,
-                           final_norm=final_norm, share_embeddings=share_embeddings, max_len=max_len, pad_id=pad_id)
+                           final_norm=final_norm, share_embeddings=share_embeddings, max_len=max_len, pad_id=pad_id,
+                           norm_first=norm_first)
         self.d_model, self.vocab_size, self.pad_id = d_model, vocab_size, pad_id
-        layer = (d_model, n_head, d_ff, dropout, activation, layer_norm_eps)
+        layer = (d_model, n_head, d_ff, dropout, activation, layer_norm_eps, norm_first)
         self.encoder_layers = nn.ModuleList(EncoderLayer(*layer) for _ in range(num_encoder_layers))
         self.decoder_layers = nn.ModuleList(DecoderLayer(*layer) for _ in range(num_decoder_layers))
         self.encoder_norm = nn.LayerNorm(d_model, eps=layer_norm_eps) if final_norm else None
@@ -253,7 +279,7 @@ class Transformer(nn.Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """행렬 Xavier uniform, bias 0, LayerNorm γ = 1, β = 0, embedding N(0, d_model^−1/2)."""
+        """행렬 Xavier uniform, bias 0, LayerNorm γ = 1, β = 0, embedding 평균 0·표준편차 d_model^−1/2의 정규분포."""
         for module in self.modules():
             if isinstance(module, nn.Linear):
                 nn.init.xavier_uniform_(module.weight)
@@ -339,7 +365,8 @@ class Transformer(nn.Module):
     # ---- torch.nn.Transformer에서 가중치 옮기기 ----
     @classmethod
     def from_reference(cls, ref: nn.Transformer) -> Transformer:
-        """`nn.Transformer(batch_first=True, norm_first=False)`의 encoder·decoder stack을 복사한 모델 (vocab 없음).
+        """`nn.Transformer(batch_first=True)`의 encoder·decoder stack을 복사한 모델 (vocab 없음).
+        norm_first (post-LN / pre-LN)도 옮긴다.
 
         key 대응 (transpose 없음: 둘 다 nn.Linear의 (out, in) layout):
             encoder.layers.{i}.self_attn.in_proj_weight (3C, C) → encoder_layers.{i}.self_attn.w_q/w_k/w_v.weight
@@ -350,8 +377,8 @@ class Transformer(nn.Module):
             …linear1 / linear2                                  → …ffn.linear1 / ffn.linear2
             …norm1/2/3                                          → …norm1/2/3
             encoder.norm / decoder.norm                         → encoder_norm / decoder_norm (final_norm=True)
-        옮길 수 없는 설정(norm_first=True, batch_first=False, relu·gelu 밖의 activation, bias=False, 층마다 다른
-        설정)은 그 설정의 이름을 담은 ValueError로 거부한다.
+        옮길 수 없는 설정(batch_first=False, relu·gelu 밖의 activation, bias=False, 층마다 다른 설정 — norm_first가
+        층마다 다른 것 포함)은 그 설정의 이름을 담은 ValueError로 거부한다.
         """
         if not isinstance(ref, nn.Transformer):
             raise ValueError(f"from_reference는 torch.nn.Transformer를 받습니다: 받은 {type(ref).__name__}")
@@ -359,9 +386,6 @@ class Transformer(nn.Module):
         first = enc_layers[0]
         settings = []
         for where, layer in [("encoder", lyr) for lyr in enc_layers] + [("decoder", lyr) for lyr in dec_layers]:
-            if layer.norm_first:
-                raise ValueError(f"{where} 층이 norm_first=True (pre-LN)입니다: 이 모델은 논문의 post-LN만 "
-                                 f"옮깁니다 (norm_first=False로 만드세요)")
             if not layer.self_attn.batch_first:
                 raise ValueError(f"{where} 층이 batch_first=False입니다: batch_first=True인 nn.Transformer만 "
                                  f"옮깁니다")
@@ -375,11 +399,11 @@ class Transformer(nn.Module):
             if where == "decoder":
                 attn_dropouts.add(layer.multihead_attn.dropout)
             settings.append((kind, layer.linear1.out_features, layer.norm1.eps, layer.dropout.p,
-                             frozenset(attn_dropouts)))
+                             frozenset(attn_dropouts), bool(layer.norm_first)))
         if len(set(settings)) != 1:
-            raise ValueError(f"층마다 설정(activation, dim_feedforward, layer_norm_eps, dropout)이 다릅니다: "
-                             f"{sorted(set(settings), key=str)}")
-        kind, d_ff, eps, p, attn_p = settings[0]
+            raise ValueError(f"층마다 설정(activation, dim_feedforward, layer_norm_eps, dropout, norm_first)이 "
+                             f"다릅니다: {sorted(set(settings), key=str)}")
+        kind, d_ff, eps, p, attn_p, norm_first = settings[0]
         if attn_p != {p}:
             raise ValueError(f"attention dropout {set(attn_p)}이 층의 dropout {p}과 다릅니다: 한 값만 옮깁니다")
         has_norm = (ref.encoder.norm is not None, ref.decoder.norm is not None)
@@ -390,7 +414,7 @@ class Transformer(nn.Module):
             raise ValueError(f"마지막 LayerNorm의 eps {final_eps}가 층의 layer_norm_eps={eps}와 다릅니다")
         model = cls(None, d_model=first.self_attn.embed_dim, n_head=first.self_attn.num_heads,
                     num_encoder_layers=len(enc_layers), num_decoder_layers=len(dec_layers), d_ff=d_ff, dropout=p,
-                    activation=kind, layer_norm_eps=eps, final_norm=has_norm[0])
+                    activation=kind, layer_norm_eps=eps, final_norm=has_norm[0], norm_first=norm_first)
         model.load_reference_state(ref.state_dict())
         return model
 

@@ -395,10 +395,17 @@ def test_bad_shapes_heads_and_lengths_are_refused():
 # ---------------------------------------------------------------------------
 # 레벨 스크립트
 # ---------------------------------------------------------------------------
-def test_quick_run_reports_result_and_plots(tmp_path):
-    from .transformer_lowlevel import main
+def test_quick_run_reports_result_and_plots(tmp_path, capsys):
+    from pathlib import Path
+
+    from .transformer_lowlevel import FULL_RUN_EXACT_MATCH, main
 
     result = main(["--quick", "--out", str(tmp_path)])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-3].startswith("예") and "greedy" in lines[-3] and "정답" in lines[-3]
+    assert "smoke run" in lines[-1] and FULL_RUN_EXACT_MATCH in lines[-1]
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"**{FULL_RUN_EXACT_MATCH}**" in readme                          # 안내가 인용하는 값이 README의 표에 있다
     assert result["model"] == "Transformer" and result["level"] == "lowlevel" and result["data"] == "reverse"
     assert 0.0 <= result["value"] <= 1.0 and (tmp_path / "result.json").exists()
     assert all((tmp_path / name).exists() for name in ("loss_curve.png", "cross_attention.png"))
@@ -422,6 +429,23 @@ def test_initial_loss_is_near_log_vocab_and_a_few_steps_lower_it():
         loss.backward()
         optimizer.step()
     assert loss.item() < 0.7 * first.item()
+
+
+def test_embedding_plus_positional_encoding_gets_the_section_5_4_dropout():
+    """§5.4: embedding과 PE의 **합**에 dropout. p = 0이면 E[ids]·√d + PE 그대로, p > 0이면 합의 원소 중 약 p가 0이고
+    남은 원소는 합 × 1/(1 − p) (PE만 남거나 embedding만 남는 원소는 없다). 같은 generator면 같은 mask."""
+    from .transformer_lowlevel import embed, init_model
+
+    params = init_model(16, 32, 1, seed=0)
+    table = positional_encoding(10, 16)
+    ids = torch.randint(3, 13, (64, 8), generator=torch.Generator().manual_seed(1))
+    plain = params["embedding"][ids] * 4.0 + table[:8]                                      # √16 = 4
+    close(embed(params, ids, table), plain)
+    dropped = embed(params, ids, table, 0.25, torch.Generator().manual_seed(2))
+    zero = dropped == 0
+    assert abs(zero.float().mean().item() - 0.25) < 0.02                                   # 8192개 중 약 25%
+    close(dropped[~zero], plain[~zero] / 0.75)
+    close(embed(params, ids, table, 0.25, torch.Generator().manual_seed(2)), dropped)
 
 
 def test_unknown_data_ends_with_exit_code_2(capsys):

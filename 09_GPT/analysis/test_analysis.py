@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -125,10 +126,35 @@ def test_residual_projection_initialisation():
 
 
 def test_logits_processor_order(ref):
-    config = GenerationConfig(do_sample=True, temperature=0.7, top_k=5, top_p=0.9)
-    names = [type(p).__name__ for p in ref._get_logits_processor(generation_config=config, input_ids_seq_length=3)]
-    assert names == ["TemperatureLogitsWarper", "TopKLogitsWarper", "TopPLogitsWarper"], \
-        f"사실 바뀜: sampling processor 순서가 temperature → top_k → top_p가 아니다: {names}"
+    every = GenerationConfig(do_sample=True, temperature=0.7, top_h=0.5, top_k=5, top_p=0.9, min_p=0.05,
+                             typical_p=0.9, epsilon_cutoff=1e-4, eta_cutoff=1e-4)
+    names = [type(p).__name__ for p in ref._get_logits_processor(generation_config=every, input_ids_seq_length=3)]
+    order = ["TemperatureLogitsWarper", "TopHLogitsWarper", "TopKLogitsWarper", "TopPLogitsWarper", "MinPLogitsWarper",
+             "TypicalLogitsWarper", "EpsilonLogitsWarper", "EtaLogitsWarper"]
+    assert names == order, f"사실 바뀜: sampling warper 순서가 안내서 8절과 다르다: {names}"
+    off = GenerationConfig(do_sample=True, temperature=1.0, top_k=0, top_p=1.0)       # 셋 다 꺼진 값
+    assert list(ref._get_logits_processor(generation_config=off, input_ids_seq_length=3)) == [], \
+        "사실 바뀜: temperature 1.0, top_k 0, top_p 1.0이 warper를 끄지 않는다"
+
+
+def test_top_k_default_is_none_in_the_config_and_50_in_generate():
+    assert GenerationConfig().top_k is None, "사실 바뀜: GenerationConfig().top_k가 None이 아니다"
+    assert GenerationConfig._get_default_generation_params()["top_k"] == 50, \
+        "사실 바뀜: generate가 채우는 기본 top_k가 50이 아니다"
+
+
+def test_sdpa_uses_is_causal_only_for_a_causal_layer():
+    """mask가 None이고 q_length > 1이어도 층의 is_causal이 False면 sdpa_attention_forward는 causal로 계산하지 않는다."""
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+
+    g = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(1, 2, 5, 4, generator=g) for _ in range(3))
+    for causal in (True, False):
+        layer = torch.nn.Module()
+        layer.is_causal = causal
+        out, _ = sdpa_attention_forward(layer, q, k, v, attention_mask=None)
+        expected = F.scaled_dot_product_attention(q, k, v, is_causal=causal).transpose(1, 2)
+        assert (out - expected).abs().max() <= F32_ATOL, f"사실 바뀜: is_causal={causal}인 층의 sdpa 계산"
 
 
 def test_state_dict_keys(ref):
@@ -138,24 +164,38 @@ def test_state_dict_keys(ref):
     assert sum(t for _, _, t in A.key_map(ref)) == 4 * 3
 
 
-LINES = {   # (파일, 줄) → 그 줄에 있어야 하는 코드 (안내서가 인용한 것)
-    ("models/gpt2/modeling_gpt2.py", 55): "def eager_attention_forward",
-    ("models/gpt2/modeling_gpt2.py", 62): "attn_weights = attn_weights + attention_mask",
-    ("models/gpt2/modeling_gpt2.py", 76): "class GPT2Attention",
-    ("models/gpt2/modeling_gpt2.py", 107): "self.c_attn = Conv1D(3 * self.embed_dim, self.embed_dim)",
-    ("models/gpt2/modeling_gpt2.py", 198): "curr_cache.update(",
-    ("models/gpt2/modeling_gpt2.py", 203): 'using_eager = self.config._attn_implementation == "eager"',
-    ("models/gpt2/modeling_gpt2.py", 231): "class GPT2MLP",
-    ("models/gpt2/modeling_gpt2.py", 248): "class GPT2Block",
-    ("models/gpt2/modeling_gpt2.py", 414): "class GPT2PreTrainedModel",
-    ("models/gpt2/modeling_gpt2.py", 448): "std = self.config.initializer_range / math.sqrt(2 * self.config.n_layer)",
-    ("models/gpt2/modeling_gpt2.py", 485): "class GPT2Model",
-    ("models/gpt2/modeling_gpt2.py", 563): "cache = DynamicCache(config=self.config)",
-    ("models/gpt2/modeling_gpt2.py", 572): "past_seen_tokens = cache.get_seq_length()",
-    ("models/gpt2/modeling_gpt2.py", 583): "causal_mask = create_causal_mask(",
-    ("models/gpt2/modeling_gpt2.py", 636): "class GPT2LMHeadModel",
-    ("models/gpt2/modeling_gpt2.py", 637): '_tied_weights_keys = {"lm_head.weight": "transformer.wte.weight"}',
-    ("models/gpt2/modeling_gpt2.py", 642): "self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)",
+GPT2 = "models/gpt2/modeling_gpt2.py"
+GEN = "generation/utils.py"
+LINES = {   # (파일, 줄) → 그 줄에 있어야 하는 코드. 안내서의 `파일:줄` 인용과 정확히 같은 집합이어야 한다
+    (GPT2, 55): "def eager_attention_forward",
+    (GPT2, 59): "attn_weights = torch.matmul(query, key.transpose(-1, -2)) * scaling",
+    (GPT2, 62): "attn_weights = attn_weights + attention_mask",
+    (GPT2, 64): "attn_weights = nn.functional.softmax(attn_weights, dim=-1)",
+    (GPT2, 70): "attn_output = torch.matmul(attn_weights, value)",
+    (GPT2, 76): "class GPT2Attention",
+    (GPT2, 97): "self.scaling = 1.0",
+    (GPT2, 101): "self.scaling /= float(self.layer_idx + 1)",
+    (GPT2, 107): "self.c_attn = Conv1D(3 * self.embed_dim, self.embed_dim)",
+    (GPT2, 112): "self.is_causal = not is_cross_attention",
+    (GPT2, 114): "def _upcast_and_reordered_attn",
+    (GPT2, 145): '@deprecate_kwarg("past_key_values", "5.40.0", new_name="cache")',
+    (GPT2, 198): "curr_cache.update(",
+    (GPT2, 203): 'using_eager = self.config._attn_implementation == "eager"',
+    (GPT2, 206): ")",
+    (GPT2, 231): "class GPT2MLP",
+    (GPT2, 248): "class GPT2Block",
+    (GPT2, 414): "class GPT2PreTrainedModel",
+    (GPT2, 430): '_keys_to_ignore_on_load_unexpected = ["attn.bias", "crossattention.bias"]',
+    (GPT2, 432): "def _init_weights(self, module):",
+    (GPT2, 448): "std = self.config.initializer_range / math.sqrt(2 * self.config.n_layer)",
+    (GPT2, 485): "class GPT2Model",
+    (GPT2, 514): "def forward(",
+    (GPT2, 563): "cache = DynamicCache(config=self.config)",
+    (GPT2, 572): "past_seen_tokens = cache.get_seq_length()",
+    (GPT2, 583): "causal_mask = create_causal_mask(",
+    (GPT2, 636): "class GPT2LMHeadModel",
+    (GPT2, 637): '_tied_weights_keys = {"lm_head.weight": "transformer.wte.weight"}',
+    (GPT2, 642): "self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)",
     ("pytorch_utils.py", 95): "class Conv1D",
     ("pytorch_utils.py", 110): "self.weight = nn.Parameter(torch.empty(nx, nf))",
     ("pytorch_utils.py", 119): "torch.addmm(self.bias, x.view(-1, x.size(-1)), self.weight)",
@@ -164,19 +204,48 @@ LINES = {   # (파일, 줄) → 그 줄에 있어야 하는 코드 (안내서가
     ("masking_utils.py", 395): "def sdpa_mask",
     ("masking_utils.py", 552): "def eager_mask",
     ("masking_utils.py", 893): "def create_causal_mask",
+    ("masking_utils.py", 967): "mask_interface = ALL_MASK_ATTENTION_FUNCTIONS[config._attn_implementation]",
+    ("integrations/sdpa_attention.py", 132):
+        'is_causal = is_causal if is_causal is not None else getattr(module, "is_causal", True)',
     ("integrations/sdpa_attention.py", 148): "is_causal = q_length > 1 and attention_mask is None and is_causal",
     ("modeling_utils.py", 1855): "def get_correct_attn_implementation",
+    ("modeling_utils.py", 1856): 'applicable_attention = "sdpa" if requested_attention is None else',
     ("modeling_utils.py", 2539): "def tie_weights",
     ("cache_utils.py", 104): "class DynamicLayer",
     ("cache_utils.py", 136): "self.keys = torch.cat([self.keys, key_states], dim=-2)",
     ("cache_utils.py", 2009): "class DynamicCache",
-    ("generation/utils.py", 1416): "def _get_logits_processor",
-    ("generation/utils.py", 2584): "def generate",
-    ("generation/utils.py", 3123): "def _sample",
-    ("generation/utils.py", 3251): "next_token_scores = logits_processor(input_ids, next_token_logits)",
-    ("generation/utils.py", 3277): "next_tokens = torch.multinomial(probs, num_samples=1)",
-    ("generation/utils.py", 3279): "next_tokens = torch.argmax(next_token_scores, dim=-1)",
+    ("generation/configuration_utils.py", 413): 'self.top_k = kwargs.pop("top_k", None)',
+    ("generation/configuration_utils.py", 602): "def _get_default_generation_params",
+    ("generation/configuration_utils.py", 618): '"top_k": 50,',
+    (GEN, 667): "def prepare_inputs_for_generation",
+    (GEN, 1416): "def _get_logits_processor",
+    (GEN, 1619): "processors.append(TemperatureLogitsWarper(generation_config.temperature))",
+    (GEN, 1621): "processors.append(TopHLogitsWarper(top_h=generation_config.top_h))",
+    (GEN, 1624): "TopKLogitsWarper(top_k=generation_config.top_k, min_tokens_to_keep=min_tokens_to_keep)",
+    (GEN, 1628): "TopPLogitsWarper(top_p=generation_config.top_p, min_tokens_to_keep=min_tokens_to_keep)",
+    (GEN, 1633): "MinPLogitsWarper(min_p=generation_config.min_p, min_tokens_to_keep=min_tokens_to_keep)",
+    (GEN, 1637): "TypicalLogitsWarper(mass=generation_config.typical_p, min_tokens_to_keep=min_tokens_to_keep)",
+    (GEN, 1641): "EpsilonLogitsWarper(",
+    (GEN, 1647): "EtaLogitsWarper(",
+    (GEN, 2113): "global_defaults = self.generation_config._get_default_generation_params()",
+    (GEN, 2115): "generation_config.update(**global_defaults, defaults_only=True)",
+    (GEN, 2241): "def _prepare_cache_for_generation",
+    (GEN, 2584): "def generate",
+    (GEN, 3123): "def _sample",
+    (GEN, 3248): "next_token_logits = outputs.logits[:, -1].to(copy=True, dtype=torch.float32",
+    (GEN, 3251): "next_token_scores = logits_processor(input_ids, next_token_logits)",
+    (GEN, 3277): "next_tokens = torch.multinomial(probs, num_samples=1)",
+    (GEN, 3279): "next_tokens = torch.argmax(next_token_scores, dim=-1)",
 }
+CITATION = re.compile(r"((?:[a-z_]+/)*[a-z_0-9]+\.py):(\d+)")          # 안내서의 `modeling_gpt2.py:55`
+FILE_LENGTH = re.compile(r"`transformers/([\w/]+\.py)` \((\d+)줄\)")      # 버전 표의 파일 줄 수
+
+
+def resolve(cited: str) -> str:
+    """안내서의 짧은 경로 (`modeling_gpt2.py`) → LINES의 경로. 꼭 하나만 맞아야 한다."""
+    matches = {path for path, _ in LINES if path == cited or path.endswith("/" + cited)}
+    assert len(matches) == 1, f"안내서의 {cited!r}가 확인표의 파일 {sorted(matches)}과 하나로 대응하지 않는다"
+    return matches.pop()
 
 
 def test_guide_names_the_version_it_read():
@@ -189,12 +258,34 @@ def test_line_numbers_in_the_guide():
         (f"줄 번호는 transformers {A.READ_FROM['transformers']} 기준인데 {transformers.__version__}이 설치되어 있다: "
          "requirements.txt의 고정 버전을 설치하거나, 새 버전에 맞춰 안내서의 줄 번호를 고칠 것")
     root = Path(transformers.__file__).parent
-    guide = GUIDE.read_text(encoding="utf-8")
     for (path, line), code in LINES.items():
         source = (root / path).read_text(encoding="utf-8").splitlines()
         assert code in source[line - 1], f"{path}:{line}에 {code!r}가 없다 (안내서의 줄 번호를 고칠 것)"
-        mentioned = (f"{line}줄", f"| {line} |", f"{line}–", f"({line})", f"{line}줄")
-        assert any(m in guide for m in mentioned), f"안내서가 {path}:{line}을 말하지 않는다"
+    guide = GUIDE.read_text(encoding="utf-8")
+    lengths = FILE_LENGTH.findall(guide)
+    assert len(lengths) == 8
+    for path, count in lengths:
+        assert len((root / path).read_text(encoding="utf-8").splitlines()) == int(count), f"{path}의 줄 수"
+
+
+def test_every_cited_line_is_checked():
+    """안내서가 `파일:줄`로 인용한 줄의 집합 == LINES. 확인하지 않는 인용도, 인용하지 않는 확인도 없다.
+    "55줄"처럼 파일 없이 쓴 줄 번호도 없어야 한다 (어느 파일인지 테스트가 알 수 없다)."""
+    guide = GUIDE.read_text(encoding="utf-8")
+    cited = {(resolve(path), int(line)) for path, line in CITATION.findall(guide)}
+    assert cited - set(LINES) == set(), f"확인하지 않는 인용: {sorted(cited - set(LINES))}"
+    assert set(LINES) - cited == set(), f"안내서가 인용하지 않는 확인: {sorted(set(LINES) - cited)}"
+    bare = [m.group(0) for m in re.finditer(r"(?<![\w.:(])\d+줄", guide)]
+    assert bare == [], f"파일 없이 쓴 줄 번호: {bare}"
+
+
+def test_code_the_guide_quotes_is_the_installed_code():
+    """안내서가 본문에 옮겨 적은 코드 줄은 (줄바꿈을 무시하고) 설치된 소스의 그 줄과 글자까지 같다."""
+    guide = " ".join(GUIDE.read_text(encoding="utf-8").split())
+    quoted = [("integrations/sdpa_attention.py", 148), (GPT2, 107), (GPT2, 203), (GPT2, 637), ("cache_utils.py", 136),
+              ("generation/configuration_utils.py", 413)]
+    for key in quoted:
+        assert LINES[key] in guide, f"안내서가 {key}의 코드를 다르게 옮겨 적었다: {LINES[key]!r}"
 
 
 # ---------------------------------------------------------------- 옮기기, parity, hook

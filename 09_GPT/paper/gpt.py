@@ -18,7 +18,9 @@ Unsupervised Multitask Learners", Section 2.3 (Model):
   * "an additional layer normalization was added after the final self-attention block" → `ln_f`
   * "We scale the weights of residual layers at initialization by a factor of 1/√N where N is the number of
     residual layers" → 두 residual projection (`attn.c_proj`, `mlp.c_proj`)의 std = 0.02/√(2·n_layer)
-  * vocabulary 50,257 (byte-level BPE, `09_GPT/bpe.py`), context 1024 token.
+    (GPT-1 모양 `pre_ln=False`는 이 축소 없이 모든 행렬이 N(0, 0.02): GPT-1 Section 4.1)
+  * vocabulary 50,257 = 256 byte + 50,000 merge + `<|endoftext|>` (byte-level BPE, `09_GPT/bpe.py`),
+    context 1,024 token (position table `wpe`의 행 수 = 한 번에 볼 수 있는 최대 길이).
 
 Attention (Vaswani et al. 2017, 식 (1)), causal mask로 미래를 가린다:
 
@@ -65,8 +67,11 @@ class GPTConfig:
     pre_ln: bool = True             # True: GPT-2 (pre-LN + ln_f), False: GPT-1 (post-LN, ln_f 없음)
     tie_weights: bool = True        # lm_head.weight is transformer.wte.weight
     bias: bool = True               # Linear와 LayerNorm의 bias (GPT-2는 있다)
+    scale_residual_init: bool | None = None   # c_proj를 0.02/√(2·n_layer)로 (GPT-2). None이면 pre_ln을 따른다
 
     def __post_init__(self):
+        if self.scale_residual_init is None:          # GPT-2 (pre-LN)는 줄이고, GPT-1 (post-LN)은 모두 N(0, 0.02)
+            self.scale_residual_init = self.pre_ln
         for name in ("block_size", "vocab_size", "n_layer", "n_head", "n_embd"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
@@ -92,6 +97,7 @@ class GPTConfig:
     def gpt1(cls, **overrides) -> GPTConfig:
         """GPT-1 (2018, Section 4.1): 12층, 12 head, 768 폭, 512 context, 40,478 BPE vocab, post-LN.
 
+        초기화는 모든 행렬이 N(0, 0.02)다 (Section 4.1; GPT-2의 residual 축소 없음 → scale_residual_init=False).
         activation은 GPT-2와 같은 tanh 근사 GELU다 (OpenAI의 원래 코드, HF `OpenAIGPTModel`의 "gelu").
         """
         base = dict(block_size=512, vocab_size=40478, pre_ln=False)
@@ -234,6 +240,53 @@ class Block(nn.Module):
         return x
 
 
+# ---------------------------------------------------------------------------
+# sampling: logits를 바꾸는 세 가지 (theory.md 7절). 순서와 경계는 HF `generate`의 logits processor와 같다:
+# TemperatureLogitsWarper → TopKLogitsWarper → TopPLogitsWarper (test_sampling.py가 V = 50,257에서 확인한다)
+# ---------------------------------------------------------------------------
+def check_sampling_arguments(temperature: float, top_k: int | None, top_p: float | None) -> None:
+    """temperature > 0, top_k는 None 또는 0 이상의 정수, top_p는 None 또는 [0, 1]. 아니면 이름을 말하는 ValueError."""
+    if not (isinstance(temperature, (int, float)) and temperature > 0.0):
+        raise ValueError(f"temperature는 0보다 커야 합니다: {temperature!r} (greedy는 do_sample=False)")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0):
+        raise ValueError(f"top_k는 0 이상의 정수(0이면 끔) 또는 None이어야 합니다: {top_k!r}")
+    if top_p is not None and not (isinstance(top_p, (int, float)) and 0.0 <= top_p <= 1.0):
+        raise ValueError(f"top_p는 [0, 1] 안의 수(1.0이면 끔) 또는 None이어야 합니다: {top_p!r}")
+
+
+def warp_logits(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
+                top_p: float | None = None) -> torch.Tensor:
+    """logits (B, V) → 뽑을 분포의 logits (B, V): 버린 token은 −∞. softmax를 걸면 sampling 분포다.
+
+    1. temperature:  z / T. T < 1이면 분포가 뾰족해지고 T > 1이면 평평해진다 (T = 1이면 그대로).
+    2. top_k:        k번째로 큰 값보다 작은 logit을 버린다 (k번째와 같은 값은 남는다). None·0이면 끔, k ≥ V면 전부.
+    3. top_p:        Holtzman et al. (2020) 식 (2)의 nucleus: 확률이 큰 token부터 더해 처음으로 top_p에 닿는
+                     가장 작은 집합만 남긴다. None·1.0이면 끔. 가장 큰 token 하나는 언제나 남는다.
+
+    top_p의 경계는 **작은 확률부터** 더해 찾는다: 오름차순으로 정렬한 확률의 누적합 c_j가 1 − top_p 이하인
+    token을 버린다 (= 자기보다 큰 token들의 합이 이미 top_p 이상). 큰 것부터 float32로 더하면 V = 50,257에서
+    누적합이 끝에 닿기 전에 1.0으로 굳어 (큰 합에 아주 작은 수를 더해도 값이 변하지 않는다) top_p = 1.0에서도
+    꼬리 token이 잘리고, top_p가 1에 가까우면 경계가 흔들린다. 작은 것부터 더하면 꼬리의 질량이 정확히 쌓인다.
+    """
+    check_sampling_arguments(temperature, top_k, top_p)
+    if logits.ndim != 2 or not logits.is_floating_point():
+        raise ValueError(f"logits는 (B, V) float tensor여야 합니다: 받은 shape {tuple(logits.shape)}, "
+                         f"dtype {logits.dtype}")
+    if temperature != 1.0:
+        logits = logits / temperature
+    if top_k:                                                               # None과 0은 끔
+        kth = torch.topk(logits, min(top_k, logits.size(-1))).values[:, -1:]   # (B, 1): k번째로 큰 값
+        logits = logits.masked_fill(logits < kth, float("-inf"))
+    if top_p is not None and top_p < 1.0:
+        ascending, order = torch.sort(logits, descending=False)              # (B, V): 작은 것부터
+        mass_up_to = ascending.softmax(dim=-1).cumsum(dim=-1)                # (B, V): 자기까지의 작은 쪽 질량
+        drop_sorted = mass_up_to <= 1.0 - top_p                              # 나머지(큰 쪽)만으로 top_p 이상
+        drop_sorted[:, -1] = False                                           # 가장 큰 token은 남긴다
+        drop = drop_sorted.scatter(1, order, drop_sorted)                    # 원래 vocabulary 순서로
+        logits = logits.masked_fill(drop, float("-inf"))
+    return logits
+
+
 class GPT(nn.Module):
     """GPT-2 language model: token id (B, T) → 다음 token의 logits (B, T, V)."""
 
@@ -252,10 +305,12 @@ class GPT(nn.Module):
         if config.tie_weights:
             self.lm_head.weight = self.transformer.wte.weight              # P(u) = softmax(h W_eᵀ): 같은 tensor
         self.apply(self._init_weights)
-        # GPT-2 Section 2.3: residual 경로로 들어가는 projection은 1/√N (N = 2·n_layer개의 residual 층)
-        for name, p in self.named_parameters():
-            if name.endswith("c_proj.weight"):
-                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
+        if config.scale_residual_init:
+            # GPT-2 Section 2.3: residual 경로로 들어가는 projection은 1/√N (N = 2·n_layer개의 residual 층).
+            # GPT-1 (Section 4.1)에는 없다: pre_ln=False면 c_proj도 N(0, 0.02) 그대로.
+            for name, p in self.named_parameters():
+                if name.endswith("c_proj.weight"):
+                    nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
 
     @staticmethod
     def _init_weights(module: nn.Module) -> None:
@@ -316,19 +371,16 @@ class GPT(nn.Module):
                  use_cache: bool = True, generator: torch.Generator | None = None) -> torch.Tensor:
         """input_ids (B, T) 뒤에 token `max_new_tokens`개를 이어 붙인 (B, T + max_new_tokens)를 돌려준다.
 
-        do_sample=False면 greedy (argmax), True면 softmax(logits / temperature)에서 뽑는다; top_k는 확률이 큰
-        k개만, top_p는 누적 확률이 top_p에 닿는 가장 작은 집합만 남긴다 (Holtzman et al. 2020, nucleus).
+        do_sample=False면 greedy (argmax), True면 `warp_logits`로 바꾼 분포에서 뽑는다 (theory.md 7절):
+        temperature로 나누고, top_k (None 또는 0이면 끔, V 이상이면 전부)개만, top_p (None 또는 1.0이면 전부)의
+        누적 확률 집합만 남긴다. HF `generate`와 다른 점 하나: HF는 top_k를 주지 않으면 50을 쓰지만
+        (`GenerationConfig._get_default_generation_params`), 여기서는 주지 않으면 끈다 (nanoGPT처럼).
         use_cache=False면 매 step 전체 문맥을 다시 계산한다 (KV cache와 같은 답을 내는지 보는 기준).
         """
         self.check_input_ids(input_ids)
         if not isinstance(max_new_tokens, int) or max_new_tokens < 0:
             raise ValueError(f"max_new_tokens는 0 이상의 정수여야 합니다: {max_new_tokens!r}")
-        if top_k is not None and (not isinstance(top_k, int) or top_k <= 0):
-            raise ValueError(f"top_k는 1 이상의 정수(또는 None)여야 합니다: {top_k!r}")
-        if top_p is not None and not 0.0 < top_p <= 1.0:
-            raise ValueError(f"top_p는 (0, 1] 안이어야 합니다 (또는 None): {top_p!r}")
-        if do_sample and not temperature > 0.0:
-            raise ValueError(f"temperature는 0보다 커야 합니다: {temperature!r}")
+        check_sampling_arguments(temperature if do_sample else 1.0, top_k, top_p)
         B, T = input_ids.shape
         total = T + max_new_tokens
         if total > self.config.block_size:
@@ -351,21 +403,11 @@ class GPT(nn.Module):
     @staticmethod
     def choose_next(logits: torch.Tensor, do_sample: bool, temperature: float, top_k: int | None,
                     top_p: float | None, generator: torch.Generator | None = None) -> torch.Tensor:
-        """logits (B, V) → 다음 token (B, 1). 처리 순서는 HF generate와 같다: temperature → top_k → top_p."""
+        """logits (B, V) → 다음 token (B, 1). greedy는 argmax, sampling은 warp_logits → softmax → multinomial
+        (HF `_sample`과 같은 `torch.multinomial(probs, 1)`이라 같은 전역 seed면 같은 token)."""
         if not do_sample:
             return logits.argmax(dim=-1, keepdim=True)
-        logits = logits / temperature
-        if top_k is not None:
-            kth = torch.topk(logits, min(top_k, logits.size(-1))).values[:, -1:]   # (B, 1): k번째로 큰 값
-            logits = logits.masked_fill(logits < kth, float("-inf"))
-        if top_p is not None:
-            sorted_logits, order = torch.sort(logits, descending=True)       # (B, V)
-            probs = sorted_logits.softmax(dim=-1)
-            before = probs.cumsum(dim=-1) - probs                            # 자기보다 확률이 큰 token들의 합
-            remove_sorted = before >= top_p                                  # 앞에서 이미 top_p에 닿음 (첫째는 남음)
-            remove = remove_sorted.scatter(1, order, remove_sorted)          # 원래 순서로 되돌린다
-            logits = logits.masked_fill(remove, float("-inf"))
-        probs = logits.softmax(dim=-1)
+        probs = warp_logits(logits, temperature, top_k, top_p).softmax(dim=-1)
         return torch.multinomial(probs, num_samples=1, generator=generator)
 
     # ------------------------------------------------------------------

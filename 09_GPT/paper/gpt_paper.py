@@ -5,7 +5,8 @@
    문자당 token 수가 얼마인지도 잰다 (theory.md 5절의 표).
 2. model: `paper/gpt.py`의 GPT (pre-LN, ln_f, tanh GELU, 묶인 lm_head, 1/√(2L) residual 초기화),
    nanoGPT의 CPU 처방 크기 (4층, 4 head, 128 폭, block 64, batch 12, dropout 0),
-   AdamW (β = (0.9, 0.99), weight decay 0.1; bias·LayerNorm·embedding 제외), lr 1e-3 warm-up 100 → cosine 1e-4,
+   AdamW (β = (0.9, 0.99), weight decay 0.1; bias·LayerNorm·embedding 제외 — minGPT의 규칙, `utils.training`),
+   lr 1e-3 warm-up 100 → cosine 1e-4,
    gradient clipping 1.0, `utils.training.train_steps`.
 3. 결과: validation loss (token당 nats)와 문자당 nats (= loss × token 수 / 문자 수: tokenizer가 달라도 비교된다),
    KV cache로 뽑은 sample, 그림 (loss 곡선, 한 sample의 attention, BPE vocabulary 성장).
@@ -17,6 +18,7 @@
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -34,6 +36,7 @@ from ..bpe import BPE
 from .gpt import GPT, GPTConfig
 
 DATA_CHOICES = ("korean", "english")
+FULL_RUN_VAL_LOSS = 3.501       # README의 전체 run (python -m 09_GPT.paper.gpt_paper --threads 1)이 잰 값
 
 
 def load_text(data: str) -> str:
@@ -86,6 +89,68 @@ def estimate_loss(model, data, block_size, batch_size, eval_iters, seed) -> floa
     return sum(losses) / len(losses)
 
 
+def train_model(args, data_name: str) -> dict:
+    """BPE 학습 → token → GPT 학습. main과 `decoding_measurements.py`가 함께 쓴다.
+
+    돌려주는 dict: tokenizer, growth (merge마다 token 수), model, train / val (token tensor), train_text, val_text,
+    history, initial_loss, train_seconds, bpe_seconds, tokens_per_char, device.
+    """
+    text = load_text(args.data)
+    if args.quick:
+        text = text[:60_000]
+    train_text, val_text = split_text(text, 0.1)
+    with Timer() as bpe_timer:
+        tokenizer, growth = BPE.train(train_text, args.merges, return_history=True)
+    device = choose_device(args.device)
+    train = torch.tensor(tokenizer.encode(train_text), dtype=torch.long).to(device)
+    val = torch.tensor(tokenizer.encode(val_text), dtype=torch.long).to(device)
+
+    # 같은 validation text를 다른 언어로 학습한 BPE로 자르면 문자당 token이 몇 개인가 (theory.md 5절)
+    other = "english" if data_name == "korean" else "korean"
+    other_text = load_dataset(other)[:len(train_text)]
+    other_tokenizer = BPE.train(other_text, args.merges)
+    tokens_per_char = {f"bpe_{data_name}": len(val) / len(val_text),
+                       f"bpe_{other}": len(other_tokenizer.encode(val_text)) / len(val_text),
+                       "bytes": len(val_text.encode("utf-8")) / len(val_text)}
+
+    torch.manual_seed(args.seed)
+    config = GPTConfig(block_size=args.block_size, vocab_size=len(tokenizer), n_layer=args.n_layer,
+                       n_head=args.n_head, n_embd=args.n_embd, embd_pdrop=args.dropout,
+                       attn_pdrop=args.dropout, resid_pdrop=args.dropout)
+    model = GPT(config).to(device)
+    # utils.training.make_optimizer의 AdamW: 행렬만 decay, bias·LayerNorm·embedding은 빼는 minGPT의 규칙.
+    # (L2 `gpt_lowlevel`은 nanoGPT처럼 embedding도 decay한다: README의 두 run은 이 점도 다르다)
+    optimizer = make_optimizer(model, "adamw", lr=args.lr, weight_decay=0.1, betas=(0.9, 0.99))
+    g = torch.Generator().manual_seed(args.seed)
+    evaluate = lambda: {"val_loss": estimate_loss(model, val, args.block_size, args.batch_size,   # noqa: E731
+                                                  args.eval_iters, args.seed + 1)}
+    initial_loss = evaluate()["val_loss"]
+    with Timer() as train_timer:
+        history = train_steps(model, lambda step: random_blocks(train, args.block_size, args.batch_size, g),
+                              steps=args.iters, optimizer=optimizer, loss_fn=lm_cross_entropy,
+                              schedule=warmup_cosine_lr(args.lr, args.warmup, args.iters, final=args.min_lr),
+                              eval_every=args.eval_interval, evaluate_fn=evaluate, clip_grad_norm=1.0,
+                              desc="gpt/paper")
+    return {"tokenizer": tokenizer, "growth": growth, "model": model, "train": train, "val": val,
+            "train_text": train_text, "val_text": val_text, "history": history, "initial_loss": initial_loss,
+            "train_seconds": train_timer.seconds, "bpe_seconds": bpe_timer.seconds,
+            "tokens_per_char": tokens_per_char, "device": device}
+
+
+def smoke_run_note(result: dict) -> list[str]:
+    """--quick의 마지막 줄들: smoke run이라는 것, 처음 loss와 ln V, 전체 run이 닿는 값, 깨진 글자(�)의 뜻."""
+    lines = [f"처음 validation loss {result['initial_loss']:.3f} nats/token ≈ ln V = ln {result['vocab_size']} = "
+             f"{math.log(result['vocab_size']):.3f} (균등 분포에서 시작), 마지막 {result['value']:.3f}.",
+             "이것은 --quick smoke run입니다 (40 step, BPE 150 merge: 모든 코드 경로가 도는지만 보며 학습을 기대하지 "
+             f"않습니다). 전체 run (2000 step, BPE 1000 merge)은 validation loss {FULL_RUN_VAL_LOSS} nats/token에 "
+             "닿습니다 (README)."]
+    if "\ufffd" in result["sample"]:
+        lines.append("sample의 �는 모델이 여러 byte로 된 글자(한글은 UTF-8로 3 byte)의 일부 byte만 낸 자리입니다: "
+                     "byte-level BPE의 token은 글자 경계를 모르므로, 완전하지 않은 byte 열은 U+FFFD로 바꿔 "
+                     "보여 줍니다.")
+    return lines
+
+
 def main(argv=None) -> dict:
     args = parse_args(build_parser(), argv)
     if args.quick:
@@ -95,41 +160,10 @@ def main(argv=None) -> dict:
     out = Path(args.out)
     data_name = args.data if args.data in DATA_CHOICES else Path(args.data).stem
     with limit_threads(args.threads), Timer() as timer:
-        text = load_text(args.data)
-        if args.quick:
-            text = text[:60_000]
-        train_text, val_text = split_text(text, 0.1)
-        with Timer() as bpe_timer:
-            tokenizer, growth = BPE.train(train_text, args.merges, return_history=True)
-        device = choose_device(args.device)
-        train = torch.tensor(tokenizer.encode(train_text), dtype=torch.long).to(device)
-        val = torch.tensor(tokenizer.encode(val_text), dtype=torch.long).to(device)
-
-        # 같은 validation text를 다른 언어로 학습한 BPE로 자르면 문자당 token이 몇 개인가 (theory.md 5절)
-        other = "english" if data_name == "korean" else "korean"
-        other_text = load_dataset(other)[:len(train_text)]
-        other_tokenizer = BPE.train(other_text, args.merges)
-        tokens_per_char = {f"bpe_{data_name}": len(val) / len(val_text),
-                           f"bpe_{other}": len(other_tokenizer.encode(val_text)) / len(val_text),
-                           "bytes": len(val_text.encode("utf-8")) / len(val_text)}
-
-        torch.manual_seed(args.seed)
-        config = GPTConfig(block_size=args.block_size, vocab_size=len(tokenizer), n_layer=args.n_layer,
-                           n_head=args.n_head, n_embd=args.n_embd, embd_pdrop=args.dropout,
-                           attn_pdrop=args.dropout, resid_pdrop=args.dropout)
-        model = GPT(config).to(device)
-        optimizer = make_optimizer(model, "adamw", lr=args.lr, weight_decay=0.1, betas=(0.9, 0.99))
-        g = torch.Generator().manual_seed(args.seed)
-        evaluate = lambda: {"val_loss": estimate_loss(model, val, args.block_size, args.batch_size,
-                                                      args.eval_iters, args.seed + 1)}
-        initial_loss = evaluate()["val_loss"]
-        with Timer() as train_timer:
-            history = train_steps(model, lambda step: random_blocks(train, args.block_size, args.batch_size, g),
-                                  steps=args.iters, optimizer=optimizer, loss_fn=lm_cross_entropy,
-                                  schedule=warmup_cosine_lr(args.lr, args.warmup, args.iters, final=args.min_lr),
-                                  eval_every=args.eval_interval, evaluate_fn=evaluate, clip_grad_norm=1.0,
-                                  desc="gpt/paper")
-        tokens_per_s = args.iters * args.batch_size * args.block_size / train_timer.seconds
+        run = train_model(args, data_name)
+        model, tokenizer, history = run["model"], run["tokenizer"], run["history"]
+        val, val_text, device = run["val"], run["val_text"], run["device"]
+        tokens_per_s = args.iters * args.batch_size * args.block_size / run["train_seconds"]
         val_loss = history.last("val_loss")
         eval_steps = [int(s) for s in history["eval_step"]]
         windows = [history["train_loss"][max(0, s - args.eval_interval):s] for s in eval_steps]
@@ -154,20 +188,24 @@ def main(argv=None) -> dict:
                             ylabel="cross-entropy / token")),
             str(plot_attention(weights[0, 0], out / "attention.png", title="첫 층 head 0의 attention",
                                x_labels=labels, y_labels=labels)),
-            str(plot_vocab_growth(growth, len(train_text.encode("utf-8")), out / "bpe_vocab_growth.png",
+            str(plot_vocab_growth(run["growth"], len(run["train_text"].encode("utf-8")), out / "bpe_vocab_growth.png",
                                   title=f"BPE 학습 ({data_name}): merge 수와 압축률")),
         ]
     result = {
         "model": "GPT", "level": "paper", "data": data_name, "metric": "val_loss", "value": val_loss,
-        "seconds": timer.seconds, "iters": args.iters, "initial_loss": initial_loss,
+        "seconds": timer.seconds, "iters": args.iters, "initial_loss": run["initial_loss"],
+        "ln_vocab": math.log(len(tokenizer)),
         "final_train_loss": train_curve[-1], "val_nats_per_char": val_loss * len(val) / len(val_text),
         "vocab_size": len(tokenizer), "parameters": model.num_parameters(), "tokens_per_s": tokens_per_s,
-        "bpe_seconds": bpe_timer.seconds, "train_tokens": len(train), "val_tokens": len(val),
-        "train_chars": len(train_text), "val_chars": len(val_text), "tokens_per_char": tokens_per_char,
+        "bpe_seconds": run["bpe_seconds"], "train_tokens": len(run["train"]), "val_tokens": len(val),
+        "train_chars": len(run["train_text"]), "val_chars": len(val_text), "tokens_per_char": run["tokens_per_char"],
         "history": {"eval_step": eval_steps, "train_loss": train_curve, "val_loss": history["val_loss"]},
         "sample": sample, "plots": plots,
     }
-    return report(result, out)
+    result = report(result, out)
+    if args.quick:
+        print("\n".join(smoke_run_note(result)))
+    return result
 
 
 if __name__ == "__main__":

@@ -244,6 +244,18 @@ def test_causality_future_tokens_do_not_change_past_logits():
     assert max_diff(model(x)[:, 8:], model(y)[:, 8:]) > 1e-4
 
 
+def test_gpt1_initialisation_has_no_residual_scaling():
+    """GPT-1 Section 4.1: 모든 행렬 N(0, 0.02). GPT-2의 0.02/√(2L) 축소는 pre-LN 모양에만 (HF OpenAIGPT도 같다)."""
+    torch.manual_seed(0)
+    gpt1 = GPT(GPTConfig.gpt1(block_size=64, vocab_size=500, n_layer=4, n_head=4, n_embd=256))
+    for block in gpt1.transformer.h:
+        for w in (block.attn.c_proj.weight, block.mlp.c_proj.weight, block.attn.c_attn.weight):
+            assert abs(w.std().item() - 0.02) < 0.02 * 0.03
+    ref = OpenAIGPTLMHeadModel(OpenAIGPTConfig(n_layer=4, n_head=4, n_embd=256, n_positions=64, vocab_size=500))
+    assert abs(ref.transformer.h[0].attn.c_proj.weight.std().item() - 0.02) < 0.02 * 0.03   # HF GPT-1도 축소 없음
+    assert GPTConfig.gpt1().scale_residual_init is False and GPTConfig.gpt2().scale_residual_init is True
+
+
 # ---------------------------------------------------------------- GPT-1 flag
 def test_gpt1_post_ln_equals_hf_openai_gpt():
     """pre_ln=False (GPT-1)는 HF OpenAIGPTLMHeadModel과 같은 값을 낸다: 이름만 다른 1:1 복사 (Conv1D는 transpose)."""
@@ -294,7 +306,7 @@ def test_wrong_shape_or_dtype(small, ids):
 
 
 @pytest.mark.parametrize("kwargs, name", [
-    (dict(top_k=0), "top_k"), (dict(top_k=-3), "top_k"), (dict(top_p=0.0), "top_p"), (dict(top_p=1.5), "top_p"),
+    (dict(top_k=-3), "top_k"), (dict(top_k=2.0), "top_k"), (dict(top_p=-0.5), "top_p"), (dict(top_p=1.5), "top_p"),
     (dict(temperature=0.0), "temperature"),
 ])
 def test_bad_sampling_arguments(small, kwargs, name):
@@ -330,12 +342,18 @@ def test_from_pretrained_reads_a_saved_checkpoint(tmp_path):
 
 
 # ---------------------------------------------------------------- 학습 script
-def test_quick_run_trains_bpe_and_gpt(tmp_path):
+def test_quick_run_trains_bpe_and_gpt(tmp_path, capsys):
     import json
+    from pathlib import Path
 
-    from .gpt_paper import main
+    from .gpt_paper import FULL_RUN_VAL_LOSS, main
 
     result = main(["--quick", "--threads", "1", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    note = out[out.index("처음 validation loss"):]                           # report 줄 뒤의 마지막 줄들
+    assert f"ln {result['vocab_size']}" in note and "smoke run" in note and str(FULL_RUN_VAL_LOSS) in note
+    assert ("\ufffd" in result["sample"]) == ("U+FFFD" in note)             # 깨진 글자가 있을 때만 설명한다
+    assert f"**{FULL_RUN_VAL_LOSS}**" in (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert result["level"] == "paper" and result["metric"] == "val_loss" and result["data"] == "korean"
     assert result["vocab_size"] == 256 + 150
     assert abs(result["initial_loss"] - math.log(result["vocab_size"])) < 0.3          # 처음엔 ≈ ln V
@@ -344,6 +362,14 @@ def test_quick_run_trains_bpe_and_gpt(tmp_path):
     assert json.loads((tmp_path / "result.json").read_text())["value"] == result["value"]
     for name in ("loss_curve.png", "attention.png", "bpe_vocab_growth.png"):
         assert (tmp_path / name).stat().st_size > 0
+
+
+def test_smoke_note_explains_replacement_characters_only_when_present():
+    from .gpt_paper import smoke_run_note
+
+    base = dict(initial_loss=6.0, vocab_size=406, value=5.4)
+    assert not any("U+FFFD" in line for line in smoke_run_note({**base, "sample": "한국어"}))
+    assert any("U+FFFD" in line for line in smoke_run_note({**base, "sample": "한\ufffd\ufffd"}))
 
 
 @pytest.mark.slow

@@ -191,7 +191,12 @@ def adamw_step(params: dict, state: dict, lr: float, betas=(0.9, 0.99), eps: flo
 @torch.no_grad()
 def generate(params: dict, idx: torch.Tensor, max_new_tokens: int, config: Config, temperature: float = 1.0,
              generator: torch.Generator | None = None) -> torch.Tensor:
-    """cache 없이 매번 마지막 block_size token을 다시 계산해 한 token씩 뽑는다 (nanoGPT `generate`)."""
+    """cache 없이 매번 마지막 block_size token을 다시 계산해 한 token씩 뽑는다 (nanoGPT `generate`).
+
+    분포는 softmax(logits / temperature) 그대로다 (top-k·top-p는 L3 `paper/gpt.py`의 `warp_logits`).
+    """
+    if not temperature > 0.0:
+        raise ValueError(f"temperature는 0보다 커야 합니다: {temperature!r}")
     for _ in range(max_new_tokens):
         context = idx[:, -config.block_size:]                               # (B, ≤ block)
         logits = forward(params, context, config)[:, -1, :] / temperature   # (B, V)

@@ -156,10 +156,24 @@ def test_bad_input(idx, match):
         L2.forward(L2.init_params(config), idx, config)
 
 
-def test_quick_run_lowers_the_loss(tmp_path):
-    from .gpt_lowlevel import main
+def test_generate_refuses_a_temperature_that_is_not_positive():
+    config = L2.Config(block_size=8, vocab_size=10, n_layer=1, n_head=1, n_embd=4)
+    params = L2.init_params(config, torch.Generator().manual_seed(0))
+    for bad in (0.0, -1.0):
+        with pytest.raises(ValueError, match="temperature"):
+            L2.generate(params, torch.tensor([[1, 2]]), 3, config, temperature=bad)
+
+
+def test_quick_run_lowers_the_loss(tmp_path, capsys):
+    from pathlib import Path
+
+    from .gpt_lowlevel import FULL_RUN_VAL_LOSS, main
 
     result = main(["--quick", "--threads", "1", "--out", str(tmp_path)])
+    last = capsys.readouterr().out.strip().splitlines()[-2:]                    # 마지막 두 줄: smoke run 안내
+    assert "ln V" in last[0] and f"{math.log(result['vocab_size']):.3f}" in last[0]
+    assert "smoke run" in last[1] and str(FULL_RUN_VAL_LOSS) in last[1]
+    assert f"**{FULL_RUN_VAL_LOSS}**" in (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert result["metric"] == "val_loss" and result["level"] == "pytorch_lowlevel"
     assert result["final_train_loss"] < result["initial_loss"] - 0.5
     assert abs(result["initial_loss"] - math.log(result["vocab_size"])) < 0.3        # 처음엔 ≈ ln V
