@@ -1,9 +1,10 @@
 """연습문제 01 — scaled dot-product attention의 forward와 backward (NumPy, float64): 학습자가 채우는 stub.
 
-문제 설명과 유도: `01_attention_backward.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다). NumPy만 쓴다.
+문제 설명: `01_attention_backward.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다). NumPy만 쓴다.
 
-    pytest 07_Transformer/exercises/test_ex01_attention_backward.py --learner   # 내 구현 검사
+    python -m pytest 07_Transformer/exercises --learner -k ex01   # 이 문제만 채점
+    make grade CHAPTERS=07                                        # 이 장의 채점표 (문제마다 한 줄)
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 
 def softmax(scores: np.ndarray) -> np.ndarray:
     """마지막 축의 softmax. 행마다 max를 빼서 exp가 넘치지 않게 한다 (모든 행에 가려지지 않은 원소가 있다고 가정)."""
-    raise NotImplementedError("softmax: 01_attention_backward.md 1단계 (행마다 max를 빼고 exp)")
+    raise NotImplementedError("softmax: 01_attention_backward.md 1단계 (큰 점수에서도 유한하게)")
 
 
 def attention_forward(Q: np.ndarray, K: np.ndarray, V: np.ndarray, mask: np.ndarray | None = None):
@@ -24,7 +25,7 @@ def attention_forward(Q: np.ndarray, K: np.ndarray, V: np.ndarray, mask: np.ndar
     Returns:
         (out (..., T, d_v), cache) — cache는 `attention_backward`가 쓰는 값들 (형식은 자유).
     """
-    raise NotImplementedError("attention_forward: 01_attention_backward.md 1단계 (cache에 P를 남긴다)")
+    raise NotImplementedError("attention_forward: 01_attention_backward.md 2단계 (backward에 필요한 것을 cache에)")
 
 
 def attention_backward(dout: np.ndarray, cache) -> dict:
@@ -33,4 +34,21 @@ def attention_backward(dout: np.ndarray, cache) -> dict:
     Returns:
         {"Q": ∂L/∂Q, "K": ∂L/∂K, "V": ∂L/∂V} — 각 입력과 같은 shape.
     """
-    raise NotImplementedError("attention_backward: 01_attention_backward.md 2단계 (dV → dP → dS → dQ, dK)")
+    raise NotImplementedError("attention_backward: 01_attention_backward.md 3단계 (O → P → S → Q, K 순서로 유도)")
+
+
+def row_logsumexp(Q: np.ndarray, K: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """행마다 L_i = log Σ_j exp(S_ij), S = Q Kᵀ / √d + mask. (..., T).
+
+    FlashAttention이 P 대신 저장하는 값. 점수가 수백이어도 유한해야 한다.
+    """
+    raise NotImplementedError("row_logsumexp: 01_attention_backward.md 4단계 (1단계와 같은 overflow 문제)")
+
+
+def probabilities_from_logsumexp(Q: np.ndarray, K: np.ndarray, lse: np.ndarray,
+                                 mask: np.ndarray | None = None) -> np.ndarray:
+    """저장해 둔 L (`row_logsumexp`, (..., T))만으로 attention 확률 P (..., T, S)를 다시 만든다.
+
+    행의 합을 다시 구하지 않는다: L이 그 합을 이미 담고 있다.
+    """
+    raise NotImplementedError("probabilities_from_logsumexp: 01_attention_backward.md 4단계 (softmax(s)_j를 L로 쓰면?)")

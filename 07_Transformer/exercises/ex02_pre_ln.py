@@ -1,9 +1,11 @@
 """연습문제 02 — pre-LN encoder 층과 stack (Xiong et al. 2020): 학습자가 채우는 stub.
 
 문제 설명: `02_pre_ln.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다. 밑줄로 시작하는
-`_self_attention`, `_feed_forward`는 주어진 것이다. 함수 이름·인자·docstring은 바꾸지 않는다.
+`_self_attention`, `_feed_forward`는 주어진 것이다. 함수 이름·인자·docstring은 바꾸지 않는다
+(채점이 이 이름으로 부른다).
 
-    pytest 07_Transformer/exercises/test_ex02_pre_ln.py --learner   # 내 구현 검사
+    python -m pytest 07_Transformer/exercises --learner -k ex02   # 이 문제만 채점
+    make grade CHAPTERS=07                                        # 이 장의 채점표 (문제마다 한 줄)
 """
 from __future__ import annotations
 
@@ -31,11 +33,11 @@ def _feed_forward(x: torch.Tensor, params: dict) -> torch.Tensor:
 
 def pre_ln_encoder_layer(x: torch.Tensor, params: dict, n_head: int, key_padding_mask=None,
                          eps: float = 1e-5) -> torch.Tensor:
-    """pre-LN encoder 층: x + SelfAttention(LN₁(x)), 그다음 x + FFN(LN₂(x)). (dropout 없음 = eval 모드)
+    """pre-LN encoder 층 (Xiong et al. 2020 그림 1 (b)): self-attention, FFN 순서. dropout 없음 (eval 모드).
 
     `nn.TransformerEncoderLayer(..., norm_first=True, batch_first=True)`와 같은 값. x: (B, T, C).
     """
-    raise NotImplementedError("pre_ln_encoder_layer: 02_pre_ln.md 1단계 (LayerNorm은 sub-layer 앞에)")
+    raise NotImplementedError("pre_ln_encoder_layer: 02_pre_ln.md 1단계 (그림 1 (b)의 LayerNorm 자리)")
 
 
 def pre_ln_encoder(x: torch.Tensor, layers: list[dict], final_norm: dict, n_head: int, key_padding_mask=None,
@@ -45,4 +47,12 @@ def pre_ln_encoder(x: torch.Tensor, layers: list[dict], final_norm: dict, n_head
     layers: 층마다 params dict, final_norm: {"weight", "bias"}.
     `nn.TransformerEncoder(norm_first 층, norm=LayerNorm)`과 같다.
     """
-    raise NotImplementedError("pre_ln_encoder: 02_pre_ln.md 2단계 (층을 쌓고 마지막 LayerNorm)")
+    raise NotImplementedError("pre_ln_encoder: 02_pre_ln.md 2단계 (층을 쌓고 stack 끝에서 한 번 더)")
+
+def residual_rms(x: torch.Tensor, layers: list[dict], n_head: int, eps: float = 1e-5) -> list[float]:
+    """residual stream의 크기: 입력 x_0과 pre-LN 층 l개를 지난 x_l (stack 끝 LayerNorm **전**)의 RMS √(mean x²).
+
+    Returns:
+        길이 len(layers) + 1의 float list [rms(x_0), rms(x_1), …, rms(x_L)]. 02_pre_ln.md 생각해 볼 질문 1.
+    """
+    raise NotImplementedError("residual_rms: 02_pre_ln.md 3단계 (층마다 x를 재고 다음 층으로)")

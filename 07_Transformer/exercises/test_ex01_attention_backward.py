@@ -1,14 +1,24 @@
-"""연습문제 01 (attention backward) 채점: forward == torch 식 → backward == autograd → 수치 미분 → mask 아래 gradient 0.
+"""연습문제 01 (attention backward) 채점: forward == torch 식 → backward == autograd → 수치 미분 →
+mask 아래 gradient 0 → 4단계 (행마다의 log-sum-exp로 P 다시 만들기).
 
 기본은 reference solution을, `--learner`를 주면 학습자 stub(`ex01_attention_backward.py`)을 검사한다.
 기대값은 이 파일이 torch(float64)로 식을 따로 써서 autograd로 계산한다.
 """
+import math
+
 import numpy as np
 import pytest
 import torch
 
-from utils.exercises import load_exercise
-from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient, rel_error
+from utils.exercises import (
+    assert_all_true,
+    assert_close,
+    assert_equal,
+    assert_grads_close,
+    assert_rel_error,
+    load_exercise,
+)
+from utils.gradcheck import F64_ATOL, F64_RTOL, GRAD_REL_TOL, numeric_gradient
 
 B, NH, T, S, D, DV = 2, 3, 4, 5, 6, 3
 
@@ -28,11 +38,13 @@ def make_inputs(seed=0, masked=False):
     return Q, K, V, mask
 
 
+def torch_scores(Q, K, mask):
+    scores = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])
+    return scores if mask is None else scores + torch.tensor(mask)
+
+
 def torch_attention(Q, K, V, mask):
-    scores = Q @ K.transpose(-2, -1) / np.sqrt(Q.shape[-1])
-    if mask is not None:
-        scores = scores + torch.tensor(mask)
-    return torch.softmax(scores, dim=-1) @ V
+    return torch.softmax(torch_scores(Q, K, mask), dim=-1) @ V
 
 
 @pytest.mark.parametrize("masked", [False, True])
@@ -40,13 +52,14 @@ def test_forward_matches_torch(ex, masked):
     Q, K, V, mask = make_inputs(1, masked)
     out, _ = ex.attention_forward(Q, K, V, mask)
     expected = torch_attention(torch.tensor(Q), torch.tensor(K), torch.tensor(V), mask)
-    np.testing.assert_allclose(out, expected.numpy(), rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(out, expected, f"attention 출력 (mask {'있음' if masked else '없음'})", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 def test_softmax_rows_sum_to_one_and_survive_large_scores(ex):
-    p = ex.softmax(np.array([[1000.0, 1001.0, 999.0], [-5.0, 0.0, 5.0]]))
-    assert np.all(np.isfinite(p))
-    np.testing.assert_allclose(p.sum(axis=-1), 1.0, rtol=F64_RTOL)
+    scores = np.array([[1000.0, 1001.0, 999.0], [-5.0, 0.0, 5.0]])
+    p = ex.softmax(scores)
+    assert_all_true(np.isfinite(p), "softmax([1000, 1001, 999])가 유한한가")
+    assert_close(p, torch.softmax(torch.tensor(scores), dim=-1), "softmax", rtol=F64_RTOL, atol=F64_ATOL)
 
 
 @pytest.mark.parametrize("masked", [False, True])
@@ -55,11 +68,9 @@ def test_backward_matches_torch_autograd(ex, masked):
     dout = np.random.default_rng(3).normal(size=(B, NH, T, DV))
     _, cache = ex.attention_forward(Q, K, V, mask)
     grads = ex.attention_backward(dout, cache)
-    assert set(grads) == {"Q", "K", "V"}
     tq, tk, tv = (torch.tensor(a, requires_grad=True) for a in (Q, K, V))
     (torch_attention(tq, tk, tv, mask) * torch.tensor(dout)).sum().backward()
-    for name, t in (("Q", tq), ("K", tk), ("V", tv)):
-        np.testing.assert_allclose(grads[name], t.grad.numpy(), rtol=F64_RTOL, atol=F64_ATOL, err_msg=name)
+    assert_grads_close(grads, {"Q": tq.grad, "K": tk.grad, "V": tv.grad}, rtol=F64_RTOL, atol=F64_ATOL)
 
 
 @pytest.mark.parametrize("name", ["Q", "K", "V"])
@@ -75,7 +86,7 @@ def test_gradients_match_finite_differences(ex, name):
 
     _, cache = ex.attention_forward(Q, K, V, mask)
     analytic = ex.attention_backward(dout, cache)[name]
-    assert rel_error(analytic, numeric_gradient(loss, inputs[name])) < GRAD_REL_TOL
+    assert_rel_error(analytic, numeric_gradient(loss, inputs[name]), f"d{name}", GRAD_REL_TOL)
 
 
 def test_a_key_masked_for_every_query_gets_no_gradient(ex):
@@ -85,4 +96,28 @@ def test_a_key_masked_for_every_query_gets_no_gradient(ex):
     mask[:, 2] = -np.inf
     _, cache = ex.attention_forward(Q, K, V, mask)
     grads = ex.attention_backward(np.ones((B, NH, T, DV)), cache)
-    assert np.all(grads["K"][..., 2, :] == 0) and np.all(grads["V"][..., 2, :] == 0)
+    assert_equal(grads["K"][..., 2, :], np.zeros((B, NH, D)), "가려진 key 2의 dK")
+    assert_equal(grads["V"][..., 2, :], np.zeros((B, NH, DV)), "가려진 key 2의 dV")
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_row_logsumexp_equals_torch_even_for_large_scores(ex, masked):
+    Q, K, _, mask = make_inputs(7, masked)
+    Q = Q * 400.0                                                         # 점수가 천 단위: exp가 넘친다
+    lse = ex.row_logsumexp(Q, K, mask)
+    expected = torch.logsumexp(torch_scores(torch.tensor(Q), torch.tensor(K), mask), dim=-1)
+    assert_close(lse, expected, "row_logsumexp (점수 천 단위)", rtol=F64_RTOL, atol=F64_ATOL)
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_probabilities_rebuilt_from_the_stored_logsumexp(ex, masked):
+    """L만으로 P를 다시 만든다: 값은 softmax와 같고, L을 log 2만큼 키우면 P가 정확히 반이 된다
+    (행의 합을 다시 구하지 않는다)."""
+    Q, K, _, mask = make_inputs(8, masked)
+    scores = torch_scores(torch.tensor(Q), torch.tensor(K), mask)
+    lse = torch.logsumexp(scores, dim=-1).numpy()                         # 채점 쪽에서 따로 구한 L
+    expected = torch.softmax(scores, dim=-1)
+    assert_close(ex.probabilities_from_logsumexp(Q, K, lse, mask), expected, "L로 다시 만든 P",
+                 rtol=F64_RTOL, atol=F64_ATOL)
+    assert_close(ex.probabilities_from_logsumexp(Q, K, lse + math.log(2.0), mask), expected / 2,
+                 "L + log 2로 만든 P (= P/2여야 한다: 저장한 L을 써야 한다)", rtol=F64_RTOL, atol=F64_ATOL)

@@ -1,9 +1,10 @@
 """연습문제 01 — whole-word masking: 학습자가 채우는 stub.
 
 문제 설명: `01_whole_word_masking.md`. 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다.
-함수 이름·인자·docstring은 바꾸지 않는다 (`test_exercises.py`가 solution과 같은지 검사한다).
+함수 이름·인자·docstring은 바꾸지 않는다 (채점이 이 이름으로 부른다).
 
-    pytest 08_BERT/exercises/test_ex01_whole_word_masking.py --learner   # 내 구현 검사
+    python -m pytest 08_BERT/exercises --learner -k ex01   # 이 문제만 채점
+    make grade CHAPTERS=08                                 # 이 장의 채점표 (문제마다 한 줄)
 """
 from __future__ import annotations
 
@@ -31,3 +32,13 @@ def whole_word_mask(tokens: list[str], special: list[bool], rng: np.random.Gener
         길이 len(tokens)의 bool list, True = 예측 대상으로 고른 위치.
     """
     raise NotImplementedError("whole_word_mask: 01_whole_word_masking.md 2단계 (단어를 통째로, 목표를 넘지 않게)")
+
+def word_selection_probability(lengths: list[int], target: int) -> list[float]:
+    """`whole_word_mask`의 규칙에서 단어마다 골릴 **정확한** 확률 (단어의 순서가 무작위인 모든 경우의 평균).
+
+    Args:
+        lengths: 단어마다의 조각 수 (왼쪽부터).  target: 고를 token 수 (1 이상).
+    Returns:
+        단어마다의 확률 list (lengths와 같은 길이). 01_whole_word_masking.md 생각해 볼 질문 2.
+    """
+    raise NotImplementedError("word_selection_probability: 01_whole_word_masking.md 3단계 (순서를 모두 세어 본다)")

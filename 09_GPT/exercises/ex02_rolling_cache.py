@@ -3,7 +3,8 @@
 문제 설명: `02_rolling_cache.md`.
 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다. 이름·인자·docstring은 바꾸지 않는다.
 
-    pytest 09_GPT/exercises/test_ex02_rolling_cache.py --learner   # 내 구현 검사
+    python -m pytest 09_GPT/exercises --learner -k ex02   # 이 문제만 채점
+    make grade CHAPTERS=09                                # 이 장의 채점표 (문제마다 한 줄)
 """
 from __future__ import annotations
 
@@ -37,3 +38,11 @@ class RollingKVCache:
 def decode_step(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, cache: RollingKVCache) -> torch.Tensor:
     """새 token 하나: q, k, v (B, nh, 1, hs). k, v를 cache에 넣고, q가 cache 전체를 보는 attention (B, nh, 1, hs)."""
     raise NotImplementedError("decode_step: 02_rolling_cache.md 4단계")
+
+
+def receptive_field(n_layers: int, window: int) -> int:
+    """window attention 층 n_layers개를 쌓았을 때 마지막 층의 위치 i가 정보를 받을 수 있는 가장 먼 입력까지의 거리.
+
+    max (i − j) over 입력 위치 j that can reach i. 02_rolling_cache.md 생각해 볼 질문 1.
+    """
+    raise NotImplementedError("receptive_field: 02_rolling_cache.md 5단계 (층 하나가 몇 칸을 옮기는가)")

@@ -3,17 +3,17 @@
 문제 설명: `03_weight_tying.md`.
 각 함수의 `raise NotImplementedError(...)`를 지우고 구현한다. 이름·인자·docstring은 바꾸지 않는다.
 
-    pytest 09_GPT/exercises/test_ex03_weight_tying.py --learner   # 내 구현 검사
+    python -m pytest 09_GPT/exercises --learner -k ex03   # 이 문제만 채점
+    make grade CHAPTERS=09                                # 이 장의 채점표 (문제마다 한 줄)
 """
 from __future__ import annotations
 
 
 def gpt2_parameter_count(vocab_size: int, block_size: int, n_layer: int, n_embd: int, tied: bool = True,
                          n_inner: int | None = None) -> int:
-    """GPT-2 (bias 있는 Linear, LayerNorm γ·β, 학습되는 position embedding)의 parameter 수를 식으로.
+    """HF GPT-2 (`GPT2LMHeadModel`)의 parameter 수를 모듈 구조에서 유도한 식으로. F = n_inner (None이면 4C).
 
-    wte (V·C) + wpe (P·C) + 층마다 [ln_1 2C + c_attn (C·3C + 3C) + c_proj (C·C + C) + ln_2 2C + c_fc (C·F + F)
-    + c_proj (F·C + C)] + ln_f 2C + (tied가 아니면) lm_head V·C.  F = n_inner (None이면 4C).
+    tied=False면 bias 없는 lm_head (V × C)가 따로 있다.
     """
     raise NotImplementedError("gpt2_parameter_count: 03_weight_tying.md 1단계 (층 하나의 parameter부터 세기)")
 
@@ -29,3 +29,14 @@ def untie_(model) -> None:
     바꾼 뒤에도 출력은 같아야 하고, 이제 두 행렬은 따로 학습된다 (parameter 수가 V·C 늘어난다).
     """
     raise NotImplementedError("untie_: 03_weight_tying.md 3단계 (같은 값의 새 nn.Parameter)")
+
+
+def tied_gradient_parts(model, input_ids):
+    """묶인 모델의 언어 모델 loss (`model(input_ids, labels=input_ids).loss`)에 대한 ∂L/∂W를 두 몫으로 나눈다.
+
+    W = wte.weight = lm_head.weight. 입력 쪽 몫 + 출력 쪽 몫 = 묶인 W의 gradient. `model`은 바꾸지 않는다.
+
+    Returns:
+        (from_input (V, C), from_output (V, C)). 09_GPT 03_weight_tying.md 생각해 볼 질문 2.
+    """
+    raise NotImplementedError("tied_gradient_parts: 03_weight_tying.md 4단계 (두 쓰임을 다른 tensor로)")

@@ -1,5 +1,6 @@
 """연습문제 01 (2-D sin-cos position embedding) 채점: 주파수 → timm `build_sincos2d_pos_embed`와 같은 표 →
-위치마다 float64로 식을 그대로 계산한 표 → 내적이 위치 차이에만 달려 있음 → 잘못된 dim.
+위치마다 float64로 식을 그대로 계산한 표 → 내적이 위치 차이에만 달려 있음 → 잘못된 dim →
+3단계 (가장 낮은 주파수가 격자 한 변에서 도는 바퀴 수).
 
 기본은 reference solution을, `--learner`를 주면 학습자 stub(`ex01_sincos_2d.py`)을 검사한다.
 """
@@ -9,7 +10,7 @@ import pytest
 import torch
 from timm.layers.pos_embed_sincos import build_sincos2d_pos_embed
 
-from utils.exercises import load_exercise
+from utils.exercises import assert_close, assert_equal, load_exercise
 from utils.gradcheck import F32_ATOL
 
 
@@ -32,12 +33,12 @@ def by_hand(h, w, dim, temperature=10000.0):
 
 def test_frequencies_are_a_geometric_sequence_from_one(ex):
     omega = ex.frequencies(8)
-    assert omega.shape == (8,) and omega.dtype == torch.float32
-    assert omega[0].item() == 1.0
+    assert_equal((tuple(omega.shape), omega.dtype), ((8,), torch.float32), "ω의 (shape, dtype)")
+    assert_equal(omega[0].item(), 1.0, "ω_0")
     ratio = 10000.0 ** (-1 / 8)
-    torch.testing.assert_close(omega[1:] / omega[:-1], torch.full((7,), ratio), rtol=1e-6, atol=0)
-    torch.testing.assert_close(ex.frequencies(4, temperature=100.0), torch.tensor([1.0, 100 ** -0.25, 0.1,
-                                                                                    100 ** -0.75]))
+    assert_close(omega[1:] / omega[:-1], torch.full((7,), ratio), "ω_{k+1} / ω_k", rtol=1e-6, atol=0)
+    assert_close(ex.frequencies(4, temperature=100.0), torch.tensor([1.0, 100 ** -0.25, 0.1, 100 ** -0.75]),
+                 "ω (n = 4, T = 100)", rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("h, w, dim, temperature", [(14, 14, 768, 10000.0), (4, 6, 16, 10000.0),
@@ -45,13 +46,14 @@ def test_frequencies_are_a_geometric_sequence_from_one(ex):
 def test_same_table_as_timm(ex, h, w, dim, temperature):
     ours = ex.sincos_2d(h, w, dim, temperature)
     theirs = build_sincos2d_pos_embed([h, w], dim=dim, temperature=temperature)
-    assert ours.shape == (h * w, dim) and ours.dtype == torch.float32
-    torch.testing.assert_close(ours, theirs, rtol=0, atol=F32_ATOL)
+    assert_equal((tuple(ours.shape), ours.dtype), ((h * w, dim), torch.float32), "표의 (shape, dtype)")
+    assert_close(ours, theirs, f"sin-cos 표 vs timm ({h}×{w}, D={dim}, T={temperature})", rtol=0, atol=F32_ATOL)
 
 
 @pytest.mark.parametrize("h, w, dim", [(3, 5, 12), (5, 3, 8), (2, 2, 4)])
 def test_equals_the_formula_position_by_position(ex, h, w, dim):
-    torch.testing.assert_close(ex.sincos_2d(h, w, dim).double(), by_hand(h, w, dim), rtol=0, atol=F32_ATOL)
+    assert_close(ex.sincos_2d(h, w, dim).double(), by_hand(h, w, dim), f"sin-cos 표 vs 식 ({h}×{w}, D={dim})",
+                 rtol=0, atol=F32_ATOL)
 
 
 def test_row_i_is_position_i_div_w_i_mod_w(ex):
@@ -59,7 +61,8 @@ def test_row_i_is_position_i_div_w_i_mod_w(ex):
     table = ex.sincos_2d(h, w, dim)
     for i in range(h * w):
         y, x = divmod(i, w)
-        assert abs(table[i, 0].item() - math.sin(y)) < 1e-6 and abs(table[i, 2].item() - math.sin(x)) < 1e-6
+        assert_close(table[i, [0, 2]], [math.sin(y), math.sin(x)], f"{i}번째 줄의 sin(y), sin(x) (y, x = {y}, {x})",
+                     rtol=0, atol=1e-6)
 
 
 def test_dot_product_depends_only_on_the_offset_and_norm_is_half_dim(ex):
@@ -72,11 +75,19 @@ def test_dot_product_depends_only_on_the_offset_and_norm_is_half_dim(ex):
         for j in range(h * w):
             dy, dx = positions[i][0] - positions[j][0], positions[i][1] - positions[j][1]
             expected = torch.cos(omega * dy).sum() + torch.cos(omega * dx).sum()
-            assert abs(gram[i, j].item() - expected.item()) < 1e-4, (positions[i], positions[j])
-    torch.testing.assert_close(gram.diagonal(), torch.full((h * w,), dim / 2, dtype=torch.float64),
-                               rtol=0, atol=1e-5)
+            assert_close(gram[i, j], expected, f"위치 {positions[i]}와 {positions[j]}의 내적", rtol=0, atol=1e-4)
+    assert_close(gram.diagonal(), torch.full((h * w,), dim / 2, dtype=torch.float64), "‖e‖² (= D/2)",
+                 rtol=0, atol=1e-5)
 
 
 def test_dim_not_divisible_by_four_is_refused(ex):
     with pytest.raises(ValueError, match="6"):
         ex.sincos_2d(2, 2, 6)
+
+
+@pytest.mark.parametrize("h, dim, temperature", [(14, 768, 1e4), (14, 768, 100.0), (8, 64, 1e4), (32, 16, 10.0)])
+def test_lowest_frequency_turns(ex, h, dim, temperature):
+    n = dim // 4
+    phase_change = (h - 1) * (1.0 / temperature ** ((n - 1) / n))                 # 위치 0 → h−1의 위상 변화
+    assert_close(ex.lowest_frequency_turns(h, dim, temperature), phase_change / (2 * math.pi),
+                 f"가장 낮은 주파수의 바퀴 수 (h={h}, D={dim}, T={temperature})", rtol=1e-9, atol=0)

@@ -2,7 +2,7 @@
 
 문제 설명과 유도: `../01_attention_backward.md`.
 
-    pytest 07_Transformer/exercises/test_ex01_attention_backward.py   # 이 solution 검사
+    python -m pytest 07_Transformer/exercises -k ex01   # 이 solution 검사
 """
 from __future__ import annotations
 
@@ -42,8 +42,32 @@ def attention_backward(dout: np.ndarray, cache) -> dict:
     d = Q.shape[-1]
     dV = np.swapaxes(P, -1, -2) @ dout                            # (..., S, d_v)
     dP = dout @ np.swapaxes(V, -1, -2)                            # (..., T, S)
-    dS = P * (dP - (dP * P).sum(axis=-1, keepdims=True))          # softmax의 Jacobian: diag(p) − p pᵀ
+    dS = P * (dP - (dP * P).sum(axis=-1, keepdims=True))          # softmax의 Jacobian을 행렬 없이
     dS = dS / np.sqrt(d)                                          # scores = Q Kᵀ / √d
     dQ = dS @ K                                                   # (..., T, d)
     dK = np.swapaxes(dS, -1, -2) @ Q                              # (..., S, d)
     return {"Q": dQ, "K": dK, "V": dV}
+
+
+def row_logsumexp(Q: np.ndarray, K: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """행마다 L_i = log Σ_j exp(S_ij), S = Q Kᵀ / √d + mask. (..., T).
+
+    FlashAttention이 P 대신 저장하는 값. 점수가 수백이어도 유한해야 한다.
+    """
+    scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])    # (..., T, S)
+    if mask is not None:
+        scores = scores + mask
+    top = scores.max(axis=-1, keepdims=True)                      # (..., T, 1)
+    return (top + np.log(np.exp(scores - top).sum(axis=-1, keepdims=True)))[..., 0]
+
+
+def probabilities_from_logsumexp(Q: np.ndarray, K: np.ndarray, lse: np.ndarray,
+                                 mask: np.ndarray | None = None) -> np.ndarray:
+    """저장해 둔 L (`row_logsumexp`, (..., T))만으로 attention 확률 P (..., T, S)를 다시 만든다.
+
+    행의 합을 다시 구하지 않는다: L이 그 합을 이미 담고 있다.
+    """
+    scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])    # (..., T, S)
+    if mask is not None:
+        scores = scores + mask
+    return np.exp(scores - lse[..., None])

@@ -2,7 +2,7 @@
 
 문제 설명: `../02_pre_ln.md`.
 
-    pytest 07_Transformer/exercises/test_ex02_pre_ln.py   # 이 solution 검사
+    python -m pytest 07_Transformer/exercises -k ex02   # 이 solution 검사
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def _feed_forward(x: torch.Tensor, params: dict) -> torch.Tensor:
 
 def pre_ln_encoder_layer(x: torch.Tensor, params: dict, n_head: int, key_padding_mask=None,
                          eps: float = 1e-5) -> torch.Tensor:
-    """pre-LN encoder 층: x + SelfAttention(LN₁(x)), 그다음 x + FFN(LN₂(x)). (dropout 없음 = eval 모드)
+    """pre-LN encoder 층 (Xiong et al. 2020 그림 1 (b)): self-attention, FFN 순서. dropout 없음 (eval 모드).
 
     `nn.TransformerEncoderLayer(..., norm_first=True, batch_first=True)`와 같은 값. x: (B, T, C).
     """
@@ -50,3 +50,15 @@ def pre_ln_encoder(x: torch.Tensor, layers: list[dict], final_norm: dict, n_head
     for params in layers:
         x = pre_ln_encoder_layer(x, params, n_head, key_padding_mask, eps)
     return F.layer_norm(x, (x.shape[-1],), final_norm["weight"], final_norm["bias"], eps)
+
+def residual_rms(x: torch.Tensor, layers: list[dict], n_head: int, eps: float = 1e-5) -> list[float]:
+    """residual stream의 크기: 입력 x_0과 pre-LN 층 l개를 지난 x_l (stack 끝 LayerNorm **전**)의 RMS √(mean x²).
+
+    Returns:
+        길이 len(layers) + 1의 float list [rms(x_0), rms(x_1), …, rms(x_L)]. 02_pre_ln.md 생각해 볼 질문 1.
+    """
+    sizes = [x.pow(2).mean().sqrt().item()]
+    for params in layers:
+        x = pre_ln_encoder_layer(x, params, n_head, eps=eps)
+        sizes.append(x.pow(2).mean().sqrt().item())
+    return sizes

@@ -2,7 +2,7 @@
 
 문제 설명: `../03_kv_cache.md`.
 
-    pytest 07_Transformer/exercises/test_ex03_kv_cache.py   # 이 solution 검사
+    python -m pytest 07_Transformer/exercises -k ex03   # 이 solution 검사
 """
 from __future__ import annotations
 
@@ -37,28 +37,41 @@ def init_cache(model: Transformer, memory: torch.Tensor, memory_key_padding_mask
     return {"layers": layers, "memory_mask": mask, "length": 0}
 
 
+def _self_attention_step(attn, h: torch.Tensor, entry: dict) -> torch.Tensor:
+    """새 위치 하나의 self-attention: k, v를 cache 뒤에 붙이고 query 하나가 cache 전체를 본다. (B, 1, C)."""
+    B, _, C = h.shape
+    q = _heads(attn.w_q(h), attn.n_head)                                          # (B, nh, 1, hs)
+    k_new, v_new = _heads(attn.w_k(h), attn.n_head), _heads(attn.w_v(h), attn.n_head)
+    entry["k"] = k_new if entry["k"] is None else torch.cat([entry["k"], k_new], dim=2)   # (B, nh, t+1, hs)
+    entry["v"] = v_new if entry["v"] is None else torch.cat([entry["v"], v_new], dim=2)
+    y = F.scaled_dot_product_attention(q, entry["k"], entry["v"])                # (B, nh, 1, hs)
+    return attn.w_o(y.transpose(1, 2).reshape(B, 1, C))
+
+
+def _cross_attention_step(cross, h: torch.Tensor, entry: dict, memory_mask) -> torch.Tensor:
+    B, _, C = h.shape
+    q = _heads(cross.w_q(h), cross.n_head)
+    y = F.scaled_dot_product_attention(q, entry["mem_k"], entry["mem_v"], attn_mask=memory_mask)
+    return cross.w_o(y.transpose(1, 2).reshape(B, 1, C))
+
+
 def decode_step(model: Transformer, token_ids: torch.Tensor, cache: dict) -> torch.Tensor:
     """새 token 하나 (B,)를 decoder에 넣고 다음 token의 logits (B, V)를 돌려준다. cache를 제자리에서 늘린다.
 
     위치 t = cache["length"]의 query는 cache의 key 0 … t−1과 자기 자신을 본다 (미래가 없으니 causal mask가 필요 없다).
-    eval 모드(dropout 없음)를 가정한다.
+    eval 모드(dropout 없음)를 가정한다. 층의 배치(post-LN / `norm_first` pre-LN)는 모델을 따른다.
     """
     t = cache["length"]
     x = model.tgt_embedding(token_ids)[:, None, :] * math.sqrt(model.d_model) + model.positional.pe[t]   # (B, 1, C)
-    B, _, C = x.shape
     for layer, entry in zip(model.decoder_layers, cache["layers"]):
-        attn = layer.self_attn
-        q = _heads(attn.w_q(x), attn.n_head)                                      # (B, nh, 1, hs)
-        k_new, v_new = _heads(attn.w_k(x), attn.n_head), _heads(attn.w_v(x), attn.n_head)
-        entry["k"] = k_new if entry["k"] is None else torch.cat([entry["k"], k_new], dim=2)   # (B, nh, t+1, hs)
-        entry["v"] = v_new if entry["v"] is None else torch.cat([entry["v"], v_new], dim=2)
-        y = F.scaled_dot_product_attention(q, entry["k"], entry["v"])            # (B, nh, 1, hs)
-        x = layer.norm1(x + attn.w_o(y.transpose(1, 2).reshape(B, 1, C)))
-        cross = layer.cross_attn
-        q = _heads(cross.w_q(x), cross.n_head)
-        y = F.scaled_dot_product_attention(q, entry["mem_k"], entry["mem_v"], attn_mask=cache["memory_mask"])
-        x = layer.norm2(x + cross.w_o(y.transpose(1, 2).reshape(B, 1, C)))
-        x = layer.norm3(x + layer.ffn(x))
+        if layer.norm_first:                                                     # pre-LN: 정규화는 가지에만
+            x = x + _self_attention_step(layer.self_attn, layer.norm1(x), entry)
+            x = x + _cross_attention_step(layer.cross_attn, layer.norm2(x), entry, cache["memory_mask"])
+            x = x + layer.ffn(layer.norm3(x))
+        else:                                                                    # post-LN: 합 뒤에 정규화
+            x = layer.norm1(x + _self_attention_step(layer.self_attn, x, entry))
+            x = layer.norm2(x + _cross_attention_step(layer.cross_attn, x, entry, cache["memory_mask"]))
+            x = layer.norm3(x + layer.ffn(x))
     if model.decoder_norm is not None:
         x = model.decoder_norm(x)
     cache["length"] = t + 1
@@ -76,12 +89,23 @@ def greedy_decode_cached(model: Transformer, src_ids: torch.Tensor, bos_id: int,
     B = src_ids.shape[0]
     token = torch.full((B,), bos_id, dtype=torch.long, device=src_ids.device)
     done = torch.zeros(B, dtype=torch.bool, device=src_ids.device)
-    out = []
+    out = [torch.zeros(B, 0, dtype=torch.long, device=src_ids.device)]          # max_len = 0이면 (B, 0)
     for _ in range(max_len):
         token = decode_step(model, token, cache).argmax(dim=-1)
         token = torch.where(done, torch.full_like(token, model.pad_id), token)
-        out.append(token)
+        out.append(token[:, None])
         done = done | (token == eos_id)
         if done.all():
             break
-    return torch.stack(out, dim=1)
+    return torch.cat(out, dim=1)
+
+
+def cache_bytes(n_layers: int, d_model: int, tgt_len: int, src_len: int, batch: int = 1,
+                bytes_per_value: int = 4) -> int:
+    """길이 tgt_len까지 만든 뒤 decoder cache가 차지하는 byte 수 (self-attention K, V와 cross-attention K, V).
+
+    03_kv_cache.md 생각해 볼 질문 1. d_model = n_head · hs.
+    """
+    self_kv = 2 * n_layers * batch * tgt_len * d_model
+    cross_kv = 2 * n_layers * batch * src_len * d_model
+    return (self_kv + cross_kv) * bytes_per_value

@@ -1,6 +1,8 @@
 """연습문제 01 — whole-word masking: reference solution.
 
 문제 설명: `../01_whole_word_masking.md`.
+
+    python -m pytest 08_BERT/exercises -k ex01   # 이 solution 검사
 """
 from __future__ import annotations
 
@@ -54,3 +56,28 @@ def whole_word_mask(tokens: list[str], special: list[bool], rng: np.random.Gener
         if count == target:
             break
     return chosen
+
+def word_selection_probability(lengths: list[int], target: int) -> list[float]:
+    """`whole_word_mask`의 규칙에서 단어마다 골릴 **정확한** 확률 (단어의 순서가 무작위인 모든 경우의 평균).
+
+    Args:
+        lengths: 단어마다의 조각 수 (왼쪽부터).  target: 고를 token 수 (1 이상).
+    Returns:
+        단어마다의 확률 list (lengths와 같은 길이). 01_whole_word_masking.md 생각해 볼 질문 2.
+    """
+    import itertools
+    from fractions import Fraction
+
+    counts = [0] * len(lengths)
+    orders = 0
+    for order in itertools.permutations(range(len(lengths))):          # 단어 순서의 모든 경우 (같은 확률)
+        orders += 1
+        total = 0
+        for word in order:
+            if total + lengths[word] > target:
+                continue
+            counts[word] += 1
+            total += lengths[word]
+            if total == target:
+                break
+    return [float(Fraction(c, orders)) for c in counts]

@@ -1,6 +1,8 @@
 """연습문제 02 — sliding-window attention과 rolling KV cache: reference solution.
 
 문제 설명: `../02_rolling_cache.md`.
+
+    python -m pytest 09_GPT/exercises -k ex02   # 이 solution 검사
 """
 from __future__ import annotations
 
@@ -54,3 +56,11 @@ def decode_step(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, cache: Rollin
     keys, values = cache.append(k, v)
     scores = q @ keys.transpose(-2, -1) / math.sqrt(q.size(-1))            # (B, nh, 1, ≤ window)
     return scores.softmax(dim=-1) @ values
+
+
+def receptive_field(n_layers: int, window: int) -> int:
+    """window attention 층 n_layers개를 쌓았을 때 마지막 층의 위치 i가 정보를 받을 수 있는 가장 먼 입력까지의 거리.
+
+    max (i − j) over 입력 위치 j that can reach i. 02_rolling_cache.md 생각해 볼 질문 1.
+    """
+    return n_layers * (window - 1)                                          # 층마다 최대 w − 1칸

@@ -2,7 +2,7 @@
 
 문제 설명과 유도: `01_sincos_2d.md`.
 
-    pytest 10_ViT/exercises/test_ex01_sincos_2d.py            # 이 solution 검사
+    python -m pytest 10_ViT/exercises -k ex01   # 이 solution 검사
 """
 from __future__ import annotations
 
@@ -28,3 +28,13 @@ def sincos_2d(h: int, w: int, dim: int, temperature: float = 10000.0) -> torch.T
                           indexing="ij")                                    # 각각 (h, w)
     y, x = y.reshape(-1, 1) * omega, x.reshape(-1, 1) * omega               # 각각 (h·w, n)
     return torch.cat([y.sin(), x.sin(), y.cos(), x.cos()], dim=1)           # (h·w, dim)
+
+def lowest_frequency_turns(h: int, dim: int, temperature: float = 10000.0) -> float:
+    """가장 낮은 주파수 ω_{n−1} (n = dim/4)의 sinusoid가 격자 한 변의 위치 0 … h−1을 지나며 도는 바퀴 수.
+
+    01_sincos_2d.md 생각해 볼 질문 3.
+    """
+    import math
+
+    n = dim // 4
+    return (h - 1) * temperature ** (-(n - 1) / n) / (2 * math.pi)

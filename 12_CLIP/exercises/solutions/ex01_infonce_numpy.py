@@ -1,6 +1,8 @@
 """연습문제 01 — 대칭 InfoNCE의 gradient를 NumPy로 손으로: reference solution.
 
 문제 설명: `../01_infonce_numpy.md`.
+
+    python -m pytest 12_CLIP/exercises -k ex01   # 이 solution 검사
 """
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ def info_nce_logits(logits: np.ndarray) -> tuple[float, np.ndarray]:
     """대칭 InfoNCE와 logits에 대한 gradient.
 
     loss = ( −(1/N) Σ_i log softmax_행(Z)_ii  −(1/N) Σ_j log softmax_열(Z)_jj ) / 2
-    dZ   = (softmax_행(Z) − I) / (2N) + (softmax_열(Z) − I) / (2N)
 
     Args:
         logits: (N, N) float 배열 Z. Z[i, j] = 이미지 i와 문장 j의 점수, 짝은 대각선.
@@ -58,3 +59,21 @@ def info_nce_features(image: np.ndarray, text: np.ndarray, logit_scale: float
     d_image = (dI - Ih * (Ih * dI).sum(axis=1, keepdims=True)) / ni
     d_text = (dT - Th * (Th * dT).sum(axis=1, keepdims=True)) / nt
     return loss, d_image, d_text, d_scale
+
+def loss_as_scale_grows(image: np.ndarray, text: np.ndarray) -> float:
+    """lim_{t→∞} L(t): temperature exp(t)를 한없이 키울 때 대칭 InfoNCE가 다가가는 값 (math.inf일 수 있다).
+
+    image, text: (N, d) (정규화 전). 01_infonce_numpy.md 생각해 볼 질문 2.
+    """
+    import math
+
+    S = (image / np.linalg.norm(image, axis=1, keepdims=True)) @ (text / np.linalg.norm(text, axis=1, keepdims=True)).T
+    N = S.shape[0]
+    total = 0.0
+    for scores in (S, S.T):                                              # 행 방향, 열 방향
+        for i in range(N):
+            top = scores[i].max()
+            if scores[i, i] < top - 1e-12:                               # 짝이 최댓값이 아니면 s (max − S_ii) → ∞
+                return math.inf
+            total += math.log(int(np.sum(scores[i] >= top - 1e-12)))     # 최댓값과 같은 칸이 c개면 log c
+    return total / (2 * N)

@@ -1,6 +1,8 @@
 """연습문제 02 — SigLIP의 sigmoid loss: reference solution.
 
 문제 설명: `../02_siglip.md`.
+
+    python -m pytest 12_CLIP/exercises -k ex02   # 이 solution 검사
 """
 from __future__ import annotations
 
@@ -40,3 +42,13 @@ def pair_probability(image: torch.Tensor, text: torch.Tensor, logit_scale: torch
     """각 쌍이 짝일 확률 σ(Z_ij) (N_img, N_txt). softmax와 달리 행의 합이 1일 필요가 없다."""
     Z = logit_scale.exp() * F.normalize(image, dim=-1) @ F.normalize(text, dim=-1).T + logit_bias
     return torch.sigmoid(Z)
+
+def loss_at_zero_similarity(n: int, logit_bias: float) -> float:
+    """모든 쌍의 cosine이 0일 때 (예: 학습 시작의 무작위 feature를 근사) N쌍 batch의 sigmoid loss. scale은 상관없다.
+
+    02_siglip.md 생각해 볼 질문 2.
+    """
+    b = logit_bias
+    positive = math.log1p(math.exp(-b))                                  # −log σ(b): 대각선 N개
+    negative = math.log1p(math.exp(b))                                   # −log σ(−b): 나머지 N² − N개
+    return (n * positive + (n * n - n) * negative) / n

@@ -1,6 +1,8 @@
 """연습문제 04 — hard-negative batch: reference solution.
 
 문제 설명: `../04_hard_negatives.md`.
+
+    python -m pytest 12_CLIP/exercises -k ex04   # 이 solution 검사
 """
 from __future__ import annotations
 
@@ -45,3 +47,13 @@ def batch_info_nce(image: np.ndarray, text: np.ndarray, batch: np.ndarray, scale
         return float(-(np.diag(z) - np.log(np.exp(z).sum(axis=1))).mean())
 
     return (ce_rows(Z) + ce_rows(Z.T)) / 2
+
+def expected_distinct_keys(n_keys: int, batch_size: int) -> float:
+    """무작위 batch 하나에 들어 있는 서로 다른 key 수의 기댓값.
+
+    예마다 key가 n_keys가지 중 하나로 서로 독립이고 균등하게 정해진다고 본다.
+
+    04_hard_negatives.md 생각해 볼 질문 3.
+    """
+    K, B = n_keys, batch_size
+    return K * (1.0 - (1.0 - 1.0 / K) ** B)                            # key마다 "batch에 한 번이라도 있을" 확률의 합
