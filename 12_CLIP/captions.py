@@ -132,8 +132,10 @@ def duplicate_caption_pairs(captions: list[str], batch_size: int, epochs: int = 
     generator 하나), 앞에서부터 batch_size개씩. 꽉 찬 batch만 센다. 돌려주는 값:
     - pairs_per_batch: batch마다 같은 문장 쌍 수의 평균 (k개가 같으면 k(k−1)/2쌍),
     - rows_per_batch: 자기 짝 말고도 같은 문장이 batch에 있는 caption 수의 평균,
-    - loss_floor: 그 중복만으로 생기는 loss의 하한의 평균. 같은 문장 k개는 text feature가 같아서 이미지 → 문장
-      방향의 행이 짝에 1/k보다 큰 확률을 줄 수 없다: 행 쪽 loss ≥ Σ k ln k / N, 대칭 loss는 그 절반.
+    - loss_floor: 그 중복만으로 생기는 대칭 loss의 하한의 평균. 같은 문장 k개는 text feature가 같다. 이미지 → 문장
+      방향: 그 k개 열의 logit이 같아 행이 짝에 1/k보다 큰 확률을 줄 수 없다 (k ln k). 문장 → 이미지 방향: 그 k개
+      행이 통째로 같아 k개의 서로 다른 짝에 확률을 나눠야 한다 (역시 k ln k, 균등할 때 최소). 두 방향 모두
+      Σ k ln k / N이므로 그 평균인 대칭 loss의 하한도 Σ k ln k / N이다.
     """
     import math
 
@@ -152,7 +154,7 @@ def duplicate_caption_pairs(captions: list[str], batch_size: int, epochs: int = 
             repeated = [k for k in counts.values() if k > 1]
             pairs.append(sum(k * (k - 1) // 2 for k in repeated))
             rows.append(sum(repeated))
-            floors.append(sum(k * math.log(k) for k in repeated) / batch_size / 2)
+            floors.append(sum(k * math.log(k) for k in repeated) / batch_size)
     return {"batches": len(pairs), "pairs_per_batch": float(np.mean(pairs)), "max_pairs": int(max(pairs)),
             "rows_per_batch": float(np.mean(rows)), "loss_floor": float(np.mean(floors))}
 

@@ -91,7 +91,7 @@ def test_bad_input_is_a_clear_value_error():
 
 
 def test_duplicate_caption_pairs_counts_identical_sentences_in_a_batch():
-    """손으로 센 값: 한 batch에 "a" 3개, "b" 2개 → 쌍 3 + 1 = 4, 그 caption 5개, 하한 (3 ln 3 + 2 ln 2) / 6 / 2."""
+    """손으로 센 값: 한 batch에 "a" 3개, "b" 2개 → 쌍 3 + 1 = 4, 그 caption 5개, 하한 (3 ln 3 + 2 ln 2) / 6."""
     import math
 
     from .captions import duplicate_caption_pairs
@@ -99,8 +99,29 @@ def test_duplicate_caption_pairs_counts_identical_sentences_in_a_batch():
     stats = duplicate_caption_pairs(["a", "a", "b", "c", "a", "b"], batch_size=6, epochs=2, seed=3)
     assert stats["batches"] == 2 and stats["pairs_per_batch"] == 4 and stats["max_pairs"] == 4
     assert stats["rows_per_batch"] == 5
-    assert stats["loss_floor"] == pytest.approx((3 * math.log(3) + 2 * math.log(2)) / 6 / 2)
+    assert stats["loss_floor"] == pytest.approx((3 * math.log(3) + 2 * math.log(2)) / 6)
     none = duplicate_caption_pairs(["a", "b", "c", "d"], batch_size=2, epochs=3)
     assert none["batches"] == 6 and none["pairs_per_batch"] == 0 and none["loss_floor"] == 0
     with pytest.raises(ValueError, match="batch_size"):
         duplicate_caption_pairs(["a", "b"], batch_size=3)
+
+
+def test_duplicate_caption_floor_is_what_the_best_logits_reach():
+    """하한이 실제로 대칭 InfoNCE의 최솟값인지: 같은 문장의 text feature는 같으므로 logit 행렬의 열(이미지 → 문장)과
+    행(문장 → 이미지)이 같은 문장끼리 같아야 한다. 그 제약 안의 최선(같은 문장 블록에만 큰 logit s)을 torch의
+    cross entropy로 직접 계산하면 s가 커질수록 Σ k ln k / N에 다가간다."""
+    import math
+
+    import torch
+    import torch.nn.functional as F
+
+    from .captions import duplicate_caption_pairs
+
+    texts = ["a", "a", "b", "c", "a", "b"]
+    same = torch.tensor([[float(u == v) for v in texts] for u in texts])          # (N, N) 같은 문장 블록
+    logits = 60.0 * same
+    targets = torch.arange(len(texts))
+    symmetric = (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2
+    floor = duplicate_caption_pairs(texts, batch_size=6, epochs=1, seed=0)["loss_floor"]
+    assert floor == pytest.approx((3 * math.log(3) + 2 * math.log(2)) / 6)
+    assert symmetric.item() == pytest.approx(floor, abs=1e-6)
