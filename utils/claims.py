@@ -4,6 +4,8 @@
     python -m utils.claims 08 10 --seeds 5        # 몇 장만, seed 5개 (0, 1, 2, 3, 4)
     python -m utils.claims --quick                # 파이프라인 확인용 smoke run (판정에 의미 없음)
     python -m utils.claims --write-docs           # docs/05_Paper_Claims.md를 다시 만든다
+    python -m utils.claims --write-docs --from-json outputs/claims/claims.json
+                                                  # 이미 돌린 전체 실행의 claims.json으로 docs/05의 그 주장들을 바꾼다
 
 한 장의 주장은 `NN_Name/claims.py`의 `CLAIMS` (`Claim`의 list)에 있다. `Claim`은 다음을 함께 적는다.
 
@@ -257,6 +259,30 @@ def write_docs(records: list[dict]) -> Path:
     return atomic_write_text(DOC_PATH, to_markdown(merged, doc_header(merged)) + "\n")
 
 
+def read_records(paths) -> list[dict]:
+    """claims.json 파일들의 기록. smoke run(--quick)의 기록이나 필수 key가 빠진 기록은 문서에 싣지 않고 거부한다."""
+    import json
+
+    records = []
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            raise ValueError(f"claims.json이 없다: {path}")
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}는 JSON이 아니다: {error}") from error
+        for record in loaded:
+            missing = [k for k in REQUIRED_KEYS if k not in record]
+            if missing:
+                raise ValueError(f"{path}의 기록에 key {missing}가 없다")
+            if record.get("quick"):
+                raise ValueError(f"{path}의 {record['chapter']}/{record['name']}는 --quick 실행이다: "
+                                 "문서에는 전체 실행만 싣는다")
+            records.append(record)
+    return records
+
+
 def main(argv=None) -> int:
     from utils.benchmark import load_average
     from utils.run import find_chapters, resolve_chapters
@@ -268,7 +294,18 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="파이프라인 확인용 smoke run (판정은 의미 없다)")
     parser.add_argument("--out", default="outputs/claims", help="claims.json과 claims.md를 쓸 폴더")
     parser.add_argument("--write-docs", action="store_true", help="docs/05_Paper_Claims.md를 이 실행으로 다시 만든다")
+    parser.add_argument("--from-json", nargs="+", metavar="FILE",
+                        help="돌리지 않고, 이미 돌린 전체 실행의 claims.json(들)로 --write-docs를 한다")
     args = parser.parse_args(argv)
+    if args.from_json:
+        if not args.write_docs:
+            parser.error("--from-json은 --write-docs와 함께 씁니다")
+        try:
+            records = read_records(args.from_json)
+        except ValueError as error:
+            parser.error(str(error))
+        print(f"→ {write_docs(records)} ({len(records)}개 주장)")
+        return 0
     if args.seeds is not None and args.seeds < 1:
         parser.error(f"--seeds는 1 이상이어야 합니다: {args.seeds}")
     if args.write_docs and args.quick:

@@ -135,3 +135,35 @@ def test_write_docs_replaces_only_the_claims_it_ran(tmp_path, monkeypatch):
     assert [(r["chapter"], r["verdict"]) for r in stored] == [("98_Other", "holds"), ("99_Test", "does not hold")]
     text = (tmp_path / "05.md").read_text(encoding="utf-8")
     assert f'<a id="{claims.anchor(new_a)}"></a>' in text and "claim-98-demo-claim" in text
+
+
+def test_every_chapter_declares_its_claims_with_a_criterion():
+    from utils.run import find_chapters
+
+    names = set()
+    for chapter in find_chapters():
+        for claim in claims.load_claims(chapter):
+            assert claim.chapter == chapter, f"{chapter}/claims.py의 주장이 다른 장 이름 {claim.chapter!r}을 쓴다"
+            assert claim.claim.strip() and claim.source.strip() and claim.metric.strip(), f"{chapter}/{claim.name}"
+            assert len(claim.arms) >= 1 and claim.default_seeds >= 3, f"{chapter}/{claim.name}: arm과 seed 수 ≥ 3"
+            assert claim.criterion.description.strip(), f"{chapter}/{claim.name}: 기준을 말로도 적는다"
+            names.add((chapter, claim.name))
+    assert len({chapter for chapter, _ in names}) == len(find_chapters())
+
+
+def test_write_docs_from_a_recorded_full_run_refuses_smoke_runs(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(claims, "DOC_PATH", tmp_path / "05.md")
+    monkeypatch.setattr(claims, "DOC_DATA_PATH", tmp_path / "05.json")
+    full = run_claim(_claim(lambda s, q: {"a": 1.0 + 0.01 * s, "b": 0.0}), [0, 1, 2])
+    smoke = run_claim(_claim(lambda s, q: {"a": 1.0, "b": 0.0}), [0, 1], quick=True)
+    (tmp_path / "full.json").write_text(json.dumps([full]), encoding="utf-8")
+    (tmp_path / "smoke.json").write_text(json.dumps([smoke]), encoding="utf-8")
+    assert claims.main(["--write-docs", "--from-json", str(tmp_path / "full.json")]) == 0
+    assert json.loads((tmp_path / "05.json").read_text(encoding="utf-8"))[0]["verdict"] == "holds"
+    for argv in (["--write-docs", "--from-json", str(tmp_path / "smoke.json")],
+                 ["--from-json", str(tmp_path / "full.json")],
+                 ["--write-docs", "--from-json", str(tmp_path / "missing.json")]):
+        with pytest.raises(SystemExit) as exit_info:
+            claims.main(argv)
+        assert exit_info.value.code == 2
+    assert "--quick" in capsys.readouterr().err
