@@ -344,4 +344,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m utils.claims`로 돌면 이 파일은 `__main__`이다. 장의 claims.py가 import한 `utils.claims.Claim`과
+    # 같은 class를 쓰도록 main도 `utils.claims`에서 가져와 부른다.
+    from utils.claims import main as claims_main
+
+    sys.exit(claims_main())
