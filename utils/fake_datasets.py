@@ -2,7 +2,9 @@
 
 - `write_fake_mnist(root)`: torchvision이 읽는 `MNIST/raw/*-idx?-ubyte` 4개 (big-endian 헤더 + uint8).
 - `write_fake_cifar10(root)`: `cifar-10-batches-py/` 아래 python pickle batch 6개와 `batches.meta`.
-여러 장의 테스트가 함께 쓴다 (03·11장의 MNIST 경로, 05장의 CIFAR-10 경로).
+- `write_fake_imagenette(root)`: `imagenette2-160/{train,val}/<wnid>/*.JPEG` (torchvision `Imagenette`의 폴더 구조,
+  진짜 JPEG 파일). class마다 다른 단색 가운데와, 가운데 정사각형 crop이 잘라 내야 하는 빨간 좌우 띠.
+여러 장의 테스트가 함께 쓴다 (03·11장의 MNIST 경로, 05장의 CIFAR-10 경로, 10·12장의 Imagenette 경로).
 """
 from __future__ import annotations
 
@@ -43,4 +45,32 @@ def write_fake_cifar10(root, n_per_batch: int = 8, seed: int = 0) -> Path:
             pickle.dump({b"data": data, b"labels": labels}, f)
     with open(folder / "batches.meta", "wb") as f:
         pickle.dump({b"label_names": [f"c{i}".encode() for i in range(10)]}, f)
+    return root
+
+
+IMAGENETTE_FAKE_COLOURS = [(20 + 23 * k, 200 - 15 * k, 60 + 17 * k) for k in range(10)]   # class k의 가운데 색 (RGB)
+
+
+def write_fake_imagenette(root, n_train: int = 2, n_val: int = 1, width: int = 48, height: int = 32,
+                          archive: str = "imagenette2-160") -> Path:
+    """torchvision `Imagenette`가 읽는 폴더에 class마다 JPEG 몇 장을 쓴다 (가로가 긴 width × height 이미지).
+
+    class k의 이미지는 가운데 height × height가 `IMAGENETTE_FAKE_COLOURS[k]`이고 좌우 나머지는 빨강 (255, 0, 0):
+    짧은 변을 맞춘 뒤 가운데를 자르면 빨강이 남지 않아야 한다. 파일 이름은 `<wnid>_<번호>.JPEG`.
+    """
+    from PIL import Image
+
+    from utils.datasets.real import IMAGENETTE_WNIDS
+
+    root = Path(root)
+    side = (width - height) // 2
+    for split, n in (("train", n_train), ("val", n_val)):
+        for k, wnid in enumerate(IMAGENETTE_WNIDS):
+            folder = root / archive / split / wnid
+            folder.mkdir(parents=True)
+            pixels = np.zeros((height, width, 3), dtype=np.uint8)
+            pixels[:, :] = (255, 0, 0)
+            pixels[:, side:side + height] = IMAGENETTE_FAKE_COLOURS[k]
+            for i in range(n):
+                Image.fromarray(pixels).save(folder / f"{wnid}_{i:05d}.JPEG", format="JPEG", quality=100, subsampling=0)
     return root

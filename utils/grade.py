@@ -4,7 +4,8 @@
     python -m utils.grade                    # 같은 것
     python -m utils.grade 06 11_VAE          # 몇 장만 (번호 또는 폴더 이름)
 
-각 장의 `exercises/test_exNN_*.py`를 pytest 한 번에 `--learner`로 실행하고, JUnit XML 결과를 읽어
+각 장의 `exercises/test_exNN_*.py`(연습문제)와 `analysis/test_modNN_*.py`(L4의 수정 과제)를 pytest 한 번에
+`--learner`로 실행하고, JUnit XML 결과를 읽어
 장 · 연습문제 · 통과/전체 · 처음 실패한 테스트의 한 줄(무엇을 기대했는지)을 출력한다. traceback은 보이지 않는다.
 stub과 solution의 일치 검사(`utils/test_grade.py`가 모든 장에 대해 한다)는 유지보수용이므로 돌리지 않는다.
 학습자가 stub에 자신의 보조 함수를 더해도 채점은 과제가 요구한 이름만 본다. 실패 한 줄은 `utils.exercises`의 비교
@@ -25,7 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_FILE = re.compile(r"^test_(ex\d\d_\w+)\.py$")
+TEST_FILE = re.compile(r"^test_((?:ex|mod)\d\d_\w+)\.py$")
+# 채점하는 과제가 있는 폴더: 연습문제(exNN)와, L4 장의 production 코드 수정 과제(analysis/의 modNN).
+TASK_FOLDERS = ("exercises", "analysis")
 
 
 @dataclass
@@ -41,7 +44,8 @@ class Row:
 def exercise_chapters(root: Path, wanted: list[str] | None = None) -> list[Path]:
     """`NN_이름/exercises/`가 있는 장 폴더들. `wanted`는 "06"이나 "06_LSTM_GRU" 같은 이름의 목록."""
     chapters = sorted(p for p in root.iterdir()
-                      if p.is_dir() and re.match(r"^\d\d_", p.name) and (p / "exercises").is_dir())
+                      if p.is_dir() and re.match(r"^\d\d_", p.name)
+                      and any((p / folder).is_dir() for folder in TASK_FOLDERS))
     if not wanted:
         return chapters
     chosen = []
@@ -103,7 +107,7 @@ def error_line(element) -> str:
 def _exercise_of(classname: str, name: str) -> str | None:
     """JUnit testcase의 classname(`06_LSTM_GRU.exercises.test_ex01_peephole`)에서 `ex01_peephole`을 꺼낸다."""
     for part in (classname or name).split("."):
-        match = re.match(r"^test_(ex\d\d_\w+)$", part)
+        match = re.match(r"^test_((?:ex|mod)\d\d_\w+)$", part)
         if match:
             return match.group(1)
     return None
@@ -139,8 +143,9 @@ def parse_junit(xml_path: Path, chapter: str, exercises: list[str]) -> list[Row]
 
 
 def grade_chapter(root: Path, chapter: Path) -> list[Row]:
-    """한 장의 `exercises/test_exNN_*.py`를 `--learner`로 실행해 Row 목록을 돌려준다."""
-    tests = sorted(p for p in (chapter / "exercises").iterdir() if TEST_FILE.match(p.name))
+    """한 장의 `exercises/test_exNN_*.py`와 `analysis/test_modNN_*.py`를 `--learner`로 실행해 Row 목록을 돌려준다."""
+    tests = [p for folder in TASK_FOLDERS if (chapter / folder).is_dir()
+             for p in sorted((chapter / folder).iterdir()) if TEST_FILE.match(p.name)]
     exercises = [TEST_FILE.match(p.name).group(1) for p in tests]
     if not tests:
         return []

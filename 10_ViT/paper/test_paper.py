@@ -637,3 +637,90 @@ def test_default_run_reaches_95_percent_on_shapes(tmp_path):
 
     result = main(["--out", str(tmp_path)])
     assert result["value"] >= 0.95, f"shapes test accuracy {result['value']:.4f}"
+
+
+# ---------------------------------------------------------------------------
+# 실제 데이터 + pretrained 가중치 (--pretrained): 테스트가 쓴 진짜 형식의 파일, 가중치는 작은 무작위 ViT로 대신한다
+# ---------------------------------------------------------------------------
+def run_cli(argv):
+    from utils.cli import cli
+
+    from .vit_paper import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli(lambda: main(argv))
+    return exit_info.value.code
+
+
+@pytest.mark.parametrize("data", ["imagenette", "cifar10"])
+def test_pretrained_run_without_data_is_one_sentence_and_exit_2(tmp_path, capsys, data):
+    code = run_cli(["--data", data, "--pretrained", "--root", str(tmp_path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "--download" in err, err
+
+
+def test_pretrained_run_without_weights_is_one_sentence_and_exit_2(tmp_path, capsys, monkeypatch):
+    import timm
+
+    from utils.fake_datasets import write_fake_imagenette
+
+    def offline(*args, **kwargs):
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(timm, "create_model", offline)
+    write_fake_imagenette(tmp_path, n_train=1, n_val=1)
+    code = run_cli(["--data", "imagenette", "--pretrained", "--root", str(tmp_path), "--image-size", "32",
+                    "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "vit_base_patch16_224의 pretrained 가중치" in err, err
+
+
+def test_pretrained_needs_real_data(tmp_path, capsys):
+    from .vit_paper import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--data", "shapes", "--pretrained", "--out", str(tmp_path)])
+    assert exit_info.value.code == 2 and "--data cifar10 또는 imagenette" in capsys.readouterr().err
+
+
+def stand_in_vit(seed: int = 0) -> ViT:
+    """내려받은 가중치 대신: 32×32, patch 8, 1000 class의 작은 무작위 ViT (head까지 무작위)."""
+    torch.manual_seed(seed)
+    return randomize_(ViT(image_size=32, patch_size=8, num_classes=1000, dim=24, depth=1, heads=2, mlp_dim=32),
+                      seed=seed).eval()
+
+
+@pytest.mark.parametrize("data, size", [("imagenette", 48), ("cifar10", 32)])
+def test_pretrained_finetuning_runs_on_written_files(tmp_path, monkeypatch, data, size):
+    """데이터 → 새 0 head (class 10개) → E_pos 보간 (32 → 48이면 격자 4 → 6) → 정규화한 입력 → fit → 평가."""
+    from utils.fake_datasets import write_fake_cifar10, write_fake_imagenette
+
+    from . import vit_paper
+
+    made, seen = [], []
+
+    def fake_from_pretrained(name):
+        made.append(stand_in_vit())
+        made[-1].blocks[0].register_forward_pre_hook(lambda module, args: seen.append(args[0].shape))
+        original = made[-1].patch_embed.forward
+        made[-1].patch_embed.forward = lambda x: (seen.append((float(x.min()), float(x.max()), tuple(x.shape))),
+                                                  original(x))[1]
+        return made[-1]
+
+    monkeypatch.setattr(vit_paper.ViT, "from_pretrained", staticmethod(fake_from_pretrained))
+    if data == "imagenette":
+        write_fake_imagenette(tmp_path, n_train=2, n_val=1)
+    else:
+        write_fake_cifar10(tmp_path, n_per_batch=4)
+    result = vit_paper.main(["--data", data, "--pretrained", "--root", str(tmp_path), "--image-size", str(size),
+                             "--epochs", "1", "--batch-size", "8", "--out", str(tmp_path / "out")])
+    vit = made[0]
+    grid = size // 8
+    assert tuple(vit.pos_embed.shape) == (1, grid * grid + 1, 24), "E_pos를 새 격자로 보간했다"
+    assert vit.head.out_features == 10 and vit.pre_logits is None, "pre-training head 대신 class 10개의 head"
+    assert result["image_size"] == size and result["pretrained_image_size"] == 32 and result["num_classes"] == 10
+    assert result["n_train"] == 20 and 0.0 <= result["value"] <= 1.0       # 10 class × 2장 / batch 5개 × 4장
+    low, high, shape = next(s for s in seen if len(s) == 3)
+    assert shape[1:] == (3, size, size) and -1.0 - 1e-6 <= low < -0.5 and high <= 1.0 + 1e-6, \
+        "ViT 입력: image_size로 키우고 (x − 0.5) / 0.5로 정규화한 [−1, 1] (어두운 화소는 음수)"
+    assert (tmp_path / "out" / "result.json").is_file()

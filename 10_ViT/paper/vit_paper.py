@@ -15,7 +15,16 @@ test accuracy가 0.29에 그친다 (measurements.md). 명령줄에 준 값은 �
 그림: 학습 곡선, 학습된 E_pos의 cosine 유사도 격자 (논문 Figure 7 가운데), patch embedding E의 filter와 주성분
 (Figure 7 왼쪽), test 이미지의 attention rollout (Abnar & Zuidema 2020; 논문 Figure 6, Appendix D.8).
 
-실행:  python -m 10_ViT.paper.vit_paper [--quick] [--data shapes|digits|cifar10] [--epochs N]
+실제 데이터 (`--data cifar10`, `--data imagenette`; `--root`, `--download`): `--pretrained [NAME]`을 주면 처음부터
+학습하지 않고 timm pretrained 가중치 (기본 vit_base_patch16_224; cache 또는 인터넷)를 `ViT.from_pretrained`로 받아
+Section 3.2처럼 fine-tune한다: pre-training head를 떼고 0으로 초기화한 D × K head (`ViT.reset_head`), `--image-size`가
+pretrained 해상도와 다르면 E_pos를 2D 보간 (`ViT.set_image_size`; 224보다 작게 하면 CPU에서도 돈다). 처방은 논문
+Appendix B.1.1의 fine-tuning (momentum 0.9 SGD, weight decay 0, gradient norm 1에서 자르기, cosine)에서 batch만 줄였다
+(`FINETUNE_RECIPE`). 이미지는 batch마다 `--image-size`로 키우고 pretrained 설정의 평균·표준편차로 정규화한다.
+가중치나 데이터가 없으면 한 문장 + exit code 2. `--pretrained` 없이 주면 32×32로 처음부터 학습한다.
+
+실행:  python -m 10_ViT.paper.vit_paper [--quick] [--data shapes|digits|cifar10|imagenette] [--epochs N]
+       python -m 10_ViT.paper.vit_paper --data imagenette --pretrained [--image-size 224|160|…] [--download]
 """
 from __future__ import annotations
 
@@ -25,21 +34,34 @@ import torch.nn.functional as F
 
 from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
 from utils.core import Timer, limit_threads
-from utils.datasets import channel_standardize, load_cifar10, load_digits, load_shapes, random_crop_flip
+from utils.datasets import (
+    channel_standardize,
+    load_cifar10,
+    load_digits,
+    load_imagenette,
+    load_shapes,
+    random_crop_flip,
+)
 from utils.schedules import warmup_cosine_lr
-from utils.training import accuracy, fit, make_optimizer
+from utils.training import accuracy, evaluate, fit, make_optimizer
 
 from .vit import ViT, attention_rollout, n_parameters
 
-DATA_CHOICES = ("shapes", "digits", "cifar10")
+DATA_CHOICES = ("shapes", "digits", "cifar10", "imagenette")
+REAL_DATA = ("cifar10", "imagenette")
 RUNS = ("shapes", "digits")
 DEFAULT_EPOCHS = 16
 # 데이터마다의 기본 처방 (명령줄 값이 앞선다). digits는 L2 vit_lowlevel의 처방 (같은 이미지의 patch 내용이 같다).
 SHAPES_RECIPE = {"patch": 4, "dim": 64, "depth": 4, "heads": 4, "mlp_ratio": 2, "lr": 1e-3, "batch_size": 32,
                  "epochs": DEFAULT_EPOCHS, "warmup": 1, "augment": True}
-RECIPES = {"shapes": SHAPES_RECIPE, "cifar10": SHAPES_RECIPE,
+RECIPES = {"shapes": SHAPES_RECIPE, "cifar10": SHAPES_RECIPE, "imagenette": SHAPES_RECIPE,
            "digits": {"patch": 8, "dim": 32, "depth": 2, "heads": 2, "mlp_ratio": 2, "lr": 3e-3, "batch_size": 64,
                       "epochs": 40, "warmup": 2, "augment": False}}
+# --pretrained의 fine-tuning 처방 (Appendix B.1.1: SGD momentum 0.9, weight decay 0, global norm 1에서 자르기,
+# cosine; lr은 논문의 격자 {0.001, 0.003, 0.01, 0.03}의 하나, batch는 논문의 512 대신 CPU 메모리에 맞춘 32)
+FINETUNE_RECIPE = {"lr": 0.01, "batch_size": 32, "epochs": 3, "warmup": 0, "image_size": 224}
+PRETRAINED_DEFAULT = "vit_base_patch16_224"
+INCEPTION_MEAN_STD = ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))             # timm vit_* pretrained 설정의 기본 전처리
 # --quick의 마지막 줄: README 결과 표의 전체 실행 (python -m 10_ViT.paper.vit_paper [--data digits])에서 잰 값
 FULL_RUN_ACCURACY = {"shapes": "0.9850", "digits": "0.9417"}
 
@@ -65,6 +87,8 @@ def load_data(args):
         ds = load_shapes(n_train=args.n_train, seed=args.seed)
     elif args.data == "digits":
         ds = load_digits(size=32, seed=args.seed)                       # (N, 1, 32, 32), 8×8을 bilinear로 키움
+    elif args.data == "imagenette":
+        ds = load_imagenette(args.root, args.download, image_size=32)
     else:
         ds = load_cifar10(args.root, args.download)
     X_train, y_train, X_test, y_test = ds.X_train, ds.y_train, ds.X_test, ds.y_test
@@ -101,8 +125,19 @@ def main(argv=None) -> dict:
     parser.add_argument("--n-train", type=int, default=4000, help="shapes 학습 이미지 수 (기본 4000)")
     parser.add_argument("--no-augment", action="store_true",
                         help="crop·flip augmentation을 끈다 (shapes 비교용; digits는 기본이 끔)")
+    parser.add_argument("--pretrained", nargs="?", const=PRETRAINED_DEFAULT, default=None, metavar="NAME",
+                        help=f"--data cifar10|imagenette를 timm pretrained 가중치에서 fine-tune한다 (기본 "
+                             f"{PRETRAINED_DEFAULT}; cache 또는 인터넷)")
+    parser.add_argument("--image-size", type=int, default=None,
+                        help="--pretrained의 입력 해상도 (기본 224; patch 크기의 배수, 다르면 E_pos를 보간)")
+    parser.add_argument("--max-per-class", type=int, default=None,
+                        help="--pretrained와 imagenette: class마다 앞의 이만큼만 읽는다 (메모리·시간)")
     parser.set_defaults(threads=1, epochs=None)
     args = parse_args(parser, argv)
+    if args.pretrained is not None:
+        if args.data not in REAL_DATA:
+            parser.error(f"--pretrained는 --data {' 또는 '.join(REAL_DATA)}와 함께 씁니다 (받은 --data {args.data})")
+        return finetune_pretrained(args, parser.error)
     apply_recipe(args)
     if 32 % args.patch:
         parser.error(f"--patch {args.patch}는 32의 약수여야 합니다")
@@ -142,6 +177,97 @@ def main(argv=None) -> dict:
     if args.quick:
         print(quick_note(args.data))
     return result
+
+
+# ---------------------------------------------------------------------------
+# 실제 데이터에서 pretrained 가중치로 fine-tuning (Section 3.2)
+# ---------------------------------------------------------------------------
+class PretrainedInput(torch.nn.Module):
+    """[0, 1] 이미지 batch를 pretrained 해상도로 키우고 (bilinear, antialias) 평균·표준편차로 정규화한 뒤 ViT에 넣는다.
+
+    데이터는 작은 해상도로 메모리에 두고 batch마다 키운다 (CIFAR-10 50000장을 224×224 float로 두면 30 GB).
+    """
+
+    def __init__(self, vit: ViT, image_size: int, mean, std):
+        super().__init__()
+        self.vit, self.image_size = vit, image_size
+        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).reshape(1, -1, 1, 1))
+        self.register_buffer("std", torch.tensor(std, dtype=torch.float32).reshape(1, -1, 1, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.shape[-2:] != (self.image_size, self.image_size):
+            x = F.interpolate(x, size=(self.image_size, self.image_size), mode="bilinear", align_corners=False,
+                              antialias=True)                                # (B, C, S, S)
+        return self.vit((x - self.mean) / self.std)
+
+
+def pretrained_mean_std(name: str):
+    """timm 이름이면 그 pretrained 설정의 (mean, std), 아니면 (HF 이름·폴더) ViT의 기본 0.5, 0.5."""
+    try:
+        import timm.models
+
+        cfg = timm.models.get_pretrained_cfg(name) if "/" not in name else None
+    except (RuntimeError, ValueError):
+        cfg = None
+    return (tuple(cfg.mean), tuple(cfg.std)) if cfg is not None else INCEPTION_MEAN_STD
+
+
+def finetune_pretrained(args, error) -> dict:
+    """--pretrained: 실제 데이터를 읽고, pretrained ViT의 head를 갈고 (해상도가 다르면 E_pos를 보간해) fine-tune한다.
+
+    error: 잘못된 명령줄 값을 한 문장으로 알리고 exit code 2로 끝내는 함수 (`parser.error`).
+    """
+    for name, value in FINETUNE_RECIPE.items():
+        if getattr(args, name, None) is None:
+            setattr(args, name, value)
+    if args.image_size < 1 or (args.max_per_class is not None and args.max_per_class < 1):
+        error(f"--image-size와 --max-per-class는 1 이상이어야 합니다 (받은 {args.image_size}, {args.max_per_class})")
+    epochs = 1 if args.quick else args.epochs
+    seed_everything(args.seed)
+    device = choose_device(args.device)
+    with Timer() as timer, limit_threads(args.threads):
+        if args.data == "imagenette":
+            ds = load_imagenette(args.root, args.download, image_size=args.image_size,
+                                 max_per_class=args.max_per_class)
+        else:
+            ds = load_cifar10(args.root, args.download)
+        X_train, y_train, X_test, y_test = ds.X_train, ds.y_train, ds.X_test, ds.y_test
+        if args.quick:
+            X_train, y_train, X_test, y_test = X_train[:128], y_train[:128], X_test[:100], y_test[:100]
+        num_classes = len(ds.info["class_names"])
+        vit = ViT.from_pretrained(args.pretrained)                           # 없으면 DatasetUnavailable → exit 2
+        pretrained_size = vit.image_size
+        if args.image_size % vit.patch_size:
+            error(f"--image-size {args.image_size}는 patch 크기 {vit.patch_size}의 배수여야 합니다")
+        vit.set_image_size(args.image_size).reset_head(num_classes)          # Section 3.2: E_pos 보간, 0 head
+        model = PretrainedInput(vit, args.image_size, *pretrained_mean_std(args.pretrained))
+        optimizer = make_optimizer(model, "sgd", lr=args.lr, momentum=0.9)
+        rng_pad = max(1, X_train.shape[-1] // 8)
+
+        def augment(X, rng):
+            return random_crop_flip(X, rng, pad=rng_pad, flip=True)
+
+        history = fit(model, (X_train.astype("float32"), y_train.astype("int64")), epochs=epochs,
+                      optimizer=optimizer, metric=accuracy, metric_name="acc", batch_size=args.batch_size,
+                      schedule=warmup_cosine_lr(args.lr, min(args.warmup, epochs - 1), epochs),
+                      augment=augment, clip_grad_norm=1.0, device=device, seed=args.seed,
+                      desc=f"ViT fine-tune {args.data}")
+        test_loss, test_acc = evaluate(model, X_test.astype("float32"), y_test.astype("int64"), metric=accuracy,
+                                       batch_size=args.batch_size, device=device)
+    from utils.visualization import plot_curves
+
+    plots = [str(plot_curves({"train loss": history["train_loss"]}, f"{args.out}/loss_curve.png",
+                             title=f"ViT fine-tuning ({args.data})", ylabel="cross-entropy"))]
+    result = {
+        "model": f"ViT fine-tuned from {args.pretrained} ({pretrained_size} → {args.image_size})",
+        "level": "paper", "data": args.data, "metric": "test_accuracy", "value": float(test_acc),
+        "test_loss": float(test_loss), "pretrained": args.pretrained, "pretrained_image_size": pretrained_size,
+        "image_size": args.image_size, "num_classes": num_classes, "n_train": len(X_train), "n_test": len(X_test),
+        "epochs": epochs, "lr": args.lr, "batch_size": args.batch_size, "n_parameters": n_parameters(vit),
+        "device": str(device), "threads": args.threads, "history": history.to_dict(), "seconds": timer.seconds,
+        "plots": plots,
+    }
+    return report(result, args.out)
 
 
 # ---------------------------------------------------------------------------

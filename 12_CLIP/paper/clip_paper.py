@@ -18,7 +18,17 @@ optimizer step마다 t를 [0, ln 100]으로 자른다 (Section 2.5; `CLIP.clamp_
 caption은 기본이 영어 (`load_shapes`의 caption), `--captions ko`면 같은 속성의 한국어 문장
 ("왼쪽 위에 있는 큰 빨간 원").
 
+실제 데이터 (`--data imagenette`, `--data cifar10`; `--root`, `--download`)에는 caption이 없으므로 학습하지 않고,
+pretrained CLIP 가중치 (`--pretrained`, 기본 openai/clip-vit-base-patch32; HF cache 또는 인터넷)를
+`CLIP.from_pretrained`로 받아 평가만 한다 (`pretrained_evaluation`):
+- zero-shot: class 이름을 `TEMPLATES`의 문장 8개에 넣어 (Section 3.1.4의 prompt ensembling) test split을 분류한다.
+  첫 template 하나만 쓴 분류기의 정확도도 함께 적는다.
+- linear probe (Section 3.2): train split의 image feature (projection 앞)에 logistic regression.
+이미지는 batch마다 224×224로 (bicubic, antialias) 키우고 OpenAI CLIP의 평균·표준편차로 정규화한다. 가중치, tokenizer,
+데이터 중 하나라도 없으면 한 문장 + exit code 2.
+
 실행:  python -m 12_CLIP.paper.clip_paper [--quick] [--epochs N] [--threads N] [--captions ko]
+       python -m 12_CLIP.paper.clip_paper --data imagenette [--pretrained NAME] [--max-per-class N] [--download]
 """
 from __future__ import annotations
 
@@ -31,8 +41,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from utils.cli import cli, make_parser, parse_args, report, seed_everything
-from utils.core import Timer, limit_threads
-from utils.datasets import channel_standardize, load_shapes
+from utils.core import DatasetUnavailable, Timer, limit_threads
+from utils.datasets import channel_standardize, load_cifar10, load_imagenette, load_shapes
 from utils.schedules import warmup_cosine_lr
 from utils.training import fit, make_optimizer
 
@@ -46,9 +56,16 @@ from ..captions import (
     held_out_mask,
     prompts,
 )
-from .clip import CLIP, CLIPConfig, clip_loss, zero_shot_weights
+from .clip import CLIP, PRETRAINED_NAMES, CLIPConfig, clip_loss, zero_shot_weights
 
-DATA_CHOICES = ("shapes",)
+DATA_CHOICES = ("shapes", "imagenette", "cifar10")
+REAL_DATA = ("imagenette", "cifar10")
+# 실제 데이터의 zero-shot 문장: OpenAI가 ImageNet에 쓴 template 80개 중 8개 (Section 3.1.4의 ensemble을 작게)
+TEMPLATES = ("a photo of a {}.", "a blurry photo of a {}.", "a black and white photo of a {}.",
+             "a low resolution photo of a {}.", "a photo of a small {}.", "a photo of a big {}.",
+             "a cropped photo of a {}.", "a good photo of a {}.")
+CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)     # OpenAI CLIP의 이미지 정규화 (HF CLIPImageProcessor와 같다)
+CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 RUNS = ("shapes",)
 DEFAULT_EPOCHS = 12
 CONTEXT = 12                                         # 가장 긴 caption 9단어 + [SOS] + [EOS] = 11
@@ -142,8 +159,23 @@ def main(argv=None) -> dict:
     parser.add_argument("--captions", choices=LANGUAGES, default="en",
                         help="caption과 prompt의 언어: en (load_shapes의 영어 caption), "
                              "ko (\"왼쪽 위에 있는 큰 빨간 원\")")
+    parser.add_argument("--pretrained", default=None, metavar="NAME",
+                        help=f"--data imagenette|cifar10의 pretrained CLIP (기본 {PRETRAINED_NAMES[0]}, 또는 "
+                             "save_pretrained 폴더; cache 또는 인터넷)")
+    parser.add_argument("--max-per-class", type=int, default=None,
+                        help="--data imagenette|cifar10: split마다 class당 앞의 이만큼만 쓴다 (CPU 시간·메모리)")
     parser.set_defaults(threads=2)
     args = parse_args(parser, argv)
+    if args.data in REAL_DATA:
+        if args.max_per_class is not None and args.max_per_class < 1:
+            parser.error(f"--max-per-class는 1 이상이어야 합니다: {args.max_per_class}")
+        known = args.pretrained in PRETRAINED_NAMES or Path(str(args.pretrained)).is_dir()
+        if args.pretrained is not None and not known:
+            parser.error(f"--pretrained는 {', '.join(PRETRAINED_NAMES)} 또는 save_pretrained 폴더여야 합니다: "
+                         f"{args.pretrained!r}")
+        return pretrained_evaluation(args)
+    if args.pretrained is not None:
+        parser.error(f"--pretrained는 --data {' 또는 '.join(REAL_DATA)}와 함께 씁니다 (shapes는 처음부터 학습한다)")
     epochs = min(args.epochs, 2) if args.quick else args.epochs
     n_train, n_test = (400, 200) if args.quick else (args.n_train, 1000)
 
@@ -247,6 +279,117 @@ def main(argv=None) -> dict:
     if args.quick:
         print(quick_note(args.captions))
     return result
+
+
+# ---------------------------------------------------------------------------
+# 실제 데이터: pretrained CLIP의 zero-shot과 linear probe
+# ---------------------------------------------------------------------------
+def first_per_class(X: np.ndarray, y: np.ndarray, k: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """class마다 처음 k개 (원래 순서 유지). k가 None이면 그대로."""
+    if k is None:
+        return X, y
+    keep = np.zeros(len(y), dtype=bool)
+    for label in np.unique(y):
+        keep[np.flatnonzero(y == label)[:k]] = True
+    return X[keep], y[keep]
+
+
+def preprocess(x: torch.Tensor, size: int) -> torch.Tensor:
+    """[0, 1] 정사각형 이미지 (B, 3, h, w) → size × size로 키우고 (bicubic, antialias) OpenAI CLIP 평균·표준편차로
+    정규화한 pixel_values (B, 3, size, size)."""
+    if x.shape[-2:] != (size, size):
+        x = F.interpolate(x, size=(size, size), mode="bicubic", align_corners=False, antialias=True)
+    mean = torch.tensor(CLIP_MEAN, dtype=x.dtype).reshape(1, 3, 1, 1)
+    std = torch.tensor(CLIP_STD, dtype=x.dtype).reshape(1, 3, 1, 1)
+    return (x - mean) / std                                                             # (B, 3, S, S)
+
+
+@torch.no_grad()
+def encode_real_images(model: CLIP, X: np.ndarray, batch: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
+    """[0, 1] 이미지 (N, 3, h, w) → (정규화한 projected feature (N, d), projection 앞 feature (N, W)).
+
+    batch마다 `preprocess`로 모델의 해상도에 맞춘다 (데이터는 작은 해상도로 메모리에 둔다).
+    """
+    projected, pooled = [], []
+    for i in range(0, len(X), batch):
+        x = torch.from_numpy(np.ascontiguousarray(X[i:i + batch], dtype=np.float32))    # (B, 3, h, w)
+        x = preprocess(x, model.config.image_size)
+        model.check_pixel_values(x)
+        feature = model.visual(x)                                                      # (B, W): ln_post([CLS])
+        pooled.append(feature)
+        projected.append(F.normalize(model.visual_projection(feature), dim=-1))        # (B, d)
+    return torch.cat(projected), torch.cat(pooled)
+
+
+@torch.no_grad()
+def real_class_weights(model: CLIP, tokenize, class_names, templates) -> torch.Tensor:
+    """class K개 × template M개 문장의 prompt ensemble (K, d) (`clip.zero_shot_weights`)."""
+    texts = [t.format(name) for name in class_names for t in templates]
+    ids, mask = tokenize(texts)                                                         # (K·M, T) 둘
+    K, M = len(class_names), len(templates)
+    return zero_shot_weights(model, ids.reshape(K, M, -1), mask.reshape(K, M, -1))
+
+
+def zero_shot_and_probe(model: CLIP, tokenize, data, class_names, seed: int) -> dict:
+    """data = (X_train, y_train, X_test, y_test), [0, 1] 이미지. zero-shot (ensemble, 한 template)과 linear probe."""
+    X_train, y_train, X_test, y_test = data
+    model.eval()
+    test_projected, test_pooled = encode_real_images(model, X_test)
+    _, train_pooled = encode_real_images(model, X_train)
+    results = {}
+    for name, templates in (("ensemble", TEMPLATES), ("single", TEMPLATES[:1])):
+        weights = real_class_weights(model, tokenize, class_names, templates)          # (K, d)
+        results[name] = float(((test_projected @ weights.t()).argmax(1).numpy() == y_test).mean())
+    probe = linear_probe(train_pooled.numpy(), y_train, test_pooled.numpy(), y_test, seed)
+    return {"zero_shot_accuracy": results["ensemble"], "zero_shot_single_prompt": results["single"],
+            "linear_probe_accuracy": probe}
+
+
+def load_tokenizer(name: str):
+    """pretrained CLIP의 tokenizer → `tokenize(texts) -> (input_ids, attention_mask)` (padding, long tensor).
+
+    HF cache (또는 인터넷)에 없으면 DatasetUnavailable.
+    """
+    from transformers import CLIPTokenizer
+
+    try:
+        tokenizer = CLIPTokenizer.from_pretrained(name)
+    except (OSError, ValueError) as error:
+        raise DatasetUnavailable(f"{name}의 CLIP tokenizer를 HF cache에서도 인터넷에서도 찾지 못했습니다 "
+                                 f"({type(error).__name__}): 인터넷에 연결된 곳에서 한 번 실행해 두세요") from None
+
+    def tokenize(texts):
+        out = tokenizer(list(texts), padding=True, return_tensors="pt")
+        return out["input_ids"], out["attention_mask"]
+
+    return tokenize
+
+
+def pretrained_evaluation(args) -> dict:
+    """--data imagenette|cifar10: 데이터 → pretrained CLIP과 tokenizer → zero-shot, linear probe."""
+    name = args.pretrained or PRETRAINED_NAMES[0]
+    seed_everything(args.seed)
+    with Timer() as timer, limit_threads(args.threads):
+        if args.data == "imagenette":
+            ds = load_imagenette(args.root, args.download, image_size=224, max_per_class=args.max_per_class)
+        else:
+            ds = load_cifar10(args.root, args.download)
+        X_train, y_train = first_per_class(ds.X_train, ds.y_train, args.max_per_class)
+        X_test, y_test = first_per_class(ds.X_test, ds.y_test, args.max_per_class)
+        if args.quick:
+            X_train, y_train, X_test, y_test = X_train[:200], y_train[:200], X_test[:100], y_test[:100]
+        model = CLIP.from_pretrained(name)                                   # 없으면 DatasetUnavailable → exit 2
+        tokenize = load_tokenizer(name)
+        class_names = ds.info["class_names"]
+        scores = zero_shot_and_probe(model, tokenize, (X_train, y_train, X_test, y_test), class_names, args.seed)
+    result = {
+        "model": f"CLIP {name} (pretrained, 학습 없음)", "level": "paper", "data": args.data,
+        "metric": "zero_shot_accuracy", "value": scores["zero_shot_accuracy"], **scores,
+        "chance": 1 / len(class_names), "n_classes": len(class_names), "class_names": list(class_names),
+        "templates": list(TEMPLATES), "pretrained": name, "n_train": len(X_train), "n_test": len(X_test),
+        "n_parameters": model.num_parameters(), "threads": args.threads, "seconds": timer.seconds,
+    }
+    return report(result, args.out)
 
 
 def make_plots(model, images, ids, mask, captions, pred_shape, true_shape, temperature, history, out: Path):

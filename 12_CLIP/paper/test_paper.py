@@ -495,3 +495,132 @@ def test_default_run_composes_unseen_colour_shape_pairs(tmp_path):
     assert result["recall_image_to_text"]["@1"] > 0.45 and result["recall_text_to_image"]["@1"] > 0.45
     assert result["linear_probe_shape_accuracy"] > 0.6
     assert result["value"] > result["zero_shot_held_out_single_prompt"] - 0.05   # ensemble이 한 prompt보다 나쁘지 않다
+
+
+# ---------------------------------------------------------------- 실제 데이터 + pretrained 가중치 (offline)
+def run_cli(argv):
+    from utils.cli import cli
+
+    from .clip_paper import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli(lambda: main(argv))
+    return exit_info.value.code
+
+
+@pytest.mark.parametrize("data", ["imagenette", "cifar10"])
+def test_real_data_run_without_data_is_one_sentence_and_exit_2(tmp_path, capsys, data):
+    code = run_cli(["--data", data, "--root", str(tmp_path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "--download" in err, err
+
+
+def test_real_data_run_without_weights_or_tokenizer_is_one_sentence_and_exit_2(tmp_path, capsys, monkeypatch):
+    from transformers import CLIPTokenizer
+
+    from utils.fake_datasets import write_fake_imagenette
+
+    from . import clip_paper
+
+    def offline(*args, **kwargs):
+        raise OSError("network is unreachable")
+
+    write_fake_imagenette(tmp_path, n_train=1, n_val=1, archive="imagenette2-320")     # 224로 읽으면 320px archive
+    argv = ["--data", "imagenette", "--root", str(tmp_path), "--out", str(tmp_path / "out")]
+    monkeypatch.setattr(CLIPModel, "from_pretrained", classmethod(offline))
+    assert run_cli(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "clip-vit-base-patch32" in err, err
+    monkeypatch.setattr(clip_paper.CLIP, "from_pretrained", staticmethod(lambda name: CLIP(small_config())))
+    monkeypatch.setattr(CLIPTokenizer, "from_pretrained", classmethod(offline))
+    assert run_cli(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "tokenizer" in err, err
+
+
+def test_pretrained_is_only_for_real_data(tmp_path, capsys):
+    from .clip_paper import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--pretrained", "openai/clip-vit-base-patch32", "--out", str(tmp_path)])
+    assert exit_info.value.code == 2 and "--data imagenette 또는 cifar10" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--data", "cifar10", "--pretrained", "openai/clip-vit-huge", "--out", str(tmp_path)])
+    assert exit_info.value.code == 2 and "save_pretrained 폴더" in capsys.readouterr().err
+
+
+def test_preprocessing_matches_the_hf_clip_image_processor():
+    """32×32 이미지를 224로 키워 OpenAI 평균·표준편차로: 회색 128은 정확히, 무작위 이미지는 평균 오차 0.02 안
+    (HF는 PIL bicubic 뒤 uint8로 반올림하고, 우리는 float로 보간한다)."""
+    import numpy as np
+    from transformers import CLIPImageProcessor
+
+    from .clip_paper import preprocess
+
+    processor = CLIPImageProcessor()
+    grey = np.full((32, 32, 3), 128, dtype=np.uint8)
+    noisy = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    expected = processor(images=[grey, noisy], return_tensors="pt")["pixel_values"]
+    ours = preprocess(torch.from_numpy(np.stack([grey, noisy])).permute(0, 3, 1, 2).float() / 255, 224)
+    assert ours.shape == expected.shape == (2, 3, 224, 224)
+    assert max_diff(ours[0], expected[0]) <= F32_ATOL
+    assert float((ours[1] - expected[1]).abs().mean()) < 0.02
+
+
+def char_tokenizer(config: CLIPConfig):
+    """pretrained tokenizer 대신: 글자마다 id, [BOS] … [EOS] 뒤 padding (EOS와 같은 id, CLIPTokenizer처럼)."""
+    def tokenize(texts):
+        rows = [[1] + [2 + ord(c) % (config.eos_token_id - 2) for c in t][:config.context_length - 2]
+                + [config.eos_token_id] for t in texts]
+        T = max(map(len, rows))
+        ids = torch.tensor([r + [config.eos_token_id] * (T - len(r)) for r in rows])
+        mask = torch.tensor([[1] * len(r) + [0] * (T - len(r)) for r in rows])
+        return ids, mask
+    return tokenize
+
+
+@pytest.mark.parametrize("data", ["imagenette", "cifar10"])
+def test_real_data_zero_shot_and_probe_run_on_written_files(tmp_path, monkeypatch, data):
+    """데이터 → pretrained 대신 작은 무작위 CLIP → template 8개 ensemble과 한 template의 zero-shot, linear probe."""
+    from utils.fake_datasets import write_fake_cifar10, write_fake_imagenette
+
+    from . import clip_paper
+
+    config = small_config(image_size=32, patch_size=8, vocab_size=120, context_length=64, eos_token_id=119)
+    model = CLIP(config).eval()
+    monkeypatch.setattr(clip_paper.CLIP, "from_pretrained", staticmethod(lambda name: model))
+    monkeypatch.setattr(clip_paper, "load_tokenizer", lambda name: char_tokenizer(config))
+    if data == "imagenette":
+        write_fake_imagenette(tmp_path, n_train=2, n_val=1, archive="imagenette2-320")  # 224로 읽으면 320px archive
+    else:
+        write_fake_cifar10(tmp_path, n_per_batch=4)
+    result = clip_paper.main(["--data", data, "--root", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert result["metric"] == "zero_shot_accuracy" and result["chance"] == 0.1 and result["n_classes"] == 10
+    assert len(result["templates"]) == 8 and result["pretrained"] == "openai/clip-vit-base-patch32"
+    n_test = 10 if data == "imagenette" else 4
+    assert result["n_train"] == 20 and result["n_test"] == n_test
+    for key in ("zero_shot_accuracy", "zero_shot_single_prompt", "linear_probe_accuracy"):
+        assert 0.0 <= result[key] <= 1.0 and (result[key] * n_test) % 1 == pytest.approx(0, abs=1e-9), key
+    limited = clip_paper.main(["--data", data, "--root", str(tmp_path), "--max-per-class", "1",
+                               "--out", str(tmp_path / "limited")])
+    classes = 10 if data == "imagenette" else len(set(clip_paper.load_cifar10(tmp_path).y_train.tolist()))
+    assert limited["n_train"] == classes, "--max-per-class 1: train에 있는 class마다 한 장"
+
+
+def test_real_data_zero_shot_weights_are_the_prompt_ensemble():
+    """`real_class_weights` = class × template 문장의 L3 `zero_shot_weights`: template 하나면 정규화한 feature."""
+    from .clip_paper import real_class_weights
+
+    config = small_config(vocab_size=120, context_length=64, eos_token_id=119)
+    model = CLIP(config).eval()
+    tokenize = char_tokenizer(config)
+    one = real_class_weights(model, tokenize, ["cat", "dog"], ("a photo of a {}.",))
+    ids, mask = tokenize(["a photo of a cat.", "a photo of a dog."])
+    with torch.no_grad():
+        expected = F.normalize(model.encode_text(ids, mask), dim=-1)
+    assert max_diff(one, expected) <= F32_ATOL
+    two = real_class_weights(model, tokenize, ["cat", "dog"], ("a photo of a {}.", "a blurry photo of a {}."))
+    ids2, mask2 = tokenize(["a blurry photo of a cat.", "a blurry photo of a dog."])
+    with torch.no_grad():
+        blurry = F.normalize(model.encode_text(ids2, mask2), dim=-1)
+    assert max_diff(two, F.normalize(expected + blurry, dim=-1)) <= F32_ATOL

@@ -9,7 +9,7 @@ modality마다 한 모듈 (각각 한 번에 읽을 수 있는 길이):
 | `images` | digits (8 / 28 / 32), shapes (+ caption), `channel_standardize`, `random_crop_flip` |
 | `sequences` | adding problem, copy task |
 | `text` | 표준 라이브러리 소스, 영어 산문(`pydoc_data`), 이 저장소의 한국어 산문, 감성 문장 |
-| `real` | MNIST, CIFAR-10(안전한 unpickler + MD5), IMDB |
+| `real` | MNIST, CIFAR-10(안전한 unpickler + MD5), IMDB, Imagenette(ImageNet 10 class 부분집합) |
 | `registry` | `DATASETS` (이름 → 로더 + 설명), `load_dataset`, `load_features` |
 
 내장 데이터셋은 인터넷 없이 항상 된다 (코드로 생성하거나 설치된 패키지 안에 들어 있다). 모든 스크립트의 `--data`
@@ -32,7 +32,14 @@ from utils.datasets.images import (
     load_shapes,
     random_crop_flip,
 )
-from utils.datasets.real import CIFAR10_CLASSES, load_cifar10, load_imdb, load_mnist
+from utils.datasets.real import (
+    CIFAR10_CLASSES,
+    IMAGENETTE_CLASSES,
+    load_cifar10,
+    load_imagenette,
+    load_imdb,
+    load_mnist,
+)
 from utils.datasets.registry import (
     DATASETS,
     EMBEDDED_DATASETS,
@@ -55,10 +62,12 @@ from utils.datasets.text import (
 )
 
 __all__ = [
-    "CIFAR10_CLASSES", "COLOUR_NAMES", "DATASETS", "DIGIT_SIZES", "EMBEDDED_DATASETS", "POSITION_NAMES",
+    "CIFAR10_CLASSES", "COLOUR_NAMES", "DATASETS", "DIGIT_SIZES", "EMBEDDED_DATASETS", "IMAGENETTE_CLASSES",
+    "POSITION_NAMES",
     "REAL_DATASETS", "SENTIMENT_NEGATIVE", "SENTIMENT_POSITIVE", "SHAPE_NAMES", "SIZE_NAMES", "TEXT_CORPUS_MODULES",
     "Dataset", "DatasetUnavailable", "channel_standardize", "char_vocab", "describe", "load_adding_problem",
     "load_breast_cancer", "load_cifar10", "load_copy_task", "load_dataset", "load_diabetes", "load_digits",
-    "load_english_prose", "load_features", "load_imdb", "load_korean_prose", "load_mnist", "load_negation_sentiment",
+    "load_english_prose", "load_features", "load_imagenette", "load_imdb", "load_korean_prose", "load_mnist",
+    "load_negation_sentiment",
     "load_shapes", "load_synthetic_regression", "load_text_corpus", "random_crop_flip", "standardize",
 ]

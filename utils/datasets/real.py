@@ -1,4 +1,4 @@
-"""실제 데이터셋: MNIST, CIFAR-10, IMDB. `root` 폴더(CLI의 `--root`, 기본 `data/`)에서 읽는다.
+"""실제 데이터셋: MNIST, CIFAR-10, IMDB, Imagenette. `root` 폴더(CLI의 `--root`, 기본 `data/`)에서 읽는다.
 
 아무것도 import나 테스트 중에 내려받지 않는다: `download=True`(CLI의 `--download`)를 명시했을 때만 torchvision이
 받는다. 파일이 없고 받을 수도 없으면 `DatasetUnavailable`을 던지고, 그 메시지는 무엇을 하면 되는지 한 문장으로
@@ -222,3 +222,78 @@ def load_imdb(root: str | os.PathLike = "data") -> Dataset:
     X_test, y_test = _read_imdb_split(base / "test")
     info = {"class_names": ["neg", "pos"], "root": os.fspath(root)}
     return Dataset("imdb", X_train, y_train, X_test, y_test, info)
+
+
+# Imagenette (Howard 2019, fast.ai): ImageNet에서 고른 쉬운 10 class. torchvision `Imagenette`의 폴더 구조
+# `<root>/<archive>/{train,val}/<wnid>/*.JPEG`를 읽는다. class 순서는 wnid의 정렬 순서 (torchvision과 같다).
+IMAGENETTE_ARCHIVES = {"full": "imagenette2", "320px": "imagenette2-320", "160px": "imagenette2-160"}
+IMAGENETTE_WNIDS = ("n01440764", "n02102040", "n02979186", "n03000684", "n03028079", "n03394916", "n03417042",
+                    "n03425413", "n03445777", "n03888257")
+IMAGENETTE_CLASSES = ["tench", "English springer", "cassette player", "chain saw", "church", "French horn",
+                      "garbage truck", "gas pump", "golf ball", "parachute"]
+
+
+def _imagenette_split(datasets, root, split: str, size: str, download: bool, image_size: int,
+                      max_per_class: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """한 split을 (N, 3, S, S) float32 [0, 1]와 (N,) int64로. 짧은 변을 S로 줄이고 가운데 S×S를 자른다."""
+    from torchvision import transforms
+    from torchvision.datasets.folder import make_dataset
+
+    folder = Path(root) / IMAGENETTE_ARCHIVES[size] / split
+    try:
+        ds = datasets.Imagenette(os.fspath(root), split=split, size=size, download=download)
+    except (RuntimeError, OSError) as error:              # 오프라인이면 URLError(OSError) / RuntimeError
+        raise DatasetUnavailable(f"Imagenette를 {folder}에서 읽지도 받지도 못했습니다({_short(error)}): 인터넷 "
+                                 f"연결을 확인하거나 imagenette2 압축을 {Path(root)}에 직접 푸세요.") from error
+    except KeyError as error:                             # Imagenette에 없는 wnid 폴더
+        raise DatasetUnavailable(f"{folder}에 Imagenette가 아닌 class 폴더 {error}가 있으니 지우고 "
+                                 f"--download로 다시 받으세요.") from error
+    samples = make_dataset(str(folder), ds.wnid_to_idx, extensions=".jpeg")    # 파일 이름 순서 → 결정적
+    if max_per_class is not None:
+        kept, count = [], {}
+        for path, label in samples:
+            count[label] = count.get(label, 0) + 1
+            if count[label] <= max_per_class:
+                kept.append((path, label))
+        samples = kept
+    resize = transforms.Compose([transforms.Resize(image_size), transforms.CenterCrop(image_size)])
+    X = np.empty((len(samples), 3, image_size, image_size), dtype=np.uint8)
+    for i, (path, _) in enumerate(samples):
+        try:
+            image = resize(ds.loader(path))                                    # PIL RGB, (S, S)
+        except OSError as error:                                               # 깨진 JPEG
+            raise DatasetUnavailable(f"{path}를 이미지로 읽을 수 없으니 지우고 --download로 다시 받으세요 "
+                                     f"({_short(error)}).") from error
+        X[i] = np.asarray(image, dtype=np.uint8).transpose(2, 0, 1)           # (H, W, 3) → (3, S, S)
+    wnids = [IMAGENETTE_WNIDS.index(w) for w in ds.wnids]
+    y = np.asarray([wnids[label] for _, label in samples], dtype=np.int64)
+    return X.astype(np.float32) / np.float32(255), y
+
+
+def load_imagenette(root: str | os.PathLike = "data", download: bool = False, image_size: int = 64,
+                    size: str | None = None, max_per_class: int | None = None) -> Dataset:
+    """Imagenette (fast.ai): ImageNet의 10 class 부분집합, train 9469 / val 3925장. X float32 (N, 3, S, S) [0, 1].
+
+    `torchvision.datasets.Imagenette`가 폴더를 확인하고 (`download=True`면 받아 MD5까지 확인한다), 이미지는 짧은 변을
+    `image_size`로 줄인 뒤 가운데 정사각형을 자른다 (PIL bilinear, antialias). 원본 archive `size`는 "160px",
+    "320px", "full" 중 하나이고, 주지 않으면 image_size ≤ 160이면 160px, 아니면 320px를 읽는다.
+    `max_per_class`를 주면 class마다 파일 이름 순서로 앞의 그만큼만 읽는다 (작은 실험과 smoke run).
+    y는 wnid 정렬 순서의 class 번호 0–9 (`IMAGENETTE_CLASSES`와 같은 순서), test는 공식 val split이다.
+    """
+    if int(image_size) != image_size or image_size < 1:
+        raise ValueError(f"image_size는 1 이상의 정수여야 합니다: image_size={image_size}")
+    if max_per_class is not None and (int(max_per_class) != max_per_class or max_per_class < 1):
+        raise ValueError(f"max_per_class는 1 이상의 정수여야 합니다: max_per_class={max_per_class}")
+    size = size or ("160px" if image_size <= 160 else "320px")
+    if size not in IMAGENETTE_ARCHIVES:
+        raise ValueError(f"size는 {sorted(IMAGENETTE_ARCHIVES)} 중 하나여야 합니다: size={size!r}")
+    folder = Path(root) / IMAGENETTE_ARCHIVES[size]
+    if not download and not folder.is_dir():
+        raise DatasetUnavailable(f"Imagenette ({size})가 {folder}에 없습니다. 인터넷이 되면 --download를 붙여 "
+                                 f"다시 실행하세요.")
+    datasets = _torchvision_datasets("Imagenette")
+    X_train, y_train = _imagenette_split(datasets, root, "train", size, download, image_size, max_per_class)
+    X_test, y_test = _imagenette_split(datasets, root, "val", size, False, image_size, max_per_class)
+    info = {"class_names": list(IMAGENETTE_CLASSES), "wnids": list(IMAGENETTE_WNIDS), "root": os.fspath(root),
+            "size": size, "image_size": int(image_size)}
+    return Dataset("imagenette", X_train, y_train, X_test, y_test, info)

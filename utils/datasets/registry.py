@@ -38,6 +38,8 @@ DATASETS: dict[str, DatasetEntry] = {
     "sentiment": DatasetEntry(text.load_negation_sentiment, "부정과 'A but B'가 있는 영어 감성 문장 (생성)"),
     "mnist": DatasetEntry(real.load_mnist, "MNIST 손글씨 숫자 60000 / 10000장 (--root, --download)", real=True),
     "cifar10": DatasetEntry(real.load_cifar10, "CIFAR-10 50000 / 10000장 (--root, --download)", real=True),
+    "imagenette": DatasetEntry(real.load_imagenette, "Imagenette: ImageNet 10 class 부분집합 9469 / 3925장 "
+                                                     "(--root, --download)", real=True),
     "imdb": DatasetEntry(real.load_imdb, "IMDB 영화평 25000 / 25000개 (--root에 aclImdb를 풀어 둔다)", real=True),
 }
 EMBEDDED_DATASETS = tuple(name for name, entry in DATASETS.items() if not entry.real)

@@ -30,6 +30,7 @@ from utils.datasets import (
     load_digits,
     load_english_prose,
     load_features,
+    load_imagenette,
     load_imdb,
     load_korean_prose,
     load_mnist,
@@ -609,6 +610,75 @@ def test_dataset_repr_is_a_summary(imdb_root):
     assert "list[4]" in text and "masterpiece" not in text
 
 
+@pytest.fixture
+def imagenette_root(tmp_path):
+    from utils.fake_datasets import write_fake_imagenette
+
+    return write_fake_imagenette(tmp_path, n_train=2, n_val=1)
+
+
+def test_imagenette_reads_the_torchvision_folder_tree(imagenette_root):
+    """wnid 정렬 순서의 class, 짧은 변을 맞춘 뒤 가운데 crop (좌우의 빨간 띠가 남지 않는다), train / val split."""
+    from utils.fake_datasets import IMAGENETTE_FAKE_COLOURS
+
+    ds = load_imagenette(imagenette_root, image_size=16)
+    assert ds.name == "imagenette" and ds.info["size"] == "160px"
+    assert ds.X_train.shape == (20, 3, 16, 16) and ds.X_test.shape == (10, 3, 16, 16)
+    assert ds.X_train.dtype == np.float32 and ds.y_train.dtype == np.int64
+    assert ds.y_train.tolist() == [k for k in range(10) for _ in range(2)] and ds.y_test.tolist() == list(range(10))
+    assert ds.info["class_names"][0] == "tench" and ds.info["class_names"][9] == "parachute"
+    for X, y in ((ds.X_train, ds.y_train), (ds.X_test, ds.y_test)):
+        expected = np.asarray(IMAGENETTE_FAKE_COLOURS, dtype=np.float64)[y][:, :, None, None] / 255
+        # 가장자리 한 줄은 resize의 antialias가 이웃 (잘려 나간 빨강)과 섞으므로 안쪽 열만 본다
+        np.testing.assert_allclose(X[:, :, :, 1:-1], np.broadcast_to(expected, X[:, :, :, 1:-1].shape), atol=3 / 255)
+
+
+def test_imagenette_keeps_the_first_files_of_each_class_and_picks_the_archive(imagenette_root):
+    ds = load_imagenette(imagenette_root, image_size=8, max_per_class=1)
+    assert ds.X_train.shape == (10, 3, 8, 8) and ds.y_train.tolist() == list(range(10))
+    with pytest.raises(DatasetUnavailable, match="imagenette2-320"):       # 160보다 크면 320px archive를 찾는다
+        load_imagenette(imagenette_root, image_size=224)
+
+
+def test_imagenette_missing_is_unavailable(tmp_path):
+    with pytest.raises(DatasetUnavailable, match="--download") as info:
+        load_imagenette(tmp_path)
+    assert str(tmp_path / "imagenette2-160") in str(info.value)
+    assert len(str(info.value).splitlines()) == 1
+
+
+def test_imagenette_missing_split_and_corrupt_file_are_unavailable(imagenette_root):
+    corrupt = next((imagenette_root / "imagenette2-160" / "val" / "n01440764").glob("*.JPEG"))
+    corrupt.write_bytes(b"not a jpeg")
+    with pytest.raises(DatasetUnavailable, match="이미지로 읽을 수 없으니"):
+        load_imagenette(imagenette_root, image_size=8)
+    import shutil
+
+    shutil.rmtree(imagenette_root / "imagenette2-160" / "val")
+    with pytest.raises(DatasetUnavailable, match="읽지도 받지도 못했습니다"):
+        load_imagenette(imagenette_root, image_size=8)
+
+
+def test_imagenette_download_failure_is_unavailable(tmp_path, monkeypatch):
+    from urllib.error import URLError
+
+    import torchvision.datasets
+
+    def offline(self):
+        raise URLError("offline")
+
+    monkeypatch.setattr(torchvision.datasets.Imagenette, "_download", offline)   # 네트워크에 닿지 않게
+    with pytest.raises(DatasetUnavailable, match="읽지도 받지도 못했습니다"):
+        load_imagenette(tmp_path, download=True)
+
+
+@pytest.mark.parametrize("kwargs, match", [({"image_size": 0}, "image_size"), ({"max_per_class": 0}, "max_per_class"),
+                                           ({"size": "80px"}, "size")])
+def test_imagenette_bad_arguments_are_refused(tmp_path, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        load_imagenette(tmp_path, **kwargs)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # load_dataset과 잘못된 인자
 # ---------------------------------------------------------------------------------------------------------
@@ -616,7 +686,7 @@ def test_dataset_repr_is_a_summary(imdb_root):
 def test_registries_have_the_documented_names():
     assert set(EMBEDDED_DATASETS) == {"synthetic", "diabetes", "breast_cancer", "digits", "shapes",
                                       "adding", "copy", "text", "english", "korean", "sentiment"}
-    assert set(REAL_DATASETS) == {"mnist", "cifar10", "imdb"}
+    assert set(REAL_DATASETS) == {"mnist", "cifar10", "imdb", "imagenette"}
     assert set(DATASETS) == set(EMBEDDED_DATASETS) | set(REAL_DATASETS)
     assert all(entry.description and callable(entry.loader) for entry in DATASETS.values())
     assert describe("digits").startswith("digits: ") and describe("no_such_name") == "no_such_name"
