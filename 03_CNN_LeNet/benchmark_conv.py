@@ -4,20 +4,25 @@ LeNet-5의 세 convolution을 batch 64로 잰다 (kernel 5×5, stride 1, padding
     C1   1 → 6,    입력 32×32 → 출력 28×28
     C3   6 → 16,   입력 14×14 → 출력 10×10   (modern 판처럼 완전 연결)
     C5  16 → 120,  입력 5×5   → 출력 1×1
-한 번의 실행 안에서 같은 입력·같은 가중치로:
+한 번의 실행 안에서 같은 입력·같은 가중치로, 모두 `utils.benchmark.interleaved_times`로 번갈아 (같은 회의 쌍):
     1. NumPy `Conv2D` forward + backward (dx, dW, db 모두) vs `F.conv2d` forward + `torch.autograd.grad` (같은 셋)
-    2. `conv2d_naive` forward (n, f, i, j 네 겹 loop) vs NumPy `Conv2D` forward
-시간은 warm-up 한 번 뒤 `--repeats`번 잰 값의 중앙값(median)이다 (naive는 느려서 한 번만 잰다).
+       [goal: 손 kernel / library kernel ≤ 2×]
+    2. 작업 배열 재사용: `Conv2D` (cols·dcols를 shape마다 한 번 잡아 다시 쓴다) vs step마다 새로 잡는 같은 층
+       (`FreshConv2D`: 재사용 전의 코드와 같은 할당) [goal ≤ 1×]
+    3. `conv2d_naive` forward (n, f, i, j 네 겹 loop) vs NumPy `Conv2D` forward (naive는 느려서 `--naive-repeats`회)
+       [goal: naive / im2col ≥ 10×]
+비율은 회마다의 비율의 중앙값, 구간은 bootstrap 95% 구간, 판정은 그 구간과 goal로 (`utils.benchmark`).
 세 구현의 결과가 서로 같은지도 함께 확인해 표에 적는다: 상대 차이 = max|a − b| / max|b| (출력, dx, dW 중 최대).
 forward + backward 한 번마다 생긴 minor page fault 수(`resource.getrusage`의 ru_minflt)도 함께 센다: 큰 임시
 배열(im2col의 cols, backward의 dcols — C3에서 각각 3.8 MB)을 allocator가 매번 OS에서 새로 받아 오면, 그 page를 처음
 쓸 때마다 kernel이 0으로 채워 주느라 시간이 든다. 같은 코드라도 그 process가 그전에 어떤 크기를 할당·해제했는지에 따라
-glibc malloc이 이 배열을 mmap으로 받을지(매번 fault) heap에서 재사용할지가 달라진다 (measurements.md).
+glibc malloc이 이 배열을 mmap으로 받을지(매번 fault) heap에서 재사용할지가 달라진다 — `Conv2D`가 두 배열을 다시 쓰는
+이유다 (measurements.md).
 
 thread 수(`--threads`, 기본 1)는 NumPy의 BLAS와 torch에 똑같이 적용한다. 환경 변수(OPENBLAS_CORETYPE 등)는
 건드리지 않고 그대로 잰다 — 출력의 환경 줄에 그 값을 적는다.
 
-실행:  python -m 03_CNN_LeNet.benchmark_conv [--repeats 20] [--batch 64] [--threads 1] [--profile]
+실행:  python -m 03_CNN_LeNet.benchmark_conv [--repeats 21] [--naive-repeats 3] [--batch 64] [--threads 1] [--profile]
 (`--profile`: 층마다 im2col forward + backward를 im2col · 행렬곱 셋 · col2im으로 나눠 잰 표를 덧붙인다.)
 (timed test는 없다: 시간은 기계와 부하에 따라 다르므로, 테스트는 `main(["--repeats", "1"])`이 돌고 비율을
 돌려주는지만 본다.)
@@ -26,11 +31,10 @@ from __future__ import annotations
 
 import argparse
 import resource
-import time
 
 import numpy as np
 
-from utils.benchmark import environment, median_seconds
+from utils.benchmark import compare, environment, interleaved_times, print_rows
 
 from .numpy.conv import Conv2D, col2im, conv2d_naive, im2col
 
@@ -46,7 +50,15 @@ def page_faults_per_call(fn, calls: int = 5) -> float:
     return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls
 
 
-def measure(name: str, c_in: int, c_out: int, size: int, batch: int, repeats: int, seed: int) -> dict:
+class FreshConv2D(Conv2D):
+    """작업 배열을 다시 쓰지 않는 `Conv2D`: step마다 cols·dcols를 새로 잡는다 (재사용 전과 같은 할당, 비교용)."""
+
+    def buffer(self, name: str, shape: tuple, dtype) -> np.ndarray:
+        return np.empty(shape, dtype=dtype)
+
+
+def measure(name: str, c_in: int, c_out: int, size: int, batch: int, repeats: int, seed: int,
+            naive_repeats: int = 3) -> dict:
     import torch
     import torch.nn.functional as F
 
@@ -62,20 +74,22 @@ def measure(name: str, c_in: int, c_out: int, size: int, batch: int, repeats: in
     bt = torch.tensor(layer.params["b"], requires_grad=True)
     doutt = torch.tensor(dout)
 
-    def numpy_step():
-        layer.forward(x)
-        return layer.backward(dout)
+    fresh = FreshConv2D(c_in, c_out, 5, dtype=np.float32)
+    fresh.params = {k: v.copy() for k, v in layer.params.items()}
+
+    def numpy_step(conv=layer):
+        conv.forward(x)
+        return conv.backward(dout)
 
     def torch_step():
         return torch.autograd.grad(F.conv2d(xt, Wt, bt), (xt, Wt, bt), doutt)
 
-    im2col_s = median_seconds(numpy_step, repeats)
-    torch_s = median_seconds(torch_step, repeats)
-    faults = {"im2col": page_faults_per_call(numpy_step), "torch": page_faults_per_call(torch_step)}
-    forward_s = median_seconds(lambda: layer.forward(x), repeats)
-    start = time.perf_counter()
+    t = interleaved_times({"im2col": numpy_step, "torch": torch_step, "fresh": lambda: numpy_step(fresh)}, repeats)
+    faults = {"im2col": page_faults_per_call(numpy_step), "torch": page_faults_per_call(torch_step),
+              "fresh": page_faults_per_call(lambda: numpy_step(fresh))}
+    naive = interleaved_times({"naive": lambda: conv2d_naive(x, layer.params["W"], layer.params["b"]),
+                               "im2col": lambda: layer.forward(x)}, naive_repeats)
     naive_out = conv2d_naive(x, layer.params["W"], layer.params["b"])
-    naive_s = time.perf_counter() - start
 
     out = layer.forward(x)
     dx = layer.backward(dout)
@@ -84,11 +98,20 @@ def measure(name: str, c_in: int, c_out: int, size: int, batch: int, repeats: in
     pairs = ((out, out_t), (dx, dx_t.numpy()), (layer.grads["W"], dW_t.numpy()))   # float32: 합의 순서만 다르다
     diff_torch = max(float(np.abs(a - b).max() / np.abs(b).max()) for a, b in pairs)
     diff_naive = float(np.abs(naive_out - out).max() / np.abs(naive_out).max())
-    return {"layer": name, "shape": f"{c_in}→{c_out}, {size}×{size}", "im2col_fwd_bwd_ms": im2col_s * 1e3,
-            "torch_fwd_bwd_ms": torch_s * 1e3, "im2col_vs_torch": im2col_s / torch_s,
-            "naive_fwd_ms": naive_s * 1e3, "im2col_fwd_ms": forward_s * 1e3, "naive_vs_im2col": naive_s / forward_s,
-            "rel_diff_vs_torch": diff_torch, "rel_diff_naive": diff_naive,
-            "page_faults_im2col": faults["im2col"], "page_faults_torch": faults["torch"]}
+    fresh_dx = numpy_step(fresh)
+    diff_fresh = float(np.abs(fresh_dx - dx).max() / np.abs(dx).max())
+    shape = f"{c_in}→{c_out}, {size}×{size}"
+    rows = [compare(f"{name} ({shape}) forward+backward", "NumPy im2col (L1)", "F.conv2d + autograd",
+                    t["im2col"], t["torch"], "kernel", rel_diff=diff_torch,
+                    page_faults=(faults["im2col"], faults["torch"])),
+            compare(f"{name} forward+backward: 작업 배열", "shape마다 한 번 잡아 재사용", "step마다 새로 잡기",
+                    t["im2col"], t["fresh"], "buffers", rel_diff=diff_fresh,
+                    page_faults=(faults["im2col"], faults["fresh"])),
+            compare(f"{name} forward", "naive loop", "NumPy im2col (L1)", naive["naive"], naive["im2col"], "im2col",
+                    rel_diff=diff_naive)]
+    return {"layer": name, "shape": shape, "rows": rows, "rel_diff_vs_torch": diff_torch, "rel_diff_naive": diff_naive,
+            "page_faults_im2col": faults["im2col"], "page_faults_torch": faults["torch"],
+            "page_faults_fresh": faults["fresh"]}
 
 
 def profile_stages(c_in: int, c_out: int, size: int, batch: int, repeats: int, seed: int) -> dict:
@@ -111,35 +134,33 @@ def profile_stages(c_in: int, c_out: int, size: int, batch: int, repeats: int, s
               "dW matmul": lambda: dout_mat @ cols.T,
               "dcols matmul": lambda: W.T @ dout_mat,
               "col2im": lambda: col2im(dcols, x.shape, (5, 5), (1, 1), (0, 0))}
-    times = {name: median_seconds(fn, repeats) * 1e3 for name, fn in stages.items()}
+    t = interleaved_times(stages, repeats)
+    times = {name: float(np.median(t[name]["wall"])) * 1e3 for name in stages}
     times["합"] = sum(times.values())
     return times
 
 
-def format_table(rows: list[dict]) -> str:
-    header = ("층", "shape", "im2col f+b (ms)", "F.conv2d f+b (ms)", "im2col / torch",
-              "naive f (ms)", "im2col f (ms)", "naive / im2col", "상대 차이 torch", "상대 차이 naive",
-              "page fault / f+b (im2col, torch)")
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for r in rows:
-        lines.append(f"| {r['layer']} | {r['shape']} | {r['im2col_fwd_bwd_ms']:.2f} | {r['torch_fwd_bwd_ms']:.2f} | "
-                     f"{r['im2col_vs_torch']:.2f}× | {r['naive_fwd_ms']:.0f} | {r['im2col_fwd_ms']:.2f} | "
-                     f"{r['naive_vs_im2col']:.0f}× | {r['rel_diff_vs_torch']:.1e} | {r['rel_diff_naive']:.1e} | "
-                     f"{r['page_faults_im2col']:.0f}, {r['page_faults_torch']:.0f} |")
+def format_table(results: list[dict]) -> str:
+    """층마다 page fault 수 (f+b 한 번당): im2col (재사용), F.conv2d, im2col (매번 새로)."""
+    lines = ["| 층 | shape | page fault / f+b: im2col 재사용 | F.conv2d | im2col 매번 새로 |", "|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['layer']} | {r['shape']} | {r['page_faults_im2col']:.0f} | {r['page_faults_torch']:.0f} | "
+                     f"{r['page_faults_fresh']:.0f} |")
     return "\n".join(lines)
 
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(
         description="LeNet convolution 속도: NumPy im2col vs F.conv2d, naive loop vs im2col")
-    parser.add_argument("--repeats", type=int, default=20, help="구현마다 잰 횟수 (중앙값을 쓴다)")
+    parser.add_argument("--repeats", type=int, default=21, help="번갈아 잰 회 수 (warm-up 제외)")
+    parser.add_argument("--naive-repeats", type=int, default=3, help="naive loop vs im2col의 회 수 (naive는 느리다)")
     parser.add_argument("--batch", type=int, default=64, help="batch 크기")
     parser.add_argument("--threads", type=int, default=1, help="NumPy BLAS와 torch의 thread 수 (둘 다 같게)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profile", action="store_true", help="층마다 im2col f+b를 단계별로 나눠 잰 표도 출력")
     args = parser.parse_args(argv)
-    if args.repeats < 1 or args.batch < 1 or args.threads < 1:
-        parser.error("--repeats, --batch, --threads는 1 이상이어야 합니다")
+    if min(args.repeats, args.naive_repeats, args.batch, args.threads) < 1:
+        parser.error("--repeats, --naive-repeats, --batch, --threads는 1 이상이어야 합니다")
     import torch
     from threadpoolctl import threadpool_limits
 
@@ -147,24 +168,24 @@ def main(argv=None) -> dict:
     torch.set_num_threads(args.threads)
     try:
         with threadpool_limits(limits=args.threads):
-            rows = [measure(name, c_in, c_out, size, args.batch, args.repeats, args.seed)
-                    for name, c_in, c_out, size in SHAPES]
+            results = [measure(name, c_in, c_out, size, args.batch, args.repeats, args.seed, args.naive_repeats)
+                       for name, c_in, c_out, size in SHAPES]
             profile = ({name: profile_stages(c_in, c_out, size, args.batch, args.repeats, args.seed)
                         for name, c_in, c_out, size in SHAPES} if args.profile else None)
     finally:
         torch.set_num_threads(old_threads)
     env = environment(args.threads)
     print("환경: " + ", ".join(f"{k} = {v}" for k, v in env.items()))
-    print(f"batch {args.batch}, float32, kernel 5×5, 중앙값 (repeats = {args.repeats}; naive는 1회)\n")
-    print(format_table(rows))
+    print(f"batch {args.batch}, float32, kernel 5×5, 번갈아 {args.repeats}회 (naive는 {args.naive_repeats}회)\n")
+    rows = [row for r in results for row in r["rows"]]
+    print(format_table(results) + "\n")
     if profile:
         stages = list(next(iter(profile.values())))
         print("\n단계별 중앙값 (ms)\n| 층 | " + " | ".join(stages) + " |\n|" + "---|" * (len(stages) + 1))
         for name, times in profile.items():
             print(f"| {name} | " + " | ".join(f"{times[s]:.2f}" for s in stages) + " |")
-    ratios = {r["layer"]: {"im2col_vs_torch": r["im2col_vs_torch"], "naive_vs_im2col": r["naive_vs_im2col"]}
-              for r in rows}
-    return {"environment": env, "batch": args.batch, "repeats": args.repeats, "rows": rows, "ratios": ratios,
+    print_rows(rows)
+    return {"environment": env, "batch": args.batch, "repeats": args.repeats, "rows": rows, "layers": results,
             "profile": profile}
 
 

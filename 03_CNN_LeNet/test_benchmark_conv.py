@@ -1,20 +1,33 @@
 """benchmark_conv 실행 검사 (시간을 판정하지 않는다: 시간은 기계와 부하에 따라 다르다)."""
 import math
 
+import numpy as np
+
 from . import benchmark_conv
 
 
-def test_benchmark_runs_once_and_returns_ratios(capsys):
-    result = benchmark_conv.main(["--repeats", "1"])
-    assert set(result["ratios"]) == {"C1", "C3", "C5"}
-    for layer, ratios in result["ratios"].items():
-        for key in ("im2col_vs_torch", "naive_vs_im2col"):
-            assert math.isfinite(ratios[key]) and ratios[key] > 0, (layer, key)
-    assert result["batch"] == 64 and result["environment"]["threads"] == 1
+def test_benchmark_runs_and_every_row_has_goal_and_verdict(capsys):
+    result = benchmark_conv.main(["--repeats", "2", "--naive-repeats", "1", "--batch", "4"])
+    rows = result["rows"]
+    assert len(rows) == 9 and [r["goal"] for r in rows[:3]] == ["kernel", "buffers", "im2col"]
+    for r in rows:
+        assert math.isfinite(r["ratio"]) and r["ratio_low"] <= r["ratio"] <= r["ratio_high"], r["name"]
+        assert r["verdict"] in ("met", "not met", "unclear") and r["rel_diff"] < 1e-4, r["name"]
+        assert len(r["a_wall_s"]) == len(r["b_wall_s"]) == (1 if r["goal"] == "im2col" else 2)
+    assert result["batch"] == 4 and result["environment"]["threads"] == 1
     printed = capsys.readouterr().out
-    assert "im2col / torch" in printed and printed.count("| C") == 3
-    for row in result["rows"]:
-        assert row["page_faults_im2col"] >= 0 and row["page_faults_torch"] >= 0
+    assert "F.conv2d + autograd" in printed and printed.rstrip().splitlines()[-1].startswith("판정: ")
+    for layer in result["layers"]:
+        assert layer["page_faults_im2col"] >= 0 and layer["page_faults_fresh"] >= 0
+
+
+def test_fresh_conv_allocates_every_step_and_computes_the_same():
+    rng = np.random.default_rng(0)
+    ours, fresh = benchmark_conv.Conv2D(2, 3, 5, rng=rng), benchmark_conv.FreshConv2D(2, 3, 5)
+    fresh.params = {k: v.copy() for k, v in ours.params.items()}
+    x = rng.normal(size=(2, 2, 9, 9))
+    assert np.array_equal(ours.forward(x), fresh.forward(x))
+    assert fresh.buffers == {} and set(ours.buffers) == {"cols"}
 
 
 def test_page_faults_count_fresh_pages():

@@ -10,16 +10,16 @@
 재서 표에 적는다 (같은 함수를 재고 있다는 확인).
 
 공정하게 재는 방법:
-    - 두 구현을 **번갈아** 잰다 (round마다 순서를 뒤집는다: 우리 → torchvision, 다음 round는 torchvision → 우리).
-      기계의 부하가 시간에 따라 바뀌어도 두 구현이 같은 몫을 받는다.
-    - warm-up 한 번 뒤 `--repeats`번 잰 시간의 **중앙값(median)**을 쓴다. 비율 = 우리 중앙값 / torchvision 중앙값.
-      같은 round 안의 쌍마다 잰 비율의 중앙값(paired)도 함께 적는다.
+    - 두 구현을 **번갈아** 잰다 (`utils.benchmark.interleaved_times`: round마다 순서를 뒤집는다). 기계의 부하가
+      시간에 따라 바뀌어도 두 구현이 같은 몫을 받고, r번째 표본끼리 같은 round의 쌍이다.
+    - 비율 = round마다의 비율 우리 / torchvision의 중앙값, 그 bootstrap 95% 구간, 그리고 goal (L3 / production
+      twin ≤ 1×)에 대한 판정 (met / not met / unclear).
     - 벽시계 시간과 함께 이 process의 CPU 시간(`time.process_time`)도 잰다. 기계를 다른 작업과 나눠 쓰면 벽시계
       시간에는 기다린 시간이 섞이지만, thread 1개의 CPU 시간은 실제 계산한 시간에 가깝다 (CPU 시간 비율 열).
     - thread 수(`--threads`, 기본 1)를 torch와 BLAS에 명시적으로 걸고 결과에 기록한다. 실행 전후의 load average도
       기록한다 (`os.getloadavg`) — 다른 작업과 나눠 쓰는 기계라면 그 값과 함께 읽는다.
 
-실행:  python -m 05_ResNet.benchmark_cnn [--models resnet50 vgg16] [--batch 8] [--size 224] [--repeats 5] [--threads 1]
+실행:  python -m 05_ResNet.benchmark_cnn [--models resnet50 vgg16] [--batch 8] [--size 224] [--repeats 7] [--threads 1]
 VGG-16의 forward+backward는 batch 8, 224×224에서 한 번에 약 0.5 TFLOP이다 — 1-thread CPU에서 몇 초씩 걸리므로
 repeats는 작게 둔다. (timed test는 없다: 시간은 기계와 부하에 따라 다르므로, 테스트는 작은 크기로 한 번 돌고 비율을
 돌려주는지만 본다.)
@@ -30,12 +30,11 @@ import argparse
 import importlib
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 import torchvision
 
-from utils.benchmark import environment, load_average
+from utils.benchmark import compare, environment, interleaved_times, load_average, print_rows
 
 from .paper import resnet
 
@@ -81,26 +80,6 @@ def make_step(model: torch.nn.Module, mode: str, x: torch.Tensor, y: torch.Tenso
     return step
 
 
-def interleaved_times(steps: dict, repeats: int) -> dict[str, dict[str, list[float]]]:
-    """각 step을 warm-up 한 번 뒤 repeats번, round마다 순서를 뒤집어 번갈아 잰다.
-
-    이름 → {"wall": 벽시계 초 목록, "cpu": 이 process가 쓴 CPU 초 목록}. 다른 process와 core를 나눠 쓰면 벽시계
-    시간은 기다린 시간까지 늘어나지만, CPU 시간(`time.process_time`)은 이 process가 실제로 계산한 시간만 센다
-    (thread 1개일 때 특히 그렇다). 두 값을 모두 기록한다.
-    """
-    for step in steps.values():
-        step()
-    times: dict[str, dict[str, list[float]]] = {name: {"wall": [], "cpu": []} for name in steps}
-    order = list(steps)
-    for r in range(repeats):
-        for name in (order if r % 2 == 0 else order[::-1]):
-            wall, cpu = time.perf_counter(), time.process_time()
-            steps[name]()
-            times[name]["cpu"].append(time.process_time() - cpu)
-            times[name]["wall"].append(time.perf_counter() - wall)
-    return times
-
-
 def measure(name: str, modes, batch: int, size: int, repeats: int, num_classes: int, seed: int) -> list[dict]:
     ours, reference = build_pair(name, num_classes, seed)
     generator = torch.Generator().manual_seed(seed)
@@ -114,27 +93,9 @@ def measure(name: str, modes, batch: int, size: int, repeats: int, num_classes: 
     for mode in modes:
         times = interleaved_times({"ours": make_step(ours, mode, x, y),
                                    "torchvision": make_step(reference, mode, x, y)}, repeats)
-        row = {"model": name, "mode": mode, "max_abs_diff": diff}
-        for clock, prefix in (("wall", ""), ("cpu", "cpu_")):
-            ours_t, ref_t = np.array(times["ours"][clock]), np.array(times["torchvision"][clock])
-            row[f"{prefix}ours_ms"] = float(np.median(ours_t)) * 1e3
-            row[f"{prefix}torchvision_ms"] = float(np.median(ref_t)) * 1e3
-            row[f"{prefix}ratio"] = float(np.median(ours_t) / np.median(ref_t))
-            row[f"{prefix}paired_ratio"] = float(np.median(ours_t / ref_t))
-            row[f"{prefix}ours_all_ms"] = [round(t * 1e3, 2) for t in ours_t]
-            row[f"{prefix}torchvision_all_ms"] = [round(t * 1e3, 2) for t in ref_t]
-        rows.append(row)
+        rows.append(compare(f"{name} {mode}", "우리 L3", "torchvision", times["ours"], times["torchvision"], "L3",
+                            model=name, mode=mode, max_abs_diff=diff))
     return rows
-
-
-def format_table(rows: list[dict]) -> str:
-    header = ("model", "일", "우리 L3 (ms)", "torchvision (ms)", "비율 우리/torchvision", "쌍별 비율 중앙값",
-              "CPU 시간 비율", "출력 최대 차이")
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for r in rows:
-        lines.append(f"| {r['model']} | {r['mode']} | {r['ours_ms']:.1f} | {r['torchvision_ms']:.1f} | "
-                     f"{r['ratio']:.3f} | {r['paired_ratio']:.3f} | {r['cpu_ratio']:.3f} | {r['max_abs_diff']:.1e} |")
-    return "\n".join(lines)
 
 
 def main(argv=None) -> dict:
@@ -144,7 +105,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES), help="잴 일 (기본 둘 다)")
     parser.add_argument("--batch", type=int, default=8, help="batch 크기 (기본 8)")
     parser.add_argument("--size", type=int, default=224, help="입력 해상도 (기본 224; 32 이상)")
-    parser.add_argument("--repeats", type=int, default=5, help="구현마다 잰 횟수 (warm-up 제외, 중앙값을 쓴다)")
+    parser.add_argument("--repeats", type=int, default=7, help="번갈아 잰 round 수 (warm-up 제외)")
     parser.add_argument("--threads", type=int, default=1, help="torch와 BLAS의 thread 수 (두 구현에 같게)")
     parser.add_argument("--num-classes", type=int, default=1000, help="분류 class 수 (기본 1000)")
     parser.add_argument("--seed", type=int, default=0)
@@ -170,13 +131,11 @@ def main(argv=None) -> dict:
     env = environment(args.threads, torchvision=torchvision.__version__, load_before=load_before,
                       load_after=load_average())
     print("환경: " + ", ".join(f"{k} = {v}" for k, v in env.items()))
-    print(f"batch {args.batch}, {args.size}×{args.size}, float32, 번갈아 잰 중앙값 "
-          f"(warm-up 1회 + repeats {args.repeats}), 전체 {seconds:.0f}초\n")
-    print(format_table(rows))
-    ratios = {name: {r["mode"]: r["ratio"] for r in rows if r["model"] == name} for name in args.models}
-    cpu_ratios = {name: {r["mode"]: r["cpu_ratio"] for r in rows if r["model"] == name} for name in args.models}
+    print(f"batch {args.batch}, {args.size}×{args.size}, float32, 번갈아 잰 round {args.repeats}회 "
+          f"(warm-up 1회 제외), 전체 {seconds:.0f}초\n")
+    print_rows(rows)
     return {"environment": env, "batch": args.batch, "size": args.size, "repeats": args.repeats, "rows": rows,
-            "ratios": ratios, "cpu_ratios": cpu_ratios, "seconds": seconds}
+            "seconds": seconds}
 
 
 if __name__ == "__main__":

@@ -1,17 +1,23 @@
-"""LSTM 속도 측정: NumPy LSTM (L1, 손 BPTT) vs `nn.LSTM`, low-level LSTM (L2, 손 loop + autograd) vs `nn.LSTM`.
+"""LSTM·GRU 속도 측정: 손으로 쓴 셋 (NumPy L1, low-level L2, 논문 L3) vs `nn.LSTM` / `nn.GRU`.
 
-한 번의 실행 안에서 같은 입력·같은 가중치로 forward + backward (입력, 초기 상태, 모든 가중치의 gradient)를 잰다.
-기본 조건: batch 32, T 100, hidden 128, 입력 크기 128, float32, CPU.
-    1. NumPy `LSTM.forward` + `LSTM.backward`
-    2. `recurrent.recurrent(..., "lstm")` + `torch.autograd.grad`
-    3. `nn.LSTM` forward + `torch.autograd.grad` (PyTorch의 C++ 구현, CPU)
-시간은 warm-up 한 번 뒤 `--repeats`번 잰 값의 중앙값이다. 세 구현의 결과가 같은지도 함께 확인한다:
+한 번의 실행 안에서 같은 입력·같은 가중치로 잰다. 기본 조건: batch 32, T 100, hidden 128, 입력 크기 128, float32,
+CPU. 비교하는 것들은 `utils.benchmark.interleaved_times`로 번갈아 잰다 (같은 회의 쌍):
+    1. forward + backward (입력, 모든 가중치의 gradient) — [goal: 손 kernel / library kernel ≤ 2×]
+         NumPy `LSTM.forward` + `LSTM.backward` (손 BPTT)
+         `recurrent.recurrent(..., "lstm")` + `torch.autograd.grad` (손 loop + autograd)
+       vs `nn.LSTM` forward + `torch.autograd.grad` (PyTorch의 C++ 구현, CPU)
+    2. L3 `paper/lstm_gru.py`의 `LSTM`·`GRU` (`from_reference`로 같은 가중치) vs `nn.LSTM`·`nn.GRU`:
+       forward (no_grad)와 forward + backward — [goal: L3 / production twin ≤ 1×]
+비율은 회마다의 비율의 중앙값, 구간은 bootstrap 95% 구간. 결과가 같은지도 함께 확인한다:
 상대 차이 = max|a − b| / max|b| (출력, dx, dW_hh 중 최대, float32).
 
 NumPy 쪽이 빠른 이유 (`numpy/recurrent.py`): gate 넷을 한 행렬곱으로, 입력 투영 x W_ihᵀ를 모든 시각에 대해 한 번에,
 weight gradient를 시각마다가 아니라 끝에서 행렬곱 한 번으로 계산한다. Python loop는 시각마다 한 번뿐이다.
 
-실행:  python -m 06_LSTM_GRU.benchmark_lstm [--repeats 10] [--batch 32] [--steps 100] [--hidden 128] [--threads 1]
+L3가 `nn.LSTM`보다 느린 만큼은 시각마다의 Python loop 값이다: `nn.LSTM`은 같은 loop를 C++ 안에서 돈다 (L3는
+논문의 식을 한 줄씩 보이려고 loop를 Python에 둔다).
+
+실행:  python -m 06_LSTM_GRU.benchmark_lstm [--repeats 15] [--batch 32] [--steps 100] [--hidden 128] [--threads 1]
 (timed test는 없다: 테스트는 작은 크기로 한 번 돌고 비율을 돌려주는지만 본다.)
 """
 from __future__ import annotations
@@ -20,7 +26,7 @@ import argparse
 
 import numpy as np
 
-from utils.benchmark import environment, median_seconds
+from utils.benchmark import compare, environment, interleaved_times, print_rows
 
 
 def measure(batch: int, steps: int, hidden: int, input_size: int, repeats: int, seed: int) -> dict:
@@ -56,9 +62,7 @@ def measure(batch: int, steps: int, hidden: int, input_size: int, repeats: int, 
         out, _ = ref(xt)
         return (out, *torch.autograd.grad(out, (xt, ref.weight_hh_l0, *ref.parameters()), doutt))
 
-    numpy_s = median_seconds(numpy_step, repeats)
-    lowlevel_s = median_seconds(lowlevel_step, repeats)
-    torch_s = median_seconds(torch_step, repeats)
+    t = interleaved_times({"numpy": numpy_step, "lowlevel": lowlevel_step, "torch": torch_step}, repeats)
 
     out_np = layer.forward(x)
     dx_np = layer.backward(dout)
@@ -71,14 +75,54 @@ def measure(batch: int, steps: int, hidden: int, input_size: int, repeats: int, 
 
     diff_numpy = max(rel(out_np, ref_out), rel(dx_np, ref_dx), rel(layer.grads["W_hh"], ref_dwhh))
     diff_lowlevel = max(rel(low_out, ref_out), rel(low_dx, ref_dx), rel(low_dwhh, ref_dwhh))
-    return {"numpy_ms": numpy_s * 1e3, "lowlevel_ms": lowlevel_s * 1e3, "torch_ms": torch_s * 1e3,
-            "numpy_vs_torch": numpy_s / torch_s, "lowlevel_vs_torch": lowlevel_s / torch_s,
-            "rel_diff_numpy": diff_numpy, "rel_diff_lowlevel": diff_lowlevel}
+    name = "LSTM forward+backward"
+    return [compare(name, "NumPy LSTM (L1)", "nn.LSTM", t["numpy"], t["torch"], "kernel", rel_diff=diff_numpy),
+            compare(name, "low-level LSTM (L2)", "nn.LSTM", t["lowlevel"], t["torch"], "kernel",
+                    rel_diff=diff_lowlevel)]
+
+
+def measure_l3(kind: str, batch: int, steps: int, hidden: int, input_size: int, repeats: int, seed: int) -> list[dict]:
+    """L3 `LSTM`/`GRU` vs `nn.LSTM`/`nn.GRU`: 같은 가중치 (`from_reference`), forward (no_grad)와 forward + backward."""
+    import torch
+    from torch import nn
+
+    from .paper.lstm_gru import GRU, LSTM
+
+    torch.manual_seed(seed)
+    ref = {"lstm": nn.LSTM, "gru": nn.GRU}[kind](input_size, hidden)
+    ours = {"lstm": LSTM, "gru": GRU}[kind].from_reference(ref)
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(steps, batch, input_size, generator=g).requires_grad_(True)      # (T, B, D)
+    dout = torch.randn(steps, batch, hidden, generator=g)                            # (T, B, H)
+
+    def forward(model):
+        with torch.no_grad():
+            return model(x)[0]
+
+    # 같은 순서의 parameter: (W_ih, W_hh, b_ih, b_hh)
+    params = {ours: [ours.cells[0]["ih"].weight, ours.cells[0]["hh"].weight, ours.cells[0]["ih"].bias,
+                     ours.cells[0]["hh"].bias],
+              ref: [ref.weight_ih_l0, ref.weight_hh_l0, ref.bias_ih_l0, ref.bias_hh_l0]}
+
+    def forward_backward(model):
+        out = model(x)[0]
+        return (out, *torch.autograd.grad(out, (x, *params[model]), dout))
+
+    label = {"lstm": "LSTM", "gru": "GRU"}[kind]
+    rows = []
+    for mode, fn in (("forward (no_grad)", forward), ("forward+backward", forward_backward)):
+        t = interleaved_times({"ours": lambda fn=fn: fn(ours), "ref": lambda fn=fn: fn(ref)}, repeats)
+        a, b = fn(ours), fn(ref)
+        a, b = (a, b) if isinstance(a, tuple) else ((a,), (b,))
+        diff = max(float((p.detach() - q.detach()).abs().max() / q.detach().abs().max()) for p, q in zip(a, b))
+        rows.append(compare(f"{label} {mode}", f"L3 {label}", f"nn.{label}", t["ours"], t["ref"], "L3",
+                            rel_diff=diff))
+    return rows
 
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description="LSTM forward+backward 속도: NumPy / low-level vs nn.LSTM")
-    parser.add_argument("--repeats", type=int, default=10, help="구현마다 잰 횟수 (중앙값을 쓴다)")
+    parser.add_argument("--repeats", type=int, default=15, help="번갈아 잰 회 수 (warm-up 제외)")
     parser.add_argument("--batch", type=int, default=32, help="batch 크기 B")
     parser.add_argument("--steps", type=int, default=100, help="시퀀스 길이 T")
     parser.add_argument("--hidden", type=int, default=128, help="hidden 크기 H")
@@ -95,20 +139,17 @@ def main(argv=None) -> dict:
     torch.set_num_threads(args.threads)
     try:
         with threadpool_limits(limits=args.threads):
-            row = measure(args.batch, args.steps, args.hidden, args.input_size, args.repeats, args.seed)
+            shape = (args.batch, args.steps, args.hidden, args.input_size, args.repeats, args.seed)
+            rows = measure(*shape) + measure_l3("lstm", *shape) + measure_l3("gru", *shape)
     finally:
         torch.set_num_threads(old_threads)
     env = environment(args.threads)
     print("환경: " + ", ".join(f"{k} = {v}" for k, v in env.items()))
     print(f"batch {args.batch}, T {args.steps}, hidden {args.hidden}, input {args.input_size}, float32, "
-          f"forward + backward, 중앙값 (repeats = {args.repeats})\n")
-    print("| 구현 | f+b (ms) | / nn.LSTM | 상대 차이 vs nn.LSTM |\n|---|---|---|---|")
-    print(f"| NumPy LSTM (L1) | {row['numpy_ms']:.1f} | {row['numpy_vs_torch']:.2f}× | {row['rel_diff_numpy']:.1e} |")
-    print(f"| low-level LSTM (L2) | {row['lowlevel_ms']:.1f} | {row['lowlevel_vs_torch']:.2f}× | "
-          f"{row['rel_diff_lowlevel']:.1e} |")
-    print(f"| nn.LSTM | {row['torch_ms']:.1f} | 1.00× | — |")
+          f"번갈아 {args.repeats}회\n")
+    print_rows(rows)
     return {"environment": env, "batch": args.batch, "steps": args.steps, "hidden": args.hidden,
-            "input_size": args.input_size, "repeats": args.repeats, **row}
+            "input_size": args.input_size, "repeats": args.repeats, "rows": rows}
 
 
 if __name__ == "__main__":

@@ -1,19 +1,26 @@
-"""attention 속도·메모리 벤치마크: 손으로 쓴 L2 attention vs `F.scaled_dot_product_attention`, L3 encoder 층 vs
-`nn.TransformerEncoderLayer`, KV cache가 있을 때와 없을 때의 greedy decoding.
+"""attention 속도·메모리 벤치마크: 손으로 쓴 L2 attention vs `F.scaled_dot_product_attention`, L3 encoder 층과
+Transformer 전체 vs `nn.TransformerEncoderLayer` / `nn.Transformer`, KV cache가 있을 때와 없을 때의 greedy decoding.
 
-같은 입력, CPU, thread 1개와 기본 thread 수에서 한 번에 잰다. 시간은 warm-up 한 번 뒤, 비교하는 구현들을 번갈아
-재서 얻은 중앙값 (`paired_medians`), 메모리는 측정마다 새 process를 띄워 연산하는 동안 RSS가 연산 전보다 최대
-얼마나 늘었는지를 표본으로 잰다 (`_peak_child`).
+같은 입력, CPU, thread 1개와 기본 thread 수에서 한 번에 잰다. 비교하는 구현들은 `utils.benchmark.interleaved_times`로
+번갈아 잰다 (회마다 순서를 뒤집는다; r번째 표본끼리 같은 회의 쌍). 비율은 회별 비율의 중앙값, 구간은 bootstrap
+95% 구간, 판정은 goal에 대해 (`utils.benchmark`). 메모리는 측정마다 새 process를 띄워 연산하는 동안 RSS가 연산
+전보다 최대 얼마나 늘었는지를 표본으로 잰다 (`_peak_child`).
 
-1. attention (B = 1, h = 8, d_k = 64, T = 64 / 256 / 1024), forward + backward:
+1. attention (B = 1, h = 8, d_k = 64, T = 64 / 256 / 1024), forward + backward [손 kernel / library kernel ≤ 2×]:
    우리 것은 (B, h, T, T) score·weight 행렬을 만들어 저장한다: 메모리 O(T²). fused kernel(flash attention의 CPU 구현)은
    query 블록마다 softmax를 온라인으로 계산하고 행마다 log-sum-exp만 남기므로 O(T) 추가 메모리로 끝나고,
    T² 행렬을 메모리에 썼다가 다시 읽는 왕복이 없다 — T가 클수록 차이가 커진다.
 2. encoder 층 (d_model 512, h 8, d_ff 2048, B 8, T 64): 학습 모드 forward + backward (dropout 0.1), 평가 모드 forward.
    평가 모드에서 `nn.TransformerEncoderLayer`는 no_grad일 때 하나로 묶인 fast path
-   (`torch._transformer_encoder_layer_fwd`)를 탄다.
-3. greedy decoding (숫자 읽기 크기의 모델, batch 32, 32 token): 매 step 전체를 다시 계산 vs KV cache
-   (`exercises/solutions/ex03_kv_cache.py`).
+   (`torch._transformer_encoder_layer_fwd`)를 탄다. [L3 / production twin ≤ 1×]
+3. Transformer 전체 (encoder–decoder stack, base 설정: 6 + 6층, d_model 512, h 8, d_ff 2048, dropout 0.1; B 8,
+   S = T = 64): `Transformer.from_reference(nn.Transformer(batch_first=True))`의 학습 모드 forward + backward
+   (출력과 고정된 무작위 tensor의 내적을 loss로). [L3 ≤ 1×]
+4. greedy decoding (숫자 읽기 크기의 모델, batch 32, 32 token):
+   - 우리 매 step 전체 재계산 (`paper.transformer.greedy_decode`) vs 같은 embedding·출력층에 `nn.Transformer`의
+     encoder·decoder를 끼운 같은 loop (`reference_greedy_decode`) [L3 ≤ 1×]
+   - KV cache (`exercises/solutions/ex03_kv_cache.py`) vs 매 step 전체 재계산 [KV cache / cache 없음 ≤ 0.5×]
+   `nn.Transformer`에는 KV cache로 한 token씩 decoding하는 API가 없어, cache가 있는 production twin은 없다.
 
 실행:  python -m 07_Transformer.benchmark_attention [--repeats N] [--tiny]
 """
@@ -27,32 +34,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.benchmark import environment, load_average
+from utils.benchmark import compare, environment, interleaved_times, load_average, print_rows
 from utils.core import limit_threads, write_json
 
 from .exercises.solutions.ex03_kv_cache import greedy_decode_cached
-from .paper.transformer import EncoderLayer, Transformer, greedy_decode
+from .paper.transformer import EncoderLayer, Transformer, greedy_decode, subsequent_mask
 from .pytorch_lowlevel.attention import scaled_dot_product_attention
-
-
-def paired_medians(fns: dict, repeats: int) -> dict:
-    """구현들을 번갈아 (ours, twin, ours, twin, …) repeats번씩 재고 각각의 중앙값 (초). warm-up 한 번씩 먼저.
-
-    차례로 몰아서 재면 그 사이 기계의 부하가 바뀌어 비율이 흔들린다: 번갈아 재면 두 구현이 같은 부하를 나눈다.
-    """
-    import time
-
-    import numpy as np
-
-    for fn in fns.values():
-        fn()
-    times = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: float(np.median(t)) for name, t in times.items()}
 
 
 def attention_inputs(T: int, heads: int = 8, d_k: int = 64, seed: int = 0):
@@ -129,7 +116,7 @@ def copy_encoder_layer(ref: nn.TransformerEncoderLayer, ours: EncoderLayer) -> N
             a.bias.copy_(b.bias)
 
 
-def encoder_layer_times(repeats: int, d_model: int, heads: int, d_ff: int, B: int, T: int) -> dict:
+def encoder_layer_times(repeats: int, d_model: int, heads: int, d_ff: int, B: int, T: int) -> list[dict]:
     torch.manual_seed(0)
     ref = nn.TransformerEncoderLayer(d_model, heads, d_ff, dropout=0.1, batch_first=True)
     ours = EncoderLayer(d_model, heads, d_ff, 0.1, "relu", 1e-5)
@@ -150,55 +137,108 @@ def encoder_layer_times(repeats: int, d_model: int, heads: int, d_ff: int, B: in
             call(layer, x)
 
     ours_call, torch_call = (lambda m, x: m(x, None)), (lambda m, x: m(x))
-    train = paired_medians({"ours": lambda: train_step(ours, ours_call),
-                            "torch": lambda: train_step(ref, torch_call)}, repeats)
-    evals = paired_medians({"ours": lambda: eval_step(ours, ours_call),
-                            "torch": lambda: eval_step(ref, torch_call)}, repeats)
-    times = {"train_ours": train["ours"], "train_torch": train["torch"], "eval_ours": evals["ours"],
-             "eval_torch": evals["torch"]}
-    return {**times, "train_ratio": times["train_ours"] / times["train_torch"],
-            "eval_ratio": times["eval_ours"] / times["eval_torch"], "eval_max_abs_diff": diff}
+    train = interleaved_times({"ours": lambda: train_step(ours, ours_call),
+                               "torch": lambda: train_step(ref, torch_call)}, repeats)
+    evals = interleaved_times({"ours": lambda: eval_step(ours, ours_call),
+                               "torch": lambda: eval_step(ref, torch_call)}, repeats)
+    return [compare("encoder 층 학습 (forward+backward)", "우리 L3", "nn.TransformerEncoderLayer", train["ours"],
+                    train["torch"], "L3"),
+            compare("encoder 층 평가 (no_grad)", "우리 L3", "nn.TransformerEncoderLayer", evals["ours"], evals["torch"],
+                    "L3", max_abs_diff=diff)]
 
 
-def decoding_speed(repeats: int, batch: int, length: int) -> dict:
+def transformer_times(repeats: int, d_model: int, heads: int, d_ff: int, layers: int, B: int, T: int) -> list[dict]:
+    """encoder–decoder stack 전체의 학습 모드 forward + backward: 우리 `Transformer` vs `nn.Transformer`."""
     torch.manual_seed(0)
-    model = Transformer(27, 64, 4, 2, 2, 256, dropout=0.1, max_len=length + 2).eval()
+    ref = nn.Transformer(d_model, heads, layers, layers, d_ff, dropout=0.1, batch_first=True)
+    ours = Transformer.from_reference(ref)
+    g = torch.Generator().manual_seed(1)
+    src, tgt, dout = (torch.randn(B, T, d_model, generator=g) for _ in range(3))           # (B, T, d_model)
+    mask = subsequent_mask(T)                                                              # (T, T) bool, True = 가림
+    calls = {"ours": lambda: ours.decode(tgt, ours.encode(src), mask),
+             "torch": lambda: ref(src, tgt, tgt_mask=mask, tgt_is_causal=True)}
+    models = {"ours": ours, "torch": ref}
+    ours.eval(), ref.eval()
+    with torch.no_grad():
+        diff = (calls["ours"]() - calls["torch"]()).abs().max().item()
+
+    def train_step(name):
+        models[name].train()
+        models[name].zero_grad(set_to_none=True)
+        (calls[name]() * dout).sum().backward()
+
+    t = interleaved_times({name: lambda name=name: train_step(name) for name in models}, repeats)
+    return [compare(f"Transformer {layers}+{layers}층 d_model {d_model}, B {B}, T {T} 학습 (forward+backward)",
+                    "우리 L3", "nn.Transformer", t["ours"], t["torch"], "L3", max_abs_diff=diff)]
+
+
+@torch.no_grad()
+def reference_greedy_decode(model: Transformer, ref: nn.Transformer, src_ids: torch.Tensor, bos_id: int,
+                            max_len: int) -> torch.Tensor:
+    """`greedy_decode`와 같은 loop에 `nn.Transformer`의 encoder·decoder를 끼운 것 (embedding·출력층은 model의 것).
+    EOS로 멈추지 않고 max_len개를 만든다 (벤치마크용)."""
+    src_pad = src_ids == model.pad_id
+    memory = ref.encoder(model.embed(src_ids, "src"), src_key_padding_mask=src_pad if src_pad.any() else None)
+    ys = torch.full((src_ids.shape[0], 1), bos_id, dtype=torch.long)                     # (B, 1)
+    for _ in range(max_len):
+        T = ys.shape[1]
+        h = ref.decoder(model.embed(ys, "tgt"), memory, tgt_mask=subsequent_mask(T), tgt_is_causal=True,
+                        memory_key_padding_mask=src_pad if src_pad.any() else None)
+        ys = torch.cat([ys, model.project(h[:, -1]).argmax(dim=-1)[:, None]], dim=1)
+    return ys[:, 1:]
+
+
+def decoding_rows(repeats: int, batch: int, length: int) -> list[dict]:
+    torch.manual_seed(0)
+    ref = nn.Transformer(64, 4, 2, 2, 256, dropout=0.1, batch_first=True).eval()
+    model = Transformer(27, 64, 4, 2, 2, 256, dropout=0.1, max_len=length + 2, final_norm=True).eval()
+    model.load_reference_state(ref.state_dict())                 # 같은 stack, embedding·출력층은 model의 것
     src = torch.randint(3, 27, (batch, 8), generator=torch.Generator().manual_seed(1))
     never = -1                                                   # 나올 수 없는 EOS id: 항상 length개를 만든다
-    full = greedy_decode(model, src, 1, never, length)
-    cached = greedy_decode_cached(model, src, 1, never, length)
-    t = paired_medians({"full": lambda: greedy_decode(model, src, 1, never, length),
-                        "cached": lambda: greedy_decode_cached(model, src, 1, never, length)}, repeats)
-    t_full, t_cached = t["full"], t["cached"]
-    tokens = batch * length
-    return {"tokens_per_s_full": tokens / t_full, "tokens_per_s_cached": tokens / t_cached,
-            "speedup": t_full / t_cached, "same_tokens": bool(torch.equal(full, cached))}
+    fns = {"full": lambda: greedy_decode(model, src, 1, never, length),
+           "cached": lambda: greedy_decode_cached(model, src, 1, never, length),
+           "reference": lambda: reference_greedy_decode(model, ref, src, 1, length)}
+    outputs = {name: fn() for name, fn in fns.items()}
+    same = all(torch.equal(outputs["full"], out) for out in outputs.values())
+    t = interleaved_times(fns, repeats)
+    name = f"greedy decoding B {batch}, {length} token"
+    return [compare(f"{name}: 매 step 전체 재계산", "우리 greedy_decode", "nn.Transformer 같은 loop", t["full"],
+                    t["reference"], "L3", same_tokens=same),
+            compare(name, "KV cache", "매 step 전체 재계산", t["cached"], t["full"], "cache", same_tokens=same)]
 
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description="attention 속도·메모리: 손으로 쓴 것 vs fused kernel, 층, KV cache")
-    parser.add_argument("--repeats", type=int, default=5, help="측정마다 잰 횟수 (중앙값을 쓴다)")
-    parser.add_argument("--tiny", action="store_true", help="작은 크기로 한 번씩만 (테스트용, 숫자는 의미 없음)")
+    parser.add_argument("--repeats", type=int, default=7, help="측정마다 번갈아 잰 회 수")
+    parser.add_argument("--tiny", action="store_true", help="작은 크기로 몇 회만 (테스트용, 숫자는 의미 없음)")
+    parser.add_argument("--no-memory", action="store_true", help="process를 띄워 재는 메모리 측정을 건너뛴다")
     parser.add_argument("--out", default="outputs/07_Transformer/benchmark", help="result.json을 쓸 폴더")
     args = parser.parse_args(argv)
-    repeats = 1 if args.tiny else args.repeats
+    repeats = min(args.repeats, 2) if args.tiny else args.repeats
     lengths = (16, 32) if args.tiny else (64, 256, 1024)
     layer_cfg = dict(d_model=32, heads=4, d_ff=64, B=2, T=8) if args.tiny else dict(d_model=512, heads=8, d_ff=2048,
                                                                                        B=8, T=64)
+    full_cfg = dict(d_model=32, heads=4, d_ff=64, layers=2, B=2, T=8) if args.tiny else dict(
+        d_model=512, heads=8, d_ff=2048, layers=6, B=8, T=64)
     default_threads = torch.get_num_threads()
-    result = {"load_average_before": load_average(), "attention": {}, "encoder_layer": {}, "decoding": {}}
+    result = {"load_average_before": load_average(), "rows": []}
     for threads in sorted({1, default_threads}):
+        rows = []
         with limit_threads(threads):
             for T in lengths:
                 qkv = attention_inputs(T)
-                row = paired_medians({impl: lambda impl=impl, qkv=qkv: run_attention(impl, *qkv)
-                                      for impl in ("ours", "sdpa")}, repeats)
-                row["ratio"] = row["ours"] / row["sdpa"]
-                result["attention"][f"threads={threads},T={T}"] = row
-            result["encoder_layer"][f"threads={threads}"] = encoder_layer_times(repeats, **layer_cfg)
-            result["decoding"][f"threads={threads}"] = decoding_speed(repeats, 4 if args.tiny else 32,
-                                                                      6 if args.tiny else 32)
-    memory_lengths = lengths[-1:] if args.tiny else lengths          # tiny: process를 띄우는 길만 한 번 확인
+                t = interleaved_times({impl: lambda impl=impl, qkv=qkv: run_attention(impl, *qkv)
+                                       for impl in ("ours", "sdpa")}, repeats)
+                rows.append(compare(f"attention f+b T={T}", "손 attention (L2)", "F.scaled_dot_product_attention",
+                                    t["ours"], t["sdpa"], "kernel"))
+            rows += encoder_layer_times(repeats, **layer_cfg)
+            if threads == 1:                                         # 전체 모델과 decoding은 thread 1에서만
+                rows += transformer_times(repeats, **full_cfg)
+                rows += decoding_rows(repeats, 4 if args.tiny else 32, 6 if args.tiny else 32)
+        for row in rows:
+            row["name"] += f", thread {threads}"
+        result["rows"] += rows
+    memory_lengths = [] if args.no_memory else lengths[-1:] if args.tiny else lengths   # tiny: 띄우는 길만 확인
     result["peak_memory_mb"] = {f"T={T}": {impl: peak_memory_mb(impl, T) for impl in ("ours", "sdpa")}
                                 for T in memory_lengths}
     result["load_average_after"] = load_average()
@@ -206,17 +246,9 @@ def main(argv=None) -> dict:
 
     print(f"환경: {result['environment']['cpu']}, torch {torch.__version__}, load {result['load_average_before']} → "
           f"{result['load_average_after']}")
-    print("attention forward+backward (ms): ours / F.scaled_dot_product_attention")
-    for key, row in result["attention"].items():
-        print(f"  {key:>18}: {1e3 * row['ours']:8.2f} / {1e3 * row['sdpa']:8.2f}  = {row['ratio']:.2f}×")
     for key, row in result["peak_memory_mb"].items():
-        print(f"  최대 메모리 증가 {key}: ours {row['ours']:.1f} MB, sdpa {row['sdpa']:.1f} MB")
-    for key, row in result["encoder_layer"].items():
-        print(f"encoder 층 {key}: 학습 {row['train_ratio']:.2f}× nn.TransformerEncoderLayer, "
-              f"평가 {row['eval_ratio']:.2f}× (max |Δ| {row['eval_max_abs_diff']:.1e})")
-    for key, row in result["decoding"].items():
-        print(f"greedy decoding {key}: 전체 재계산 {row['tokens_per_s_full']:.0f} token/s, KV cache "
-              f"{row['tokens_per_s_cached']:.0f} token/s ({row['speedup']:.2f}×, 같은 출력: {row['same_tokens']})")
+        print(f"attention f+b 최대 메모리 증가 {key}: ours {row['ours']:.1f} MB, sdpa {row['sdpa']:.1f} MB")
+    print_rows(result["rows"])
     write_json(f"{args.out}/result.json", result)
     return result
 

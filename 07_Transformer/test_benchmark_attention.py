@@ -1,17 +1,36 @@
 """benchmark_attention 실행 검사 (시간을 판정하지 않는다: 시간은 기계와 부하에 따라 다르다)."""
 import math
 
+import torch
+from torch import nn
+
 from . import benchmark_attention
+from .paper.transformer import Transformer, greedy_decode
 
 
-def test_benchmark_runs_in_tiny_mode_and_returns_ratios(tmp_path, capsys):
+def test_benchmark_runs_in_tiny_mode_and_every_row_has_goal_and_verdict(tmp_path, capsys):
     result = benchmark_attention.main(["--tiny", "--out", str(tmp_path)])
-    assert result["attention"] and all(math.isfinite(r["ratio"]) and r["ratio"] > 0
-                                       for r in result["attention"].values())
-    for row in result["encoder_layer"].values():
-        assert math.isfinite(row["train_ratio"]) and row["eval_max_abs_diff"] < 1e-5
-    for row in result["decoding"].values():
-        assert row["same_tokens"] and row["tokens_per_s_cached"] > 0
+    rows = result["rows"]
+    goals = {r["goal"] for r in rows}
+    assert goals == {"kernel", "L3", "cache"}
+    for r in rows:
+        assert math.isfinite(r["ratio"]) and r["verdict"] in ("met", "not met", "unclear"), r["name"]
+        assert len(r["a_wall_s"]) == len(r["b_wall_s"]) == 2
+    names = [r["name"] for r in rows]
+    assert any(n.startswith("Transformer 2+2층") for n in names)
+    assert all(r["max_abs_diff"] < 1e-5 for r in rows if "max_abs_diff" in r)
+    assert all(r["same_tokens"] for r in rows if "same_tokens" in r) and sum("same_tokens" in r for r in rows) == 2
     assert all(m["ours"] >= 0 and m["sdpa"] >= 0 for m in result["peak_memory_mb"].values())
     assert (tmp_path / "result.json").exists()
-    assert "F.scaled_dot_product_attention" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "F.scaled_dot_product_attention" in printed and "판정: " in printed
+
+
+def test_reference_greedy_loop_decodes_like_ours():
+    torch.manual_seed(0)
+    ref = nn.Transformer(16, 2, 1, 2, 32, dropout=0.0, batch_first=True).eval()     # decoder 2층: 앞 위치가 뒤로 흐른다
+    model = Transformer(11, 16, 2, 1, 2, 32, dropout=0.0, max_len=12, final_norm=True).eval()
+    model.load_reference_state(ref.state_dict())
+    src = torch.randint(3, 11, (8, 5), generator=torch.Generator().manual_seed(2))
+    ours = greedy_decode(model, src, 1, -1, 7)
+    assert torch.equal(benchmark_attention.reference_greedy_decode(model, ref, src, 1, 7), ours)

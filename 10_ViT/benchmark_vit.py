@@ -3,9 +3,10 @@
 한 번의 실행 안에서:
     1. forward (eval, no_grad): batch 8, 224×224, 무작위 가중치의 timm 모델을 `ViT.from_reference`로 옮긴 우리 모델.
     2. forward + backward (train 모드, dropout 0): 같은 두 모델, logits 합의 gradient.
-    두 모델을 **번갈아** 잰다 (우리, timm, 우리, timm, …, 매번 순서를 바꿔 가며): 기계의 부하가 도중에 바뀌어도 두 쪽이
-    같은 부하를 나눠 받는다. 시간은 warm-up 한 번 뒤 `--repeats`쌍의 중앙값, 비율 = 우리 / timm (1보다 작으면 우리가
-    빠르다). logits와 gradient의 최대 차이도 함께 본다.
+    3. 학습 한 step (forward + cross-entropy + backward + AdamW step): 같은 두 모델, 무작위 label.
+    두 모델을 **번갈아** 잰다 (`utils.benchmark.interleaved_times`: 회마다 순서를 뒤집는다): 기계의 부하가 도중에
+    바뀌어도 두 쪽이 같은 부하를 나눠 받는다. 비율 = 회별 우리 / timm의 중앙값 (1보다 작으면 우리가 빠르다)과 그
+    bootstrap 95% 구간, 판정 [goal: L3 / production twin ≤ 1×]. logits와 gradient의 최대 차이도 함께 본다.
     3. (`--patch-sweep`) patch 크기 P = 32, 16, 8의 ViT-B (224×224, batch 1, 우리 모델만): token 수 T, forward
        시간, 행렬곱 MAC (meta device에서 `torch.utils.flop_counter.FlopCounterMode`로 센 값)과 그중 attention
        (q kᵀ, A v)의 몫.
@@ -17,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
 import torch
+import torch.nn.functional as F
 
-from utils.benchmark import environment, load_average, median_seconds, side_by_side
+from utils.benchmark import compare, environment, interleaved_times, load_average, print_rows, training_step
 from utils.core import limit_threads
 
 BATCH = 8
@@ -48,11 +51,9 @@ def measure(quick: bool, repeats: int, seed: int = 0) -> dict:
 
     ref.eval(), ours.eval()
     with torch.no_grad():
-        timed = side_by_side({"ours": lambda: ours(x), "timm": lambda: ref(x)}, repeats)   # 번갈아 잰다
-        seconds = {name: t["median"] for name, t in timed.items()}
+        t = interleaved_times({"ours": lambda: ours(x), "timm": lambda: ref(x)}, repeats)
         diff = (ours(x) - ref(x)).abs().max().item()
-    result["forward"] = {"ours_s": seconds["ours"], "timm_s": seconds["timm"],
-                         "ours_over_timm": seconds["ours"] / seconds["timm"], "max_abs_diff": diff}
+    rows = [compare("forward (no_grad)", "우리 ViT", "timm", t["ours"], t["timm"], "L3", max_abs_diff=diff)]
 
     ref.train(), ours.train()                                     # dropout·drop path 0: train 모드도 결정적이다
 
@@ -60,14 +61,18 @@ def measure(quick: bool, repeats: int, seed: int = 0) -> dict:
         model.zero_grad(set_to_none=True)
         model(x).sum().backward()
 
-    timed = side_by_side({"ours": lambda: step(ours), "timm": lambda: step(ref)}, repeats)
-    seconds = {name: t["median"] for name, t in timed.items()}
+    t = interleaved_times({"ours": lambda: step(ours), "timm": lambda: step(ref)}, repeats)
     step(ours), step(ref)
     grad_diff = max((ours.blocks[0].attn.qkv.weight.grad - ref.blocks[0].attn.qkv.weight.grad).abs().max().item(),
                     (ours.head.weight.grad - ref.head.weight.grad).abs().max().item())
-    result["forward_backward"] = {"ours_s": seconds["ours"], "timm_s": seconds["timm"],
-                                  "ours_over_timm": seconds["ours"] / seconds["timm"],
-                                  "max_abs_grad_diff": grad_diff}
+    rows.append(compare("forward+backward", "우리 ViT", "timm", t["ours"], t["timm"], "L3",
+                        max_abs_grad_diff=grad_diff))
+    classes = ours.head.out_features
+    y = torch.randint(0, classes, (batch,), generator=torch.Generator().manual_seed(seed + 1))
+    t = interleaved_times({name: training_step(model, lambda m: F.cross_entropy(m(x), y))
+                           for name, model in (("ours", ours), ("timm", ref))}, repeats)
+    rows.append(compare("학습 step (cross-entropy, AdamW)", "우리 ViT", "timm", t["ours"], t["timm"], "L3"))
+    result["rows"] = rows
     return result
 
 
@@ -104,7 +109,8 @@ def patch_sweep(quick: bool, repeats: int, seed: int = 0) -> list[dict]:
         macs, attention_macs = counted_macs(meta_model, size)
         x = torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(seed))
         with torch.no_grad():
-            seconds = median_seconds(lambda model=model, x=x: model(x), repeats)
+            t = interleaved_times({"f": lambda model=model, x=x: model(x)}, repeats)
+            seconds = float(np.median(t["f"]["wall"]))
         rows.append({"patch": P, "tokens": (size // P) ** 2 + 1, "forward_s": seconds, "macs": macs,
                      "attention_macs": attention_macs, "attention_share": attention_macs / macs,
                      "parameters": sum(p.numel() for p in model.parameters())})
@@ -114,7 +120,7 @@ def patch_sweep(quick: bool, repeats: int, seed: int = 0) -> list[dict]:
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(
         description="우리 ViT-B/16 vs timm vit_base_patch16_224: forward, forward+backward (CPU)")
-    parser.add_argument("--repeats", type=int, default=5, help="번갈아 잰 쌍의 수 (중앙값을 쓴다, 기본 5)")
+    parser.add_argument("--repeats", type=int, default=5, help="번갈아 잰 회 수 (warm-up 제외, 기본 5)")
     parser.add_argument("--threads", type=int, default=1, help="torch thread 수 (기본 1)")
     parser.add_argument("--patch-sweep", action="store_true", help="patch 크기 32, 16, 8의 ViT-B 시간과 MAC도 잰다")
     parser.add_argument("--quick", action="store_true", help="작은 모델로 몇 초 (테스트용)")
@@ -131,14 +137,8 @@ def main(argv=None) -> dict:
     env = result["environment"]
     print("환경: " + ", ".join(f"{k} = {v}" for k, v in env.items()))
     print(f"{result['model']}, batch {result['batch']}, {result['image_size']}×{result['image_size']}, float32, "
-          f"중앙값 (번갈아 {args.repeats}쌍)\n")
-    print("| 측정 | 우리 ViT (ms) | timm (ms) | 우리 / timm | 최대 차이 |")
-    print("|---|---|---|---|---|")
-    f, fb = result["forward"], result["forward_backward"]
-    print(f"| forward (no_grad) | {f['ours_s'] * 1e3:.1f} | {f['timm_s'] * 1e3:.1f} | {f['ours_over_timm']:.3f}× | "
-          f"logits {f['max_abs_diff']:.1e} |")
-    print(f"| forward + backward | {fb['ours_s'] * 1e3:.1f} | {fb['timm_s'] * 1e3:.1f} | "
-          f"{fb['ours_over_timm']:.3f}× | gradient {fb['max_abs_grad_diff']:.1e} |")
+          f"번갈아 {args.repeats}회\n")
+    print_rows(result["rows"])
     if args.patch_sweep:
         print("\n| P | token T | forward (ms, batch 1) | MAC | attention 몫 | parameters |")
         print("|---|---|---|---|---|---|")

@@ -1,24 +1,27 @@
 """같은 연산을 NumPy로 손수, 그리고 PyTorch로: 나란히 잰 비율 (`docs/02_NumPy_vs_PyTorch_Comparison.md`의 표).
 
-group마다 (괄호는 `--quick`의 작은 크기 — 도는지만 보는 값):
-    matmul     (n×n)(n×n), n = 1024 (128): NumPy `a @ b` vs `torch.mm`. 둘 다 BLAS를 부른다.
+group마다 (괄호는 `--quick`의 작은 크기 — 도는지만 보는 값), [goal]:
+    matmul     (n×n)(n×n), n = 1024 (128): NumPy `a @ b` vs `torch.mm`, 둘 다 thread 1. 둘 다 BLAS를 부른다.
+               core가 2개 이상이면 threads group과 **같은 호출**에서 잰다 (`thread_rows`). [kernel ≤ 2×]
     conv       LeNet C3 (6→16, 14×14, 5×5, batch 64 (8)) forward: 03장의 NumPy im2col `Conv2D` vs `F.conv2d`.
-               (forward + backward는 03장의 벤치마크가 잰다.)
+               (forward + backward는 03장의 벤치마크가 잰다.) [kernel ≤ 2×]
     lstm       T 100 (10), B 32 (4), D = H = 128 (16) forward: 06장의 NumPy `LSTM` vs `nn.LSTM` (no_grad),
-               시퀀스 전체와 한 step (T = 1).
+               시퀀스 전체와 한 step (T = 1). [kernel ≤ 2×]
     attention  B 1, h 8, d_k 64, T = 256, 1024 (32) forward: NumPy softmax(QKᵀ/√d_k)V vs
-               `F.scaled_dot_product_attention`.
+               `F.scaled_dot_product_attention`. [kernel ≤ 2×]
     backward   MLP 784→256→10, batch 128 (16), softmax cross-entropy의 forward + backward (모든 gradient):
-               NumPy 손 backward vs torch autograd, torch로 쓴 같은 손 backward vs torch autograd.
+               NumPy 손 backward vs torch autograd, torch로 쓴 같은 손 backward vs torch autograd. [backward ≤ 1.5×]
     memory     위 backward의 최대 메모리 증가 (MB). NumPy는 `tracemalloc` (NumPy가 버퍼 할당을 tracemalloc에
                알린다), torch는 `torch.profiler`(profile_memory=True)의 할당·해제 event를 시간 순서로 더한 최댓값.
                둘 다 "step 시작 때보다 step 도중 최대 몇 byte를 더 잡았는가"이다 (Python 객체 자체는 무시할 만큼 작다).
-    dtype      float64 / float32: NumPy matmul, torch matmul, torch conv2d (C3).
+               한 번 잰 결정적인 값이라 구간은 한 점이다. [backward ≤ 1.5×]
+    dtype      float64 / float32: NumPy matmul, torch matmul, torch conv2d (C3). [float32가 느리지 않다: ≥ 1×]
     threads    2 thread / 1 thread: NumPy matmul (threadpoolctl), torch matmul, torch conv2d (C3).
-               thread 수를 호출마다 바꿔 가며 번갈아 잰다.
-    cuda       (`--device cuda`이고 GPU가 있을 때만) torch CUDA / torch CPU: matmul, conv2d, attention.
+               thread 수를 호출마다 바꿔 가며 번갈아 잰다. (`--threads 1`일 때만) [≤ 1×]
+    cuda       (`--device cuda`이고 GPU가 있을 때만) torch CUDA / torch CPU: matmul, conv2d, attention. [≤ 1×]
 
-모든 시간은 `utils.benchmark.interleaved_times`로 번갈아 잰 표본의 중앙값, 비율 범위는 round별 비율의 min–max다.
+모든 시간은 `utils.benchmark.interleaved_times`로 번갈아 잰 같은 회의 쌍이고, 비율은 회별 비율의 중앙값, 구간은 그
+bootstrap 95% 구간, 판정은 그 구간과 goal로 정한다 (`utils.benchmark`).
 실행:  python -m benchmarks.numpy_vs_torch [--quick] [--repeats N] [--threads N] [--device cpu|cuda]
 """
 from __future__ import annotations
@@ -30,9 +33,7 @@ import tracemalloc
 
 import numpy as np
 
-from utils.benchmark import interleaved_times
-
-from .timing import make_row
+from utils.benchmark import compare, compare_values, interleaved_times, load_average, print_rows
 
 GROUPS = ("matmul", "conv", "lstm", "attention", "backward", "memory", "dtype", "threads", "cuda")
 
@@ -42,14 +43,16 @@ def _rel_diff(a, b) -> float:
     return float(np.abs(a - b).max() / np.abs(b).max())
 
 
-def matmul_rows(n: int, repeats: int, rng) -> list[dict]:
+def matmul_rows(n: int, repeats: int, rng, threads: int) -> list[dict]:
+    """matmul 줄 하나. thread 비교(`thread_rows`)를 하는 기계에서는 그 호출 안에서 함께 잰 1-thread 표본을 쓰므로
+    여기서는 thread 비교가 없을 때만 따로 잰다."""
     import torch
 
     a, b = rng.standard_normal((n, n), dtype=np.float32), rng.standard_normal((n, n), dtype=np.float32)
     at, bt = torch.from_numpy(a), torch.from_numpy(b)
     t = interleaved_times({"numpy": lambda: a @ b, "torch": lambda: torch.mm(at, bt)}, repeats)
-    return [make_row("matmul", f"{n}×{n} float32", "NumPy a @ b", "torch.mm", t["numpy"], t["torch"],
-                     rel_diff=_rel_diff(a @ b, torch.mm(at, bt)))]
+    return [compare(f"{n}×{n} float32, thread {threads}", "NumPy a @ b", "torch.mm", t["numpy"], t["torch"],
+                    "kernel", group="matmul", rel_diff=_rel_diff(a @ b, torch.mm(at, bt)))]
 
 
 def conv_rows(batch: int, repeats: int, rng) -> list[dict]:
@@ -63,8 +66,8 @@ def conv_rows(batch: int, repeats: int, rng) -> list[dict]:
     with torch.no_grad():
         t = interleaved_times({"numpy": lambda: layer.forward(x), "torch": lambda: F.conv2d(xt, Wt, bt)}, repeats)
         diff = _rel_diff(layer.forward(x), F.conv2d(xt, Wt, bt))
-    return [make_row("conv", f"C3 6→16, 14×14, batch {batch}, forward", "NumPy im2col (03장 L1)", "F.conv2d",
-                     t["numpy"], t["torch"], rel_diff=diff)]
+    return [compare(f"C3 6→16, 14×14, batch {batch}, forward", "NumPy im2col (03장 L1)", "F.conv2d",
+                    t["numpy"], t["torch"], "kernel", group="conv", rel_diff=diff)]
 
 
 def lstm_rows(steps: int, batch: int, hidden: int, repeats: int, rng) -> list[dict]:
@@ -85,18 +88,24 @@ def lstm_rows(steps: int, batch: int, hidden: int, repeats: int, rng) -> list[di
         with torch.no_grad():
             t = interleaved_times({"numpy": lambda xs=xs: layer.forward(xs), "torch": lambda xt=xt: ref(xt)}, repeats)
             diff = _rel_diff(layer.forward(xs), ref(xt)[0])
-        rows.append(make_row("lstm", f"{name} forward", "NumPy LSTM (06장 L1)", "nn.LSTM", t["numpy"], t["torch"],
-                             rel_diff=diff))
+        rows.append(compare(f"{name} forward", "NumPy LSTM (06장 L1)", "nn.LSTM", t["numpy"], t["torch"],
+                            "kernel", group="lstm", rel_diff=diff))
     return rows
 
 
 def numpy_attention(q, k, v):
-    """softmax(q kᵀ / √d_k) v, (B, h, T, d_k): score 행렬 (B, h, T, T)를 만들어 쓴다."""
-    scores = q @ k.swapaxes(-1, -2) / np.sqrt(q.shape[-1])
-    scores -= scores.max(axis=-1, keepdims=True)
-    weights = np.exp(scores)
-    weights /= weights.sum(axis=-1, keepdims=True)
-    return weights @ v
+    """softmax(q kᵀ / √d_k) v, (B, h, T, d_k): score 행렬 (B, h, T, T)를 만들어 쓴다. dtype은 q를 따른다.
+
+    1/√d_k는 (T, T) score가 아니라 (T, d_k)인 q에 곱하고 (같은 값, T/d_k배 적은 곱셈), exp와 나누기는 score 배열
+    위에서 제자리로 한다 (T² 배열을 새로 잡지 않는다). 배율은 q의 dtype으로 만든다: `np.sqrt`가 돌려주는 float64
+    scalar로 나누면 NumPy 2의 형 승격 규칙(NEP 50)에 따라 float32 score가 통째로 float64가 된다.
+    """
+    scale = np.asarray(1.0 / np.sqrt(q.shape[-1]), dtype=q.dtype)
+    scores = (q * scale) @ k.swapaxes(-1, -2)                  # (B, h, T, T)
+    scores -= scores.max(axis=-1, keepdims=True)               # 안정한 softmax: 행마다 최댓값을 뺀다
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=-1, keepdims=True)
+    return scores @ v                                          # (B, h, T, d_k)
 
 
 def attention_rows(lengths, repeats: int, rng) -> list[dict]:
@@ -112,8 +121,9 @@ def attention_rows(lengths, repeats: int, rng) -> list[dict]:
                              "torch": lambda qt=qt, kt=kt, vt=vt: F.scaled_dot_product_attention(qt, kt, vt)},
                             repeats)
             diff = _rel_diff(numpy_attention(q, k, v), F.scaled_dot_product_attention(qt, kt, vt))
-        rows.append(make_row("attention", f"B=1, h=8, d_k=64, T={T} forward", "NumPy softmax(QKᵀ/√d)V",
-                             "F.scaled_dot_product_attention", t["numpy"], t["torch"], rel_diff=diff))
+        rows.append(compare(f"B=1, h=8, d_k=64, T={T} forward", "NumPy softmax(QKᵀ/√d)V",
+                            "F.scaled_dot_product_attention", t["numpy"], t["torch"], "kernel", group="attention",
+                            rel_diff=diff))
     return rows
 
 
@@ -206,17 +216,16 @@ def backward_rows(batch: int, repeats: int, rng) -> list[dict]:
     diff_numpy = max(_rel_diff(a, b) for a, b in zip(fns["numpy"](), reference))
     diff_hand = max(_rel_diff(a, b) for a, b in zip(fns["hand"](), reference))
     name = f"MLP 784→256→10, batch {batch}, forward+backward"
-    rows = [make_row("backward", name, "NumPy 손 backward", "torch autograd", t["numpy"], t["autograd"],
-                     rel_diff=diff_numpy),
-            make_row("backward", name, "torch 손 backward (no_grad)", "torch autograd", t["hand"], t["autograd"],
-                     rel_diff=diff_hand)]
+    rows = [compare(name, "NumPy 손 backward", "torch autograd", t["numpy"], t["autograd"], "backward",
+                    group="backward", rel_diff=diff_numpy),
+            compare(name, "torch 손 backward (no_grad)", "torch autograd", t["hand"], t["autograd"], "backward",
+                    group="backward", rel_diff=diff_hand)]
     numpy_mb = tracemalloc_peak_mb(fns["numpy"])
     hand_mb, autograd_mb = torch_peak_mb(fns["hand"]), torch_peak_mb(fns["autograd"])
     for a, a_mb, how in (("NumPy 손 backward", numpy_mb, "tracemalloc / torch.profiler"),
                          ("torch 손 backward (no_grad)", hand_mb, "torch.profiler / torch.profiler")):
-        rows.append({"group": "memory", "name": name + " 최대 메모리 증가", "a": a, "b": "torch autograd",
-                     "unit": "MB", "a_value": a_mb, "b_value": autograd_mb, "ratio": a_mb / autograd_mb,
-                     "ratio_min": None, "ratio_max": None, "repeats": 1, "how": how})
+        rows.append(compare_values(name + " 최대 메모리 증가", a, "torch autograd", a_mb, autograd_mb, "MB",
+                                   "backward", group="memory", how=how))
     return rows
 
 
@@ -227,19 +236,27 @@ def dtype_rows(n: int, batch: int, repeats: int, rng) -> list[dict]:
     a32, b32 = rng.standard_normal((n, n), dtype=np.float32), rng.standard_normal((n, n), dtype=np.float32)
     a64, b64 = a32.astype(np.float64), b32.astype(np.float64)
     t = interleaved_times({"64": lambda: a64 @ b64, "32": lambda: a32 @ b32}, repeats)
-    rows = [make_row("dtype", f"matmul {n}×{n}", "NumPy float64", "NumPy float32", t["64"], t["32"])]
+    rows = [compare(f"matmul {n}×{n}", "NumPy float64", "NumPy float32", t["64"], t["32"], "float32", group="dtype")]
     at32, bt32, at64, bt64 = (torch.from_numpy(v) for v in (a32, b32, a64, b64))
     t = interleaved_times({"64": lambda: torch.mm(at64, bt64), "32": lambda: torch.mm(at32, bt32)}, repeats)
-    rows.append(make_row("dtype", f"matmul {n}×{n}", "torch float64", "torch float32", t["64"], t["32"]))
+    rows.append(compare(f"matmul {n}×{n}", "torch float64", "torch float32", t["64"], t["32"], "float32",
+                        group="dtype"))
     x32 = torch.randn(batch, 6, 14, 14)
     w32 = torch.randn(16, 6, 5, 5)
     x64, w64 = x32.double(), w32.double()
     t = interleaved_times({"64": lambda: F.conv2d(x64, w64), "32": lambda: F.conv2d(x32, w32)}, repeats)
-    rows.append(make_row("dtype", f"conv2d C3, batch {batch}", "torch float64", "torch float32", t["64"], t["32"]))
+    rows.append(compare(f"conv2d C3, batch {batch}", "torch float64", "torch float32", t["64"], t["32"], "float32",
+                        group="dtype"))
     return rows
 
 
 def thread_rows(n: int, batch: int, repeats: int, rng) -> list[dict]:
+    """1 thread와 2 thread를 번갈아 잰 줄들, 그리고 1절의 matmul 줄 (NumPy 1 thread / torch 1 thread).
+
+    matmul은 네 가지(NumPy·torch × 1·2 thread)를 **한 번의** `interleaved_times` 호출에서 잰다. 그래서 1절의 표제
+    비율과 이 절의 thread 비율이 같은 회의 같은 표본에서 나온다 (따로 재면 부하가 다른 두 시점의 숫자가 된다).
+    thread 수는 잴 때마다 torch와 NumPy BLAS 모두에 건다; 바꾼 직후의 첫 호출은 재지 않는다 (setup).
+    """
     import torch
     import torch.nn.functional as F
     from threadpoolctl import ThreadpoolController
@@ -249,28 +266,39 @@ def thread_rows(n: int, batch: int, repeats: int, rng) -> list[dict]:
     x, w = torch.randn(batch, 6, 14, 14), torch.randn(16, 6, 5, 5)
     old = torch.get_num_threads()
     # NumPy BLAS의 thread 수는 library의 set_num_threads를 직접 부른다. `threadpool_limits` 문맥은 들어갈 때마다
-    # library를 찾느라 ms 단위가 걸린다. 바꾼 직후의 첫 호출은 재지 않는다 (`interleaved_times`의 setup).
+    # library를 찾느라 ms 단위가 걸린다.
     blas = ThreadpoolController().select(user_api="blas").lib_controllers
     old_blas = [lib.num_threads for lib in blas]
 
-    def numpy_threads(k):
+    def threads(k):
         def fn():
+            torch.set_num_threads(k)
             for lib in blas:
                 lib.set_num_threads(k)
         return fn
 
-    def torch_threads(k):
-        return lambda: torch.set_num_threads(k)
+    def load_label(before):
+        """thread 줄의 이름에 붙이는 그 측정 전후의 1분 load average (두 번째 core가 비어 있었는가)."""
+        after = load_average()
+        return "" if before is None or after is None else f", load {before[0]:.1f}→{after[0]:.1f}"
 
-    rows = []
     try:
-        t = interleaved_times({"2": lambda: a @ b, "1": lambda: a @ b}, repeats,
-                        setup={"2": numpy_threads(2), "1": numpy_threads(1)})
-        rows.append(make_row("threads", f"matmul {n}×{n}", "NumPy 2 thread", "NumPy 1 thread", t["2"], t["1"]))
-        for name, op in ((f"matmul {n}×{n}", lambda: torch.mm(at, bt)),
-                         (f"conv2d C3, batch {batch}", lambda: F.conv2d(x, w))):
-            t = interleaved_times({"2": op, "1": op}, repeats, setup={"2": torch_threads(2), "1": torch_threads(1)})
-            rows.append(make_row("threads", name, "torch 2 thread", "torch 1 thread", t["2"], t["1"]))
+        before = load_average()
+        fns = {"numpy1": lambda: a @ b, "torch1": lambda: torch.mm(at, bt),
+               "numpy2": lambda: a @ b, "torch2": lambda: torch.mm(at, bt)}
+        t = interleaved_times(fns, repeats, setup={name: threads(int(name[-1])) for name in fns})
+        load = load_label(before)
+        rows = [compare(f"{n}×{n} float32, thread 1", "NumPy a @ b", "torch.mm", t["numpy1"], t["torch1"], "kernel",
+                        group="matmul", rel_diff=_rel_diff(a @ b, torch.mm(at, bt))),
+                compare(f"matmul {n}×{n}{load}", "NumPy 2 thread", "NumPy 1 thread", t["numpy2"], t["numpy1"],
+                        "threads", group="threads"),
+                compare(f"matmul {n}×{n}{load}", "torch 2 thread", "torch 1 thread", t["torch2"], t["torch1"],
+                        "threads", group="threads")]
+        before = load_average()
+        op = lambda: F.conv2d(x, w)                                                  # noqa: E731
+        t = interleaved_times({"2": op, "1": op}, repeats, setup={"2": threads(2), "1": threads(1)})
+        rows.append(compare(f"conv2d C3, batch {batch}{load_label(before)}", "torch 2 thread", "torch 1 thread", t["2"],
+                            t["1"], "threads", group="threads"))
     finally:
         torch.set_num_threads(old)
         for lib, k in zip(blas, old_blas):
@@ -300,15 +328,17 @@ def cuda_rows(n: int, batch: int, lengths, repeats: int) -> list[dict]:
     with torch.no_grad():
         for name, op, tensors in cases:
             t = interleaved_times({"cuda": on("cuda", op, *tensors), "cpu": on("cpu", op, *tensors)}, repeats)
-            rows.append(make_row("cuda", name, f"torch CUDA ({torch.cuda.get_device_name()})", "torch CPU",
-                                 t["cuda"], t["cpu"]))
+            rows.append(compare(name, f"torch CUDA ({torch.cuda.get_device_name()})", "torch CPU", t["cuda"], t["cpu"],
+                                "gpu", group="cuda"))
     return rows
 
 
-def measure(quick: bool, repeats: int, cuda: bool, seed: int = 0) -> list[dict]:
+def measure(quick: bool, repeats: int, cuda: bool, seed: int = 0, threads: int = 1,
+            thread_table: bool = False) -> list[dict]:
+    """thread_table이면 1절의 matmul 줄은 `thread_rows`가 (같은 호출에서) 만든다."""
     rng = np.random.default_rng(seed)
     n, batch, lengths = (128, 8, (32,)) if quick else (1024, 64, (256, 1024))
-    rows = matmul_rows(n, repeats, rng)
+    rows = [] if thread_table else matmul_rows(n, repeats, rng, threads)
     rows += conv_rows(batch, repeats, rng)
     rows += lstm_rows(*((10, 4, 16) if quick else (100, 32, 128)), repeats, rng)
     rows += attention_rows(lengths, repeats, rng)
@@ -322,13 +352,13 @@ def measure(quick: bool, repeats: int, cuda: bool, seed: int = 0) -> list[dict]:
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description="같은 연산의 NumPy 손 구현 vs PyTorch: 나란히 잰 비율")
     parser.add_argument("--quick", action="store_true", help="작은 크기로 몇 초 (도는지 확인용, 숫자는 비교용 아님)")
-    parser.add_argument("--repeats", type=int, default=None, help="번갈아 잰 round 수 (기본 15, --quick은 2)")
+    parser.add_argument("--repeats", type=int, default=None, help="번갈아 잰 round 수 (기본 21, --quick은 3)")
     parser.add_argument("--threads", type=int, default=1, help="threads group 밖의 측정에 쓸 thread 수 (기본 1)")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                         help="cuda: GPU가 있으면 torch CUDA / CPU 비율도 잰다")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    repeats = args.repeats if args.repeats is not None else (2 if args.quick else 15)
+    repeats = args.repeats if args.repeats is not None else (3 if args.quick else 21)
     if repeats < 1 or args.threads < 1:
         parser.error("--repeats와 --threads는 1 이상이어야 합니다")
     import torch
@@ -336,17 +366,17 @@ def main(argv=None) -> dict:
     from utils.core import limit_threads
 
     cuda = args.device == "cuda" and torch.cuda.is_available()
+    thread_table = (os.cpu_count() or 1) >= 2 and args.threads == 1     # 1-core 기계에서는 thread 비교가 없다
     with limit_threads(args.threads):
-        rows = measure(args.quick, repeats, cuda, args.seed)
-    if (os.cpu_count() or 1) >= 2:                       # 1-core 기계에서는 thread 비교가 없다
+        rows = measure(args.quick, repeats, cuda, args.seed, args.threads, thread_table)
+    if thread_table:
         # limit_threads 밖에서: thread_rows가 thread 수를 직접 정하고 끝나면 되돌린다. 다른 작업이 core를 쓰고 있으면
         # 2 thread 연산은 두 번째 core가 빌 때까지 기다린다 — 그 기다림도 측정의 일부다 (load average와 함께 읽는다).
-        rows += thread_rows(128 if args.quick else 1024, 8 if args.quick else 64, repeats,
-                            np.random.default_rng(args.seed + 1))
-    for r in rows:
-        unit = r.get("unit", "ms")
-        a, b = (r["a_value"], r["b_value"]) if unit == "MB" else (r["a_ms"], r["b_ms"])
-        print(f"[{r['group']}] {r['name']}: {r['a']} {a:.3g} {unit} / {r['b']} {b:.3g} {unit} = {r['ratio']:.3g}×")
+        rows = thread_rows(128 if args.quick else 1024, 8 if args.quick else 64, repeats,
+                           np.random.default_rng(args.seed + 1)) + rows
+    order = {group: i for i, group in enumerate(GROUPS)}
+    rows.sort(key=lambda r: order[r["group"]])                               # 문서의 절 순서 (안정 정렬)
+    print_rows(rows)
     return {"rows": rows, "repeats": repeats, "quick": args.quick, "cuda": cuda}
 
 

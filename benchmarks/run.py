@@ -8,9 +8,11 @@ chapter를 주지 않으면 전부 돈다: `numpy_vs_torch` (docs/02의 표)와 
 기록하는 것: CPU 이름(/proc/cpuinfo), core 수, 쓴 thread 수, python·numpy·torch 판, 날짜(UTC), 실행 전후의
 load average. 다른 사람과 나눠 쓰는 기계라면 load average가 core 수보다 클 때의 숫자는 그만큼 흔들린다.
 
-모든 줄은 같은 실행 안에서 잰 짝(twin)에 대한 비율이다 (`timing.py`): a / b의 중앙값 비율, round별 비율의 범위.
-`--quick`은 작은 크기로 1분 안에 모두 도는지만 본다 (숫자는 비교용이 아니다). `--write-docs`는
-`docs/02_NumPy_vs_PyTorch_Comparison.md`의 `<!-- bench:NAME -->` … `<!-- /bench:NAME -->` 사이를 이 실행의 표로 바꾼다.
+모든 줄은 같은 실행 안에서 번갈아 잰 짝(twin)에 대한 비율이다 (`utils.benchmark`): 같은 회의 쌍 a_r / b_r의
+중앙값, 그 bootstrap 95% 구간, CPU 시간의 비율, goal과 구간으로 정한 판정 (met / not met / unclear).
+출력의 마지막 줄은 판정마다의 줄 수다. `--quick`은 작은 크기로 몇 초 안에 모두 도는지만 본다 (숫자와 판정은
+비교용이 아니다). `--write-docs`는 `docs/02_NumPy_vs_PyTorch_Comparison.md`의 `<!-- bench:NAME -->` …
+`<!-- /bench:NAME -->` 사이를 이 실행의 표로 바꾼다.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from utils.benchmark import cpu_name, load_average
+from utils.benchmark import cpu_name, format_rows, load_average, verdict_line
 from utils.core import atomic_write_text, write_json
 
 from .chapters import CHAPTERS, run_chapter
@@ -62,26 +64,6 @@ def hardware(threads: int) -> dict:
             "cuda": torch.cuda.get_device_name() if torch.cuda.is_available() else None}
 
 
-def _fmt(v: float) -> str:
-    return f"{v:.3g}" if v < 100 else f"{v:.0f}"
-
-
-def format_rows(rows: list[dict], with_group: bool = False) -> str:
-    """비율 표 (Markdown). a / b < 1이면 a가 빠르다 (memory 줄은 a가 덜 잡는다)."""
-    header = (["장"] if with_group else []) + ["측정", "a", "b", "a", "b", "a / b (중앙값)", "round별 a / b 범위",
-                                               "결과 상대 차이"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for r in rows:
-        unit = r.get("unit", "ms")
-        a, b = (r["a_value"], r["b_value"]) if unit == "MB" else (r["a_ms"], r["b_ms"])
-        spread = "—" if r["ratio_min"] is None else f"{r['ratio_min']:.2f}–{r['ratio_max']:.2f}"
-        diff = f"{r['rel_diff']:.1e}" if "rel_diff" in r else "—"
-        cells = ([r["group"]] if with_group else []) + [
-            r["name"], r["a"], r["b"], f"{_fmt(a)} {unit}", f"{_fmt(b)} {unit}", f"**{r['ratio']:.2f}×**", spread, diff]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 def header_line(result: dict) -> str:
     hw = result["hardware"]
     return (f"측정: {result['date']}, `{result['command']}`  \n"
@@ -90,7 +72,12 @@ def header_line(result: dict) -> str:
             f"GPU {hw['cuda'] or '없음'}  \n"
             f"load average (1·5·15분): 실행 전 {result['load_before']}, 실행 후 {result['load_after']} — "
             f"여러 사람이 함께 쓰는 기계이므로 load가 core 수를 넘는 동안의 숫자는 그만큼 흔들린다. "
-            f"repeats {result['repeats_note']}, 전체 {result['seconds']:.0f}초.")
+            f"repeats {result['repeats_note']}, 전체 {result['seconds']:.0f}초.  \n"
+            f"{verdict_line(all_rows(result))}")
+
+
+def all_rows(result: dict) -> list[dict]:
+    return [r for block in result["benchmarks"].values() for r in block.get("rows", [])]
 
 
 def to_markdown(result: dict) -> str:
@@ -141,12 +128,13 @@ def fill_doc(text: str, blocks: dict[str, str]) -> tuple[str, list[str]]:
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description="교과 과정의 벤치마크를 한 process에서 돌려 비율 표 하나로 쓴다")
     parser.add_argument("chapters", nargs="*", help=f"돌릴 것 (기본 전부): {', '.join(CHOICES)}")
-    parser.add_argument("--quick", action="store_true", help="작은 크기로 1분 안에 (도는지 확인, 숫자는 비교용 아님)")
+    parser.add_argument("--quick", action="store_true", help="작은 크기로 몇 초 (도는지 확인용)")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                         help="cuda: GPU가 있으면 GPU 측정도 한다 (없으면 그렇다고 한 문장 쓰고 CPU만)")
     parser.add_argument("--threads", type=int, default=1, help="torch와 BLAS의 thread 수 (기본 1)")
     parser.add_argument("--out", default="outputs/benchmarks", help="results.md, results.json을 쓸 폴더")
-    parser.add_argument("--write-docs", action="store_true", help=f"{DOC.relative_to(ROOT)}의 표 블록을 바꿔 쓴다")
+    parser.add_argument("--write-docs", action="store_true", help="--doc 파일의 표 블록을 이 실행의 표로 바꿔 쓴다")
+    parser.add_argument("--doc", default=str(DOC), help=f"--write-docs가 고칠 문서 (기본 {DOC.relative_to(ROOT)})")
     args = parser.parse_args(argv)
     if args.threads < 1:
         parser.error("--threads는 1 이상이어야 합니다")
@@ -192,15 +180,18 @@ def main(argv=None) -> dict:
     print("\n" + markdown)
     print(f"\n쓴 파일: {out / 'results.md'}, {out / 'results.json'}")
     if args.write_docs:
-        text, filled = fill_doc(DOC.read_text(encoding="utf-8"), doc_blocks(result))
-        atomic_write_text(DOC, text)
-        print(f"{DOC.relative_to(ROOT)}: 바꾼 블록 {', '.join(filled) or '(없음)'}")
+        doc = Path(args.doc)
+        text, filled = fill_doc(doc.read_text(encoding="utf-8"), doc_blocks(result))
+        atomic_write_text(doc, text)
+        print(f"{doc}: 바꾼 블록 {', '.join(filled) or '(없음)'}")
         result["docs_filled"] = filled
+    failed = [key for key, block in result["benchmarks"].items() if "error" in block]
+    if failed:
+        print(f"실패한 벤치마크: {', '.join(failed)}")
+    print(verdict_line(all_rows(result)), flush=True)          # 마지막 줄: 판정마다의 줄 수
     return result
 
 
 if __name__ == "__main__":
-    failed = [key for key, block in main()["benchmarks"].items() if "error" in block]
-    if failed:
-        print(f"실패한 벤치마크: {', '.join(failed)}", file=sys.stderr)
+    if any("error" in block for block in main()["benchmarks"].values()):
         sys.exit(1)

@@ -1,49 +1,71 @@
-"""장마다의 벤치마크 스크립트(benchmark_*.py)가 함께 쓰는 시간 재기와 환경 기록.
+"""벤치마크의 한 가지 재는 법(protocol): 번갈아 재고, 같은 회의 쌍으로 비율을 내고, 구간으로 goal을 판정한다.
 
-숫자만으로는 비교가 안 된다: 어떤 CPU, 몇 thread, 어떤 라이브러리 판, 그때 기계가 얼마나 바빴는지(load average)를
-결과와 함께 남긴다. 시간 자체는 판정하지 않는다 (테스트는 스크립트가 돌고 비율을 돌려주는지만 본다).
+모든 `benchmark_*.py`와 `benchmarks/`가 이 파일 하나로 잰다:
+
+1. `interleaved_times`: 비교하는 함수들을 회(round)마다 한 번씩, 순서를 회마다 뒤집어 가며 잰다. 회마다 벽시계
+   시간(`time.perf_counter`)과 이 process의 CPU 시간(`time.process_time`)을 함께 남긴다: 목록의 r번째 값은 모두
+   r번째 회의 것이므로 a와 b의 표본이 **같은 회의 쌍**이다.
+2. `ratio_interval`: 비율 = 회마다의 비율 a_r / b_r의 중앙값. 95% 구간은 그 중앙값의 bootstrap percentile
+   구간이다 (회를 복원 추출, seed와 재추출 수는 고정: 같은 표본 → 같은 구간).
+3. `verdict`: goal에 대한 판정. goal이 "a / b ≤ g"이면 구간 상한 ≤ g → met, 구간 하한 > g → not met, 그 사이
+   (구간이 g를 가로지른다) → unclear. "≥ g" goal은 그 거울이다. unclear이면 `repeats_to_decide`가 구간 폭이
+   1/√n으로 줄어든다고 보고, 몇 회면 구간이 g에 닿지 않을지 어림한다.
+4. `compare`: 위의 셋을 한 줄(row)로. 판정은 벽시계 비율로 하고, CPU 시간 비율과 그 구간을 옆에 둔다: 기계를
+   다른 작업과 나눠 쓰면 벽시계에는 기다린 시간이 섞이지만 thread 하나의 CPU 시간은 계산한 시간에 가깝다.
+
+숫자만으로는 비교가 안 되므로 어떤 CPU, 몇 thread, 어떤 라이브러리 판, 그때의 load average를 함께 남긴다
+(`environment`). 시간 자체를 판정하는 테스트는 없다: 테스트는 이 계산들을 알려진 표본으로 확인한다.
 """
 from __future__ import annotations
 
+import math
 import os
 import platform
 import time
-from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 
-_recordings: list[list] = []          # 열려 있는 recording() 블록마다 하나
+BOOTSTRAP_RESAMPLES = 2000          # bootstrap 재추출 수 (고정)
+BOOTSTRAP_SEED = 0                  # bootstrap의 seed (고정: 같은 표본이면 같은 구간)
+LEVEL = 0.95                        # 구간의 신뢰 수준
+VERDICTS = ("met", "not met", "unclear")
 
 
-@contextmanager
-def recording():
-    """이 블록 안에서 `median_seconds`·`side_by_side`가 잰 표본을 모두 모은다: [(중앙값 초, [회마다 초, …]), …].
+@dataclass(frozen=True)
+class Goal:
+    """비율 a / b에 대한 목표: at_most면 a / b ≤ limit, 아니면 a / b ≥ limit."""
 
-    장의 벤치마크는 중앙값만 돌려준다. 여러 장을 모아 재는 `benchmarks.run`은 이것으로 회마다의 표본을 얻어
-    같은 회에서 잰 twin 비율의 범위(min–max)를 계산한다.
-    """
-    records: list = []
-    _recordings.append(records)
-    try:
-        yield records
-    finally:
-        _recordings.remove(records)
+    kind: str
+    description: str
+    limit: float
+    at_most: bool = True
 
-
-def _record(times: list[float]) -> float:
-    median = float(np.median(times))
-    for records in _recordings:
-        records.append((median, list(times)))
-    return median
+    @property
+    def text(self) -> str:
+        return f"{'≤' if self.at_most else '≥'} {self.limit:g}×"
 
 
-def interleaved_times(fns: dict, repeats: int, setup: dict | None = None) -> dict[str, list[float]]:
-    """이름 → 함수 여럿을 번갈아 잰 시간(초) 목록: 함수마다 warm-up 한 번 뒤, 회마다 모든 함수를 한 번씩 (순서는 회마다
-    뒤집는다).
+GOALS = {g.kind: g for g in (
+    Goal("L3", "L3 모델 / production twin (같은 가중치)", 1.0),
+    Goal("kernel", "손으로 쓴 kernel (NumPy·low-level) / library kernel", 2.0),
+    Goal("backward", "손 backward / autograd", 1.5),
+    Goal("cache", "KV cache 생성 / cache 없이 매 step 전체 계산", 0.5),
+    Goal("buffers", "작업 배열을 다시 쓰는 코드 / 매번 새로 잡는 코드", 1.0),
+    Goal("im2col", "정의 그대로의 loop / im2col (im2col이 이만큼은 빨라야 한다)", 10.0, at_most=False),
+    Goal("float32", "float64 / float32 (float32가 느리지 않다)", 1.0, at_most=False),
+    Goal("threads", "2 thread / 1 thread (thread를 늘리면 빨라진다)", 1.0),
+    Goal("gpu", "GPU / CPU", 1.0),
+)}
 
-    하나를 repeats번 다 재고 다음으로 넘어가면, 그사이 기계의 부하가 바뀐 것이 비율에 섞인다. 번갈아 재면 twin들이
-    같은 부하를 나눠 받는다. setup[name]이 있으면 잴 때마다 그것을 부르고 fn을 한 번 (재지 않고) 돈 다음 잰다:
-    thread 수처럼 바꾼 직후의 첫 호출이 비싼 설정(OpenBLAS는 thread를 새로 띄운다)을 시간에서 뺀다.
+
+def interleaved_times(fns: dict, repeats: int, setup: dict | None = None) -> dict[str, dict[str, list[float]]]:
+    """이름 → 함수 여럿을 번갈아 잰 표본: {이름: {"wall": [회마다 초], "cpu": [회마다 CPU 초]}}.
+
+    함수마다 warm-up 한 번 뒤, 회마다 모든 함수를 한 번씩 잰다 (순서는 회마다 뒤집는다). 하나를 repeats번 다 재고
+    다음으로 넘어가면, 그사이 기계의 부하가 바뀐 것이 비율에 섞인다. 번갈아 재면 twin들이 같은 부하를 나눠 받고,
+    r번째 값끼리는 같은 회의 쌍이다. setup[name]이 있으면 잴 때마다 그것을 부르고 fn을 한 번 (재지 않고) 돈 다음
+    잰다: thread 수처럼 바꾼 직후의 첫 호출이 비싼 설정(OpenBLAS는 thread를 새로 띄운다)을 시간에서 뺀다.
     """
     if repeats < 1:
         raise ValueError(f"repeats는 1 이상이어야 합니다: {repeats}")
@@ -54,28 +76,187 @@ def interleaved_times(fns: dict, repeats: int, setup: dict | None = None) -> dic
         if name in setup:
             setup[name]()
         fn()
-    times: dict[str, list[float]] = {name: [] for name in fns}
+    times: dict[str, dict[str, list[float]]] = {name: {"wall": [], "cpu": []} for name in fns}
     order = list(fns)
     for r in range(repeats):
         for name in (order if r % 2 == 0 else order[::-1]):
             if name in setup:
                 setup[name]()
                 fns[name]()
-            start = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             fns[name]()
-            times[name].append(time.perf_counter() - start)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            times[name]["wall"].append(wall)
+            times[name]["cpu"].append(cpu)
     return times
 
 
-def side_by_side(fns: dict, repeats: int) -> dict:
-    """`interleaved_times`로 번갈아 잰 twin들의 요약 → {이름: {"median": 초, "min": 초, "max": 초}}."""
-    return {name: {"median": _record(t), "min": float(min(t)), "max": float(max(t))}
-            for name, t in interleaved_times(fns, repeats).items()}
+def ratio_interval(a, b, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED,
+                   level: float = LEVEL) -> tuple[float, float, float]:
+    """같은 회의 쌍 (a_r, b_r)에서 (비율, 구간 하한, 구간 상한).
+
+    비율은 회마다의 비율 a_r / b_r의 중앙값이다. 구간은 회를 복원 추출한 `resamples`개 표본마다 그 중앙값을 구해
+    가운데 level만큼을 남긴 percentile bootstrap 구간이다. 회가 하나면 구간은 비율 한 점이다.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.ndim != 1 or a.shape != b.shape or a.size == 0:
+        raise ValueError(f"a와 b는 같은 길이(≥ 1)의 회별 표본이어야 합니다: 받은 shape {a.shape}, {b.shape}")
+    if np.any(b <= 0) or np.any(a < 0):
+        raise ValueError("표본은 0 이상이고 b는 0보다 커야 합니다 (시간·메모리)")
+    per_round = a / b
+    ratio = float(np.median(per_round))
+    if per_round.size == 1:
+        return ratio, ratio, ratio
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, per_round.size, size=(resamples, per_round.size))
+    medians = np.median(per_round[picks], axis=1)
+    tail = (1.0 - level) / 2
+    low, high = np.quantile(medians, [tail, 1.0 - tail])
+    return ratio, float(low), float(high)
 
 
-def median_seconds(fn, repeats: int) -> float:
-    """warm-up 한 번 뒤 repeats번 잰 시간의 중앙값 (초). 중앙값은 가끔 끼어드는 다른 작업에 덜 흔들린다."""
-    return side_by_side({"fn": fn}, repeats)["fn"]["median"]
+def verdict(low: float, high: float, goal: Goal) -> str:
+    """구간 [low, high]와 goal → "met" / "not met" / "unclear". 경계는 met 쪽이다 (상한 = limit이면 met)."""
+    if goal.at_most:
+        if high <= goal.limit:
+            return "met"
+        return "not met" if low > goal.limit else "unclear"
+    if low >= goal.limit:
+        return "met"
+    return "not met" if high < goal.limit else "unclear"
+
+
+def repeats_to_decide(ratio: float, low: float, high: float, limit: float, repeats: int) -> int | None:
+    """unclear인 줄을 판정하려면 몇 회가 필요한가의 어림: 구간의 (goal 쪽) 반폭이 1/√n으로 준다고 본다.
+
+    비율이 goal 위에 있으면 하한 쪽 반폭 (ratio − low)이 ratio − limit보다 작아질 때까지, 아래에 있으면 상한 쪽.
+    비율이 goal과 같거나 그쪽 반폭이 0이면 None (반복으로는 정해지지 않는다).
+    """
+    gap = ratio - limit
+    half = (ratio - low) if gap > 0 else (high - ratio)
+    if gap == 0 or half <= 0:
+        return None
+    return max(repeats + 1, math.ceil(repeats * (half / abs(gap)) ** 2))
+
+
+def compare(name: str, a: str, b: str, a_times: dict, b_times: dict, goal: str | Goal, group: str = "",
+            **extra) -> dict:
+    """`interleaved_times`의 두 표본(같은 회의 쌍)에서 한 줄: 중앙값, 비율과 구간, CPU 비율과 구간, goal, 판정.
+
+    a_times / b_times는 {"wall": [...], "cpu": [...]} (CPU가 없으면 "cpu" 없이도 된다). 표본은 줄에 그대로
+    남긴다 (a_wall_s, b_wall_s, a_cpu_s, b_cpu_s): 나중에 누구든 같은 계산을 다시 할 수 있다.
+    """
+    goal = GOALS[goal] if isinstance(goal, str) else goal
+    a_wall, b_wall = list(map(float, a_times["wall"])), list(map(float, b_times["wall"]))
+    if len(a_wall) != len(b_wall) or not a_wall:
+        raise ValueError(f"{name}: a와 b의 표본은 같은 회의 쌍이어야 합니다 (길이 {len(a_wall)}, {len(b_wall)})")
+    ratio, low, high = ratio_interval(a_wall, b_wall)
+    row = {"group": group, "name": name, "a": a, "b": b, "unit": "ms",
+           "a_ms": float(np.median(a_wall)) * 1e3, "b_ms": float(np.median(b_wall)) * 1e3,
+           "ratio": ratio, "ratio_low": low, "ratio_high": high, "repeats": len(a_wall),
+           "cpu_ratio": None, "cpu_low": None, "cpu_high": None,
+           "a_wall_s": a_wall, "b_wall_s": b_wall}
+    a_cpu, b_cpu = a_times.get("cpu"), b_times.get("cpu")
+    if a_cpu is not None and b_cpu is not None and min(b_cpu) > 0:
+        row["cpu_ratio"], row["cpu_low"], row["cpu_high"] = ratio_interval(a_cpu, b_cpu)
+        row["a_cpu_s"], row["b_cpu_s"] = list(map(float, a_cpu)), list(map(float, b_cpu))
+    row.update(judge(ratio, low, high, goal, len(a_wall)))
+    row.update(extra)
+    return row
+
+
+def compare_values(name: str, a: str, b: str, a_value: float, b_value: float, unit: str, goal: str | Goal,
+                   group: str = "", **extra) -> dict:
+    """한 번 잰 결정적인 양(예: 메모리 MB)의 비율 한 줄. 표본이 하나라 구간은 비율 한 점이다."""
+    goal = GOALS[goal] if isinstance(goal, str) else goal
+    ratio, low, high = ratio_interval([a_value], [b_value])
+    row = {"group": group, "name": name, "a": a, "b": b, "unit": unit, "a_value": float(a_value),
+           "b_value": float(b_value), "ratio": ratio, "ratio_low": low, "ratio_high": high, "repeats": 1,
+           "cpu_ratio": None, "cpu_low": None, "cpu_high": None}
+    row.update(judge(ratio, low, high, goal, 1))
+    row.update(extra)
+    return row
+
+
+def judge(ratio: float, low: float, high: float, goal: Goal, repeats: int) -> dict:
+    """goal과 판정, unclear면 판정에 필요한 회 수의 어림을 담은 dict (한 줄에 더할 key들)."""
+    result = verdict(low, high, goal)
+    return {"goal": goal.kind, "goal_text": goal.text, "goal_limit": goal.limit, "goal_at_most": goal.at_most,
+            "verdict": result,
+            "repeats_to_decide": repeats_to_decide(ratio, low, high, goal.limit, repeats)
+            if result == "unclear" else None}
+
+
+def verdict_text(row: dict) -> str:
+    """표에 쓰는 판정: "met", "not met", "unclear (약 N회면 판정)" 또는 — 필요한 회 수가 없거나 지금의 100배를
+    넘으면 — "unclear (반복으로 정해지지 않음)"."""
+    if row["verdict"] != "unclear":
+        return row["verdict"]
+    n = row.get("repeats_to_decide")
+    if not n or n > 100 * row["repeats"]:                # 비율이 goal에 거의 붙어 있다: 반복으로는 가리기 어렵다
+        return "unclear (반복으로 정해지지 않음)"
+    return f"unclear (약 {n}회면 판정)"
+
+
+def verdict_counts(rows) -> dict[str, int]:
+    """판정마다 줄 수 {"met": …, "not met": …, "unclear": …}."""
+    counts = dict.fromkeys(VERDICTS, 0)
+    for row in rows:
+        counts[row["verdict"]] += 1
+    return counts
+
+
+def verdict_line(rows) -> str:
+    counts = verdict_counts(rows)
+    return "판정: " + ", ".join(f"{name} {counts[name]}" for name in VERDICTS) + f" (모두 {sum(counts.values())}줄)"
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3g}" if v < 100 else f"{v:.0f}"
+
+
+def format_rows(rows: list[dict], with_group: bool = False) -> str:
+    """비율 표 (Markdown). a / b < 1이면 a가 빠르다 (memory 줄은 a가 덜 잡는다)."""
+    header = (["장"] if with_group else []) + ["측정", "a", "b", "a", "b", "a / b [95% 구간]", "CPU 시간 a / b",
+                                               "goal", "판정", "회", "결과 상대 차이"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in rows:
+        unit = r.get("unit", "ms")
+        a, b = (r["a_value"], r["b_value"]) if unit != "ms" else (r["a_ms"], r["b_ms"])
+        cpu = "—" if r.get("cpu_ratio") is None else f"{r['cpu_ratio']:.2f}× [{r['cpu_low']:.2f}, {r['cpu_high']:.2f}]"
+        diff = f"{r['rel_diff']:.1e}" if r.get("rel_diff") is not None else "—"
+        cells = ([r["group"]] if with_group else []) + [
+            r["name"], r["a"], r["b"], f"{_fmt(a)} {unit}", f"{_fmt(b)} {unit}",
+            f"**{r['ratio']:.2f}×** [{r['ratio_low']:.2f}, {r['ratio_high']:.2f}]", cpu, r["goal_text"],
+            verdict_text(r), str(r["repeats"]), diff]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def print_rows(rows: list[dict]) -> None:
+    """장의 벤치마크가 끝에 출력하는 표와 판정 수."""
+    print(format_rows(rows))
+    print(verdict_line(rows))
+
+
+def training_step(model, loss_fn, lr: float = 1e-4):
+    """학습 한 step (forward + loss + backward + AdamW step)을 도는 함수를 돌려준다. loss_fn(model) → scalar loss.
+
+    twin마다 자기 AdamW를 따로 둔다. step마다 가중치가 바뀌지만 두 모델이 같은 일을 하므로 시간 비교에는 상관없다.
+    """
+    import torch
+
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
+
+    def step():
+        model.train()
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
 
 
 def cpu_name() -> str:

@@ -1,18 +1,9 @@
-"""utils/benchmark.py: 중앙값 시간, 환경 기록."""
+"""utils/benchmark.py: 번갈아 재기, 쌍별 비율의 bootstrap 구간, goal 판정, 표와 판정 수 (알려진 표본으로)."""
 import numpy as np
 import pytest
 
 from utils import benchmark
-
-
-def test_median_seconds_warms_up_once_then_takes_the_median(monkeypatch):
-    clock = iter([0.0, 1.0, 10.0, 13.0, 20.0, 22.0])            # 잰 구간: 1, 3, 2초 → 중앙값 2
-    monkeypatch.setattr(benchmark.time, "perf_counter", lambda: next(clock))
-    calls = []
-    assert benchmark.median_seconds(lambda: calls.append(1), repeats=3) == 2.0
-    assert len(calls) == 4                                         # warm-up 1 + 3
-    with pytest.raises(ValueError, match="repeats"):
-        benchmark.median_seconds(lambda: None, repeats=0)
+from utils.benchmark import GOALS, Goal
 
 
 def test_interleaved_times_flips_order_every_round_and_runs_setup_untimed():
@@ -24,46 +15,127 @@ def test_interleaved_times_flips_order_every_round_and_runs_setup_untimed():
                      "x", "set", "y", "y",
                      "set", "y", "y", "x",
                      "x", "set", "y", "y"]
-    assert [len(t) for t in times.values()] == [3, 3]
+    assert {k: (len(v["wall"]), len(v["cpu"])) for k, v in times.items()} == {"x": (3, 3), "y": (3, 3)}
     with pytest.raises(ValueError, match="repeats"):
         benchmark.interleaved_times({"x": lambda: None}, 0)
-
-
-def test_side_by_side_alternates_the_order_and_reports_median_min_max(monkeypatch):
-    clock = iter(range(100))                                       # 부를 때마다 1초씩 흐르는 시계
-    monkeypatch.setattr(benchmark.time, "perf_counter", lambda: next(clock))
-    order = []
-    result = benchmark.side_by_side({"a": lambda: order.append("a"), "b": lambda: order.append("b")}, repeats=3)
-    assert order == ["a", "b", "a", "b", "b", "a", "a", "b"]      # warm-up a b, 그다음 회마다 순서를 뒤집는다
-    assert result == {"a": {"median": 1.0, "min": 1.0, "max": 1.0}, "b": {"median": 1.0, "min": 1.0, "max": 1.0}}
-    with pytest.raises(ValueError, match="repeats"):
-        benchmark.side_by_side({"a": lambda: None}, repeats=0)
     with pytest.raises(ValueError, match="함수"):
-        benchmark.side_by_side({}, repeats=1)
+        benchmark.interleaved_times({}, 1)
 
 
-def test_side_by_side_median_min_max_of_uneven_times(monkeypatch):
-    ticks = iter([0, 5, 5, 6,  6, 8, 8, 11,  11, 12, 12, 20])     # warm-up은 재지 않는다: (a, b) (b, a) (a, b)
-    monkeypatch.setattr(benchmark.time, "perf_counter", lambda: next(ticks))
-    result = benchmark.side_by_side({"a": lambda: None, "b": lambda: None}, repeats=3)
-    assert result["a"] == {"median": 3.0, "min": 1.0, "max": 5.0}  # a: 5, 3, 1
-    assert result["b"] == {"median": 2.0, "min": 1.0, "max": 8.0}  # b: 1, 2, 8
+def test_interleaved_samples_are_paired_by_round(monkeypatch):
+    wall = iter([0, 5, 5, 6,  6, 8, 8, 11,  11, 12, 12, 20])     # warm-up은 재지 않는다: (a, b) (b, a) (a, b)
+    cpu = iter([0, 1, 1, 3,  3, 4, 4, 5,  5, 7, 7, 8])
+    monkeypatch.setattr(benchmark.time, "perf_counter", lambda: next(wall))
+    monkeypatch.setattr(benchmark.time, "process_time", lambda: next(cpu))
+    t = benchmark.interleaved_times({"a": lambda: None, "b": lambda: None}, repeats=3)
+    assert t["a"]["wall"] == [5, 3, 1] and t["b"]["wall"] == [1, 2, 8]   # round 1은 b가 먼저 (b=2, a=3)
+    assert t["a"]["cpu"] == [1, 1, 2] and t["b"]["cpu"] == [2, 1, 1]
 
 
-def test_recording_collects_every_sample_inside_the_block_only():
-    outside = benchmark.median_seconds(lambda: None, repeats=2)
-    with benchmark.recording() as records:
-        median = benchmark.median_seconds(lambda: None, repeats=3)
-        pair = benchmark.side_by_side({"a": lambda: None, "b": lambda: None}, repeats=2)
-    benchmark.median_seconds(lambda: None, repeats=2)                # 블록 밖: 기록되지 않는다
-    assert [len(times) for _, times in records] == [3, 2, 2]
-    assert records[0][0] == median and records[1][0] == pair["a"]["median"] and records[2][0] == pair["b"]["median"]
-    assert all(np.median(times) == m for m, times in records)
-    assert outside >= 0.0 and benchmark._recordings == []
+def test_identical_samples_collapse_the_interval_to_the_ratio():
+    b = [0.010, 0.013, 0.011, 0.020, 0.009, 0.012, 0.015]
+    assert benchmark.ratio_interval(b, b) == (1.0, 1.0, 1.0)
+    a = [2.5 * v for v in b]                                       # 회마다 정확히 2.5배: 부하가 달라도 비율은 같다
+    ratio, low, high = benchmark.ratio_interval(a, b)
+    assert (ratio, low, high) == pytest.approx((2.5, 2.5, 2.5), rel=1e-12)
+    assert benchmark.ratio_interval([3.0], [2.0]) == (1.5, 1.5, 1.5)   # 한 회: 구간은 한 점
+
+
+def test_interval_of_a_known_shift_covers_it_and_shrinks_with_repeats():
+    rng = np.random.default_rng(1)
+    widths = []
+    for n in (20, 320):
+        b = rng.uniform(0.01, 0.02, n)                             # 회마다 부하가 다른 b
+        a = b * 1.3 * np.exp(rng.normal(0.0, 0.05, n))             # 참 비율 1.3, 회마다 5% 흔들림
+        ratio, low, high = benchmark.ratio_interval(a, b)
+        assert low < 1.3 < high and low <= ratio <= high
+        widths.append(high - low)
+    assert widths[1] < widths[0] / 2                               # 16배의 회 → 폭은 약 1/4
+    # seed가 고정이라 같은 표본이면 같은 구간, 구간은 중앙값의 bootstrap이라 쌍별 비율 범위 안에 있다
+    assert benchmark.ratio_interval(a, b) == (ratio, low, high)
+    assert (a / b).min() <= low and high <= (a / b).max()
+
+
+def test_ratio_interval_refuses_unpaired_or_bad_samples():
+    with pytest.raises(ValueError, match="같은 길이"):
+        benchmark.ratio_interval([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match="같은 길이"):
+        benchmark.ratio_interval([], [])
+    with pytest.raises(ValueError, match="0보다"):
+        benchmark.ratio_interval([1.0], [0.0])
+
+
+@pytest.mark.parametrize(("low", "high", "expected"), [
+    (0.90, 1.00, "met"),            # 상한 = goal: met
+    (0.90, 1.0001, "unclear"),
+    (1.00, 1.10, "unclear"),        # 하한 = goal: 아직 goal 위라고 할 수 없다
+    (1.0001, 1.10, "not met"),
+    (0.5, 0.7, "met"),
+    (1.2, 1.3, "not met"),
+])
+def test_verdict_at_most_goal_boundaries(low, high, expected):
+    assert benchmark.verdict(low, high, Goal("x", "x", 1.0)) == expected
+
+
+@pytest.mark.parametrize(("low", "high", "expected"), [
+    (10.0, 12.0, "met"),            # 하한 = goal: met
+    (9.99, 12.0, "unclear"),
+    (8.0, 10.0, "unclear"),
+    (8.0, 9.99, "not met"),
+])
+def test_verdict_at_least_goal_is_the_mirror(low, high, expected):
+    assert benchmark.verdict(low, high, Goal("x", "x", 10.0, at_most=False)) == expected
+
+
+def test_goals_of_the_protocol():
+    assert (GOALS["L3"].limit, GOALS["kernel"].limit, GOALS["backward"].limit) == (1.0, 2.0, 1.5)
+    assert all(GOALS[k].at_most for k in ("L3", "kernel", "backward", "cache"))
+    assert GOALS["L3"].text == "≤ 1×" and GOALS["im2col"].text == "≥ 10×"
+
+
+def test_repeats_to_decide_from_the_interval_width():
+    # 비율 1.05, 하한 0.95 (goal 1.0 쪽 반폭 0.10), goal까지 0.05: 반폭을 반으로 → 회 수 4배
+    assert benchmark.repeats_to_decide(1.05, 0.95, 1.20, 1.0, 10) == 40
+    # goal 아래: 상한 쪽 반폭 0.06, goal까지 0.02 → 9배
+    assert benchmark.repeats_to_decide(0.98, 0.90, 1.04, 1.0, 5) == 45
+    assert benchmark.repeats_to_decide(1.0, 0.9, 1.1, 1.0, 5) is None          # 비율이 goal 위: 반복으로 안 된다
+    assert benchmark.repeats_to_decide(1.01, 1.005, 1.1, 1.0, 5) == 6           # 이미 좁아도 적어도 한 회는 더
+
+
+def test_compare_makes_a_row_with_goal_verdict_cpu_and_raw_samples():
+    a = {"wall": [0.30, 0.20, 0.10], "cpu": [0.10, 0.10, 0.10]}
+    b = {"wall": [0.10, 0.10, 0.10], "cpu": [0.10, 0.10, 0.10]}
+    row = benchmark.compare("n", "ours", "twin", a, b, "L3", group="g", rel_diff=1e-7)
+    assert row["ratio"] == pytest.approx(2.0) and row["a_ms"] == pytest.approx(200.0)     # 쌍별 비율 3, 2, 1
+    assert row["cpu_ratio"] == 1.0 and (row["cpu_low"], row["cpu_high"]) == (1.0, 1.0)
+    assert row["goal"] == "L3" and row["goal_text"] == "≤ 1×"
+    assert row["ratio_low"] >= 1.0 and row["verdict"] == "unclear"          # 구간 [1, 3]: 하한 = goal
+    assert row["a_wall_s"] == a["wall"] and row["b_cpu_s"] == b["cpu"] and row["rel_diff"] == 1e-7
+    assert benchmark.compare("n", "a", "b", b, b, "L3")["verdict"] == "met"
+    with pytest.raises(ValueError, match="같은 회의 쌍"):
+        benchmark.compare("n", "a", "b", {"wall": [1.0]}, {"wall": [1.0, 2.0]}, "L3")
+    values = benchmark.compare_values("m", "hand", "autograd", 3.0, 2.0, "MB", "backward")
+    assert (values["ratio"], values["verdict"], values["repeats"]) == (1.5, "met", 1)
+
+
+def test_table_and_verdict_line():
+    b = {"wall": [1.0, 1.0, 1.0]}
+    rows = [benchmark.compare("x", "a", "b", {"wall": [0.5, 0.5, 0.5]}, b, "L3"),
+            benchmark.compare("y", "a", "b", {"wall": [3.0, 3.0, 3.0]}, b, "kernel"),
+            benchmark.compare("z", "a", "b", {"wall": [0.9, 1.1, 1.3]}, b, "L3")]
+    assert [r["verdict"] for r in rows] == ["met", "not met", "unclear"]
+    assert benchmark.verdict_counts(rows) == {"met": 1, "not met": 1, "unclear": 1}
+    assert benchmark.verdict_line(rows) == "판정: met 1, not met 1, unclear 1 (모두 3줄)"
+    table = benchmark.format_rows(rows, with_group=True).splitlines()
+    assert len(table) == 5 and all(line.count("|") == table[0].count("|") for line in table)
+    assert "**0.50×** [0.50, 0.50]" in table[2] and "| ≤ 1× | met |" in table[2]
+    assert "| ≤ 2× | not met |" in table[3] and "| unclear (약 12회면 판정) |" in table[4]   # 반폭 0.2, 거리 0.1
+    assert benchmark.verdict_text(dict(rows[2], repeats_to_decide=None)) == "unclear (반복으로 정해지지 않음)"
+    assert benchmark.verdict_text(dict(rows[2], repeats_to_decide=301)) == "unclear (반복으로 정해지지 않음)"
+    assert benchmark.verdict_text(dict(rows[2], repeats_to_decide=300)) == "unclear (약 300회면 판정)"
 
 
 def test_environment_names_machine_threads_versions_and_extras():
-    import numpy as np
     import torch
 
     env = benchmark.environment(3, torchvision="x.y")

@@ -20,6 +20,10 @@ im2col은 kernel 안의 위치 (p, q)마다 한 번씩, 모두 KH·KW번의 stri
 (C, N, OH, OW) 전체를 한꺼번에 옮기므로 Python loop는 KH·KW(=25)번뿐이다. `conv2d_naive`는 정의를
 그대로 loop로 쓴 느린 버전이며 **테스트 oracle로만** 쓴다.
 
+펼친 cols와 backward의 dcols는 입력보다 몇 배 큰 임시 배열이다 (LeNet C3, batch 64에서 각각 3.8 MB). `Conv2D`는
+이 둘을 입력 shape마다 한 번 잡아 두고 step마다 다시 쓴다 (`Conv2D.buffer`): 매번 새로 잡으면 allocator가 OS에서
+받은 새 page를 처음 쓸 때마다 0으로 채우는 비용(page fault)을 step마다 치를 수 있다.
+
 Pooling (Section II.A의 sub-sampling; 현대식 LeNet은 max-pool을 쓴다):
     max:  out[n, c, i, j] = max_{p, q} x̃[n, c, S·i + p, S·j + q]     (x̃는 −∞ padding)
     avg:  out[n, c, i, j] = (1 / (KH·KW)) Σ_{p, q} x̃[n, c, S·i + p, S·j + q]   (0 padding도 개수에 센다)
@@ -65,18 +69,22 @@ def check_images(x, name: str, channels: int | None = None) -> None:
 # ---------------------------------------------------------------------------------------------------------
 # im2col / col2im
 # ---------------------------------------------------------------------------------------------------------
-def im2col(x: np.ndarray, kernel, stride, padding, pad_value: float = 0.0) -> np.ndarray:
+def im2col(x: np.ndarray, kernel, stride, padding, pad_value: float = 0.0, out: np.ndarray | None = None) -> np.ndarray:
     """x (N, C, H, W) → cols (C, KH, KW, N, OH, OW).
 
     cols[c, p, q, n, i, j] = x̃[n, c, S·i + p, S·j + q]. 이 축 순서면 `cols.reshape(C·KH·KW, N·OH·OW)`가
     복사 없이 되고, 행 순서 (c, p, q)가 `W.reshape(F, C·KH·KW)`의 열 순서와 같다.
+    out: 결과를 쓸 그 shape·dtype의 배열 (다시 쓰는 buffer). 없으면 새로 잡는다.
     """
     n, c, h, w = x.shape
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
     oh, ow = output_size((h, w), kernel, stride, padding)
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=pad_value)   # (N, C, H+2P, W+2P)
     xp = xp.transpose(1, 0, 2, 3)                                                     # (C, N, H+2P, W+2P)
-    cols = np.empty((c, kh, kw, n, oh, ow), dtype=x.dtype)
+    shape = (c, kh, kw, n, oh, ow)
+    if out is not None and (out.shape != shape or out.dtype != x.dtype):
+        raise ValueError(f"im2col의 out은 shape {shape}, dtype {x.dtype}이어야 합니다: 받은 {out.shape}, {out.dtype}")
+    cols = np.empty(shape, dtype=x.dtype) if out is None else out
     for p in range(kh):
         for q in range(kw):
             cols[:, p, q] = xp[:, :, p:p + sh * oh:sh, q:q + sw * ow:sw]              # (C, N, OH, OW)
@@ -139,6 +147,18 @@ class Conv2D:
             "b": np.zeros(out_channels, dtype=dtype),
         }
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.buffers = {}                                   # 이름 → 다시 쓰는 작업 배열 (`buffer`)
+
+    def buffer(self, name: str, shape: tuple, dtype) -> np.ndarray:
+        """shape·dtype이 같은 동안 다시 쓰는 작업 배열. 처음이거나 shape·dtype이 바뀌면 새로 잡는다.
+
+        값은 매번 덮어쓰므로 초기화하지 않는다 (np.empty). 돌려주는 출력·gradient에는 쓰지 않는다: 호출한 쪽이
+        그것을 들고 있을 수 있다.
+        """
+        buf = self.buffers.get(name)
+        if buf is None or buf.shape != shape or buf.dtype != dtype:
+            buf = self.buffers[name] = np.empty(shape, dtype=dtype)
+        return buf
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         W, b = self.params["W"], self.params["b"]
@@ -146,7 +166,8 @@ class Conv2D:
         check_images(x, "Conv2D", channels=c_in)
         n = x.shape[0]
         oh, ow = output_size(x.shape[2:], self.kernel, self.stride, self.padding)
-        cols = im2col(x, self.kernel, self.stride, self.padding)                      # (C, KH, KW, N, OH, OW)
+        cols = self.buffer("cols", (c_in, *self.kernel, n, oh, ow), x.dtype)
+        im2col(x, self.kernel, self.stride, self.padding, out=cols)                   # (C, KH, KW, N, OH, OW)
         cols = cols.reshape(-1, n * oh * ow)                                          # (C·KH·KW, N·OH·OW)
         out = W.reshape(f_out, -1) @ cols + b[:, None]                                # (F, N·OH·OW)
         self.cache = (x.shape, cols)
@@ -159,7 +180,8 @@ class Conv2D:
         dout_mat = dout.transpose(1, 0, 2, 3).reshape(f_out, -1)                      # (F, N·OH·OW)
         self.grads["W"][...] = (dout_mat @ cols.T).reshape(W.shape)                   # (F, C·KH·KW) → (F, C, KH, KW)
         self.grads["b"][...] = dout_mat.sum(axis=1)                                   # (F,)
-        dcols = W.reshape(f_out, -1).T @ dout_mat                                     # (C·KH·KW, N·OH·OW)
+        dcols = self.buffer("dcols", cols.shape, np.result_type(W, dout_mat))
+        np.matmul(W.reshape(f_out, -1).T, dout_mat, out=dcols)                        # (C·KH·KW, N·OH·OW)
         dcols = dcols.reshape(W.shape[1], *self.kernel, x_shape[0], *dout.shape[2:])  # (C, KH, KW, N, OH, OW)
         return col2im(dcols, x_shape, self.kernel, self.stride, self.padding)         # (N, C, H, W)
 

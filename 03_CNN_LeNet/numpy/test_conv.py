@@ -187,3 +187,41 @@ def test_integer_input_and_bad_pool_settings_are_refused():
         MaxPool2D(2).forward(np.zeros((4, 4)))
     with pytest.raises(ValueError, match="kernel_size"):
         Conv2D(1, 2, (3, 3, 3))
+
+
+# ---- 작업 배열 재사용 ----
+def test_buffers_are_allocated_once_per_shape_and_never_returned():
+    """cols·dcols는 shape이 같은 동안 같은 배열을 다시 쓰고, 돌려준 출력·dx는 그 배열과 메모리를 나누지 않는다."""
+    case = CONV_GRID[1]
+    layer, x = make_conv(case)
+    fresh, _ = make_conv(case)                                      # 같은 가중치, 매번 새 buffer로 비교할 층
+    rng = np.random.default_rng(3)
+    outs, dxs = [], []
+    for step in range(3):
+        xs = x + step                                               # 매 step 다른 입력, 같은 shape
+        out = layer.forward(xs)
+        dout = rng.normal(size=out.shape)
+        dx = layer.backward(dout)
+        if step == 0:
+            first = {name: buf for name, buf in layer.buffers.items()}
+        fresh.buffers = {}                                          # 매번 새로 잡는 층
+        assert np.array_equal(out, fresh.forward(xs)) and np.array_equal(dx, fresh.backward(dout))
+        assert np.array_equal(layer.grads["W"], fresh.grads["W"])
+        for buf in layer.buffers.values():
+            assert not np.shares_memory(buf, out) and not np.shares_memory(buf, dx)
+        outs.append(out)
+        dxs.append(dx)
+    assert set(first) == {"cols", "dcols"}
+    assert all(layer.buffers[name] is first[name] for name in first)    # 한 번 잡은 배열을 다시 썼다
+    assert not np.array_equal(outs[0], outs[1])                         # 앞 step의 출력이 덮어써지지 않았다
+    layer.forward(x[:1])                                                # batch가 바뀌면 새 shape로 다시 잡는다
+    assert layer.buffers["cols"] is not first["cols"] and layer.buffers["cols"].shape[3] == 1
+
+
+def test_im2col_out_must_match_shape_and_dtype():
+    x = np.zeros((2, 3, 5, 5))
+    cols = im2col(x, (3, 3), (1, 1), (0, 0))
+    buf = np.empty_like(cols)
+    assert im2col(x + 1, (3, 3), (1, 1), (0, 0), out=buf) is buf and np.all(buf == 1)
+    with pytest.raises(ValueError, match="out"):
+        im2col(x, (3, 3), (1, 1), (0, 0), out=np.empty(cols.shape, dtype=np.float32))
