@@ -177,7 +177,8 @@ def test_attention_hook_equals_our_attention_maps_and_sdpa_is_refused():
         A.capture_attention(BertModel(A.hf_config(config, "sdpa")).eval(), ids, types, mask)
 
 
-def test_analysis_quick_run(tmp_path):
+def test_analysis_quick_run(tmp_path, capsys):
     result = A.main(["--quick", "--out", str(tmp_path)])
     assert result["value"] <= F32_ATOL and result["attention_hook_max_abs_diff"] <= F32_ATOL
     assert (tmp_path / "hf_attention_hook.png").exists() and (tmp_path / "result.json").exists()
+    assert "smoke run" in capsys.readouterr().out.strip().splitlines()[-1]

@@ -12,9 +12,13 @@ Language Understanding".
 - §3 "Pre-training BERT", Task #1 Masked LM: 가려진 위치의 hidden에 dense + GELU + LayerNorm을 거친 뒤,
   **입력 word embedding 행렬을 그대로 (tied) 출력 층으로** 쓰고 token마다 따로 bias를 더한다 (코드의
   `get_masked_lm_output`).
-- Task #2 Next Sentence Prediction: pooler의 출력 p = tanh(W · h_[CLS] + b)에 Linear(H, 2).
-- §3.1 / 부록 A.2: BERT_BASE = (L=12, H=768, A=12), feed-forward 4H = 3072, 최대 길이 512, vocab 30522
-  (uncased WordPiece). 총 parameter는 HF `BertModel`(pooler 포함) 기준 109,482,240개.
+- Task #2 Next Sentence Prediction과 문장 분류(§4.1): 논문은 [CLS]의 마지막 hidden C ∈ R^H(Figure 1의 C)에 바로
+  분류 층을 얹는다. C에 dense + tanh를 한 번 더 거는 pooler p = tanh(W · C + b)는 논문이 아니라 공개 코드
+  (`modeling.py`의 `get_pooled_output`)의 것이고, HF와 우리 모델도 그것을 따른다: NSP와 분류 head는 p를 읽는다.
+- §3 "Model Architecture": BERT_BASE = (L=12, H=768, A=12, 총 110M), feed-forward 4H = 3072 (부록 A.2의 최대 길이
+  512). §3 "Input/Output Representations"는 30,000개 token의 WordPiece vocabulary라고 적고, 공개된 uncased vocabulary
+  파일은 30,522개다 (우리 기본값). 그 vocabulary로 센 parameter는 HF `BertModel`(pooler 포함) 기준 109,482,240개
+  ≈ 109.5M이고, 논문의 110M은 이것을 반올림한 값이다.
 
 `BERT.forward(input_ids, token_type_ids=None, attention_mask=None)` → `(sequence_output, pooled_output)`;
 `BERTForPreTraining.forward(...)` → `(mlm_logits, nsp_logits)`. attention_mask는 HF와 같은 뜻
@@ -184,7 +188,7 @@ class EncoderLayer(nn.Module):
 
 
 class Pooler(nn.Module):
-    """p = tanh(W · h_[CLS] + b): 첫 token([CLS])의 hidden을 문장 표현으로 (§3, Figure 1의 C)."""
+    """p = tanh(W · C + b), C = 첫 token [CLS]의 마지막 hidden (Figure 1의 C). tanh 층은 공개 코드의 것이다."""
 
     def __init__(self, config: BERTConfig):
         super().__init__()
@@ -289,12 +293,19 @@ class BERT(nn.Module):
 
     @classmethod
     def from_pretrained(cls, name: str = "bert-base-uncased") -> BERT:
-        """HF hub cache에 있는 사전학습 가중치를 읽어 옮긴다. 없으면 한 문장(DatasetUnavailable)으로 알린다.
+        """사전학습 가중치를 읽어 옮긴다: HF hub 이름(cache에 있을 때) 또는 `save_pretrained`로 저장한 폴더.
+        없으면 한 문장(DatasetUnavailable)으로 알린다.
 
         이 함수는 내려받지 않는다 (`local_files_only=True`): 온라인이면 먼저
         `python -c "import transformers; transformers.BertModel.from_pretrained('bert-base-uncased')"`로 받아 둔다.
+        pooler가 없는 checkpoint(`BertForMaskedLM`을 저장한 폴더)는 pooler 없이 읽는다 (pooled_output은 None):
+        무작위 pooler를 만들어 사전학습 가중치인 것처럼 돌려주지 않는다.
         """
-        return cls.from_reference(_load_hf("BertModel", name))
+        ref, missing = _load_hf("BertModel", name)
+        if missing and missing <= {"pooler.dense.weight", "pooler.dense.bias"}:
+            ref, missing = _load_hf("BertModel", name, add_pooling_layer=False)
+        _refuse_missing(name, missing)
+        return cls.from_reference(ref)
 
 
 def init_bert_weights(module: nn.Module, config: BERTConfig) -> None:
@@ -385,8 +396,16 @@ class BERTForPreTraining(nn.Module):
 
     @classmethod
     def from_pretrained(cls, name: str = "bert-base-uncased") -> BERTForPreTraining:
-        """사전학습된 MLM + NSP head까지 (HF `BertForPreTraining`). cache에 없으면 DatasetUnavailable."""
-        return cls.from_reference(_load_hf("BertForPreTraining", name))
+        """사전학습된 MLM + NSP head까지 (HF `BertForPreTraining`): hub 이름(cache) 또는 `save_pretrained` 폴더.
+        NSP head와 pooler가 없는 checkpoint(`BertForMaskedLM`)는 MLM head만 읽는다 (next_sentence=False 모양).
+        cache·폴더에 없으면 DatasetUnavailable."""
+        ref, missing = _load_hf("BertForPreTraining", name)
+        nsp_keys = {"cls.seq_relationship.weight", "cls.seq_relationship.bias", "bert.pooler.dense.weight",
+                    "bert.pooler.dense.bias"}
+        if missing and missing <= nsp_keys:
+            ref, missing = _load_hf("BertForMaskedLM", name)
+        _refuse_missing(name, missing)
+        return cls.from_reference(ref)
 
 
 class BERTClassifier(nn.Module):
@@ -461,15 +480,32 @@ def _copy(model: nn.Module, key_map: dict[str, str], theirs: dict[str, torch.Ten
             ours[our_key].copy_(value)                                          # 복사: 참조와 tensor를 공유하지 않는다
 
 
-def _load_hf(class_name: str, name: str) -> nn.Module:
+def _load_hf(class_name: str, name: str, **kwargs) -> tuple[nn.Module, set[str]]:
+    """transformers.<class_name>.from_pretrained(name, local_files_only=True) → (eval 모드 모델, 비어 있던 key 집합).
+
+    name은 hub 이름(cache에서만 찾는다) 또는 `save_pretrained`로 저장한 폴더다. 둘 다 없으면 DatasetUnavailable.
+    """
+    import os
+
     import transformers
 
     from utils.core import DatasetUnavailable
 
     try:
-        ref = getattr(transformers, class_name).from_pretrained(name, local_files_only=True)
+        ref, info = getattr(transformers, class_name).from_pretrained(name, local_files_only=True,
+                                                                       output_loading_info=True, **kwargs)
     except OSError as error:
+        if os.sep in name or name.startswith("."):
+            raise DatasetUnavailable(f"{name}에서 BERT 가중치를 읽지 못했습니다: save_pretrained로 저장한 폴더"
+                                     f"(config.json과 model.safetensors가 있는 곳)를 주세요") from error
         raise DatasetUnavailable(f"사전학습 가중치 {name!r}가 Hugging Face cache에 없습니다: 인터넷에 연결된 곳에서 "
                                  f"transformers.{class_name}.from_pretrained({name!r})로 한 번 내려받으세요") from error
-    return ref.eval()
+    return ref.eval(), set(info["missing_keys"])
 
+
+def _refuse_missing(name: str, missing: set[str]) -> None:
+    """checkpoint에 없어 HF가 무작위로 채운 가중치가 있으면 거부한다 (사전학습 가중치인 척하지 않는다)."""
+    if missing:
+        raise ValueError(f"{name}의 checkpoint에 BERT 가중치 {sorted(missing)[:4]}가 없습니다 "
+                         f"(모두 {len(missing)}개): BertModel·BertForMaskedLM·BertForPreTraining을 저장한 "
+                         "폴더를 주세요")

@@ -3,9 +3,11 @@
 논문: Devlin et al. (2018), §3.1 Task #1, Task #2, 부록 A.1.
 - Masked LM: 각 sequence에서 token의 15%를 예측 대상으로 고른다. 고른 위치 중
   80%는 [MASK]로, 10%는 무작위 token으로 바꾸고, 10%는 그대로 둔다. [CLS]·[SEP]·[PAD] 같은 특수 token은
-  고르지 않는다. 원 코드(`create_pretraining_data.py`의 `create_masked_lm_predictions`)처럼 고르는 개수는
-  확률이 아니라 **정확히** max(1, round(0.15 · 후보 수))개다 (HF의 DataCollator는 위치마다 Bernoulli(0.15)).
-  무작위 token은 특수 token이 아닌 id 범위 [first_normal_id, V)에서 고른다.
+  고르지 않는다. 고르는 개수는 확률이 아니라 **정확히** max(1, round(0.15 · 후보 수))개다 (HF의 DataCollator는
+  위치마다 Bernoulli(0.15)). 공개 코드(`create_pretraining_data.py`의 `create_masked_lm_predictions`)도 개수를
+  정해 두지만 세 가지가 다르다: 그 코드는 [CLS]·[SEP]까지 센 길이로 round(len · 0.15)를 계산하고,
+  `max_predictions_per_seq`(기본 20)에서 자르며, 무작위 token을 특수 token까지 포함한 vocabulary 전체에서 고른다.
+  여기서는 후보(특수 token이 아닌 위치) 수로 세고, 상한이 없고, 무작위 token은 id 범위 [first_normal_id, V)에서 고른다.
 - NSP: 문장 쌍 (A, B)의 50%는 B가 같은 문서에서 A 바로 다음 문장 (IsNext = 1),
   50%는 B가 다른 문서의 무작위 문장 (NotNext = 0). 입력은 [CLS] A [SEP] B [SEP], token type은 A 쪽 0, B 쪽 1.
 """
@@ -74,7 +76,11 @@ def make_nsp_pairs(documents: list[list[list[int]]], n_pairs: int, generator: to
 
 
 def pair_input(a: list[int], b: list[int], cls_id: int, sep_id: int, max_len: int):
-    """[CLS] A [SEP] B [SEP] → (ids, token_type_ids). 너무 길면 더 긴 쪽의 끝에서 한 token씩 자른다."""
+    """[CLS] A [SEP] B [SEP] → (ids, token_type_ids). 너무 길면 더 긴 쪽의 끝에서 한 token씩 자른다.
+
+    공개 코드의 `truncate_seq_pair`는 더 긴 쪽에서 한 token씩 떼되, 앞과 뒤 중 하나를 무작위로 고른다 (끝에만
+    생기는 치우침을 피하려고). 여기서는 난수 없이 끝에서만 자른다.
+    """
     if max_len < 5:
         raise ValueError(f"max_len은 특수 token 3개 + 문장마다 1 token = 5 이상이어야 합니다: {max_len}")
     a, b = list(a), list(b)

@@ -269,13 +269,16 @@ def test_pair_input_layout_and_truncation():
 
 
 # ---- 6. 학습 스크립트 ----
-def test_lowlevel_quick_run_starts_near_ln_v_and_learns(tmp_path):
+def test_lowlevel_quick_run_starts_near_ln_v_and_learns(tmp_path, capsys):
     from . import bert_lowlevel
 
     result = bert_lowlevel.main(["--quick", "--out", str(tmp_path), "--vocab-size", "150"])
     assert abs(result["initial_val_loss"] - result["ln_vocab"]) < 0.3      # 작은 가중치 → 거의 균등한 예측
     assert result["final_val_loss"] < result["initial_val_loss"]
     assert (tmp_path / "mlm_loss_lowlevel.png").exists() and (tmp_path / "result.json").exists()
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert "smoke run" in printed[-1]                                       # 마지막 줄이 smoke run이라고 말한다
+    assert any(f"ln V = {result['ln_vocab']:.3f}" in line for line in printed)   # 처음 loss 옆에 ln V
 
 
 def test_make_blocks_layout_and_short_corpus():
