@@ -9,8 +9,23 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .core import DatasetUnavailable
 from .schedules import cosine_lr, multistep_lr
-from .training import History, accuracy, evaluate, fit, make_optimizer, parameter_groups, train_steps
+from .training import (
+    History,
+    accuracy,
+    autocast,
+    evaluate,
+    fit,
+    grad_scaler,
+    load_checkpoint,
+    make_optimizer,
+    parameter_groups,
+    rng_states,
+    save_checkpoint,
+    set_rng_states,
+    train_steps,
+)
 
 
 def separable(n=64, seed=0):
@@ -240,3 +255,82 @@ def test_train_steps_learns_a_tiny_sequence_model_with_schedule_eval_and_accumul
     assert history["eval_step"] == [20, 40, 60] and len(history["val_loss"]) == 3
     assert history["lr"][0] == pytest.approx(0.05) and history["lr"][-1] > 0
     assert initial > 1.0 and history["val_loss"][-1] < 0.1 * initial
+
+
+# ---------------------------------------------------------------------------
+# checkpoint, 난수 상태, autocast
+# ---------------------------------------------------------------------------
+def test_checkpoint_round_trip_keeps_tensors_and_plain_values(tmp_path):
+    model = tiny_cnn()
+    state = {"model": model.state_dict(), "step": 7, "names": ["a", "b"], "config": {"lr": 0.1, "x": None}}
+    save_checkpoint(tmp_path / "ckpt.pt", state)
+    loaded = load_checkpoint(tmp_path / "ckpt.pt")
+    assert loaded["step"] == 7 and loaded["names"] == ["a", "b"] and loaded["config"] == {"lr": 0.1, "x": None}
+    assert all(torch.equal(loaded["model"][k], v) for k, v in model.state_dict().items())
+
+
+def test_failed_checkpoint_write_keeps_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "ckpt.pt"
+    save_checkpoint(path, {"step": 1})
+    before = path.read_bytes()
+
+    def broken_save(obj, f):
+        open(f, "wb").write(b"half")
+        raise OSError("디스크가 찼다")
+
+    monkeypatch.setattr(torch, "save", broken_save)
+    with pytest.raises(OSError):
+        save_checkpoint(path, {"step": 2})
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["ckpt.pt"]            # 임시 파일도 남지 않는다
+
+
+@pytest.mark.parametrize("content", [None, b"", b"garbage" * 20, "truncated", "pickle"])
+def test_missing_or_corrupt_checkpoint_is_dataset_unavailable(tmp_path, content):
+    path = tmp_path / "ckpt.pt"
+    if content == "truncated":
+        save_checkpoint(path, {"w": torch.randn(100, 100)})
+        content = path.read_bytes()[:2000]
+    elif content == "pickle":                                           # weights_only가 막는 임의 객체
+        torch.save({"bad": tiny_cnn()}, path)
+        content = path.read_bytes()
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(DatasetUnavailable, match="ckpt.pt"):
+        load_checkpoint(path)
+    assert (path.read_bytes() == content) if content is not None else not path.exists()
+
+
+def test_rng_states_survive_a_weights_only_checkpoint(tmp_path):
+    import random
+
+    random.seed(1)
+    np.random.seed(2)
+    torch.manual_seed(3)
+    np.random.rand(3)                                                   # 상태 안의 위치(pos)가 0이 아니도록
+    save_checkpoint(tmp_path / "rng.pt", {"rng": rng_states()})
+    expected = (random.random(), float(np.random.rand()), float(torch.rand(1)))
+    random.seed(9)
+    np.random.seed(9)
+    torch.manual_seed(9)
+    set_rng_states(load_checkpoint(tmp_path / "rng.pt")["rng"])
+    assert (random.random(), float(np.random.rand()), float(torch.rand(1))) == expected
+
+
+def test_autocast_lowers_matmul_precision_only_when_asked():
+    layer = nn.Linear(4, 3)
+    x = torch.randn(2, 4)
+    with autocast("cpu", "float32"):
+        assert layer(x).dtype == torch.float32
+    with autocast("cpu", "bfloat16"):
+        assert layer(x).dtype == torch.bfloat16
+    assert layer(x).dtype == torch.float32                              # 블록 밖에서는 그대로
+    assert layer.weight.dtype == torch.float32
+    with pytest.raises(ValueError, match="float32, bfloat16, float16"):
+        autocast("cpu", "float8")
+
+
+def test_grad_scaler_is_on_for_float16_only():
+    assert grad_scaler("cpu", "float16").is_enabled()
+    assert not grad_scaler("cpu", "bfloat16").is_enabled()
+    assert not grad_scaler("cpu", "float32").is_enabled()

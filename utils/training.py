@@ -13,6 +13,9 @@
   `torch.optim.lr_scheduler` 객체면 매 epoch 끝에 `.step()`을 부른다.
 - 선택: gradient clipping(전체 norm), gradient accumulation(k개 mini-batch의 평균 gradient로 한 step),
   epoch마다 부르는 callback, tqdm 진행 막대 (터미널에서만: 파이프·CI 로그로 가는 stderr에는 그리지 않는다).
+- checkpoint: `save_checkpoint` (원자적 쓰기) / `load_checkpoint` (`weights_only=True`; 없거나 깨졌으면
+  `DatasetUnavailable` 한 문장), `rng_states` / `set_rng_states`.
+- mixed precision: `autocast(device, dtype)` (float32면 아무것도 하지 않는 context), `grad_scaler(device, dtype)`.
 - History key: lr, train_loss, (metric이 있으면) train_<name>, test_loss, test_<name>, seconds(누적).
   train 쪽 값은 그 epoch의 mini-batch들을 train 모드로 본 running 평균이다 (He et al. 2016 Fig. 1의 가는 선처럼).
 
@@ -27,7 +30,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from utils.core import check_finite, check_positive_int
+from utils.core import DatasetUnavailable, atomic_path, check_finite, check_positive_int
 
 
 class History:
@@ -317,3 +320,111 @@ def train_steps(model, get_batch: Callable, *, steps: int, optimizer, schedule=N
             callback(step, record)
         bar.set_postfix({k: f"{v:.4f}" for k, v in record.items() if k != "step"}, refresh=False)
     return history
+
+
+# ---------------------------------------------------------------------------
+# checkpoint와 mixed precision (09장의 `train.py`가 쓴다)
+# ---------------------------------------------------------------------------
+DTYPES = ("float32", "bfloat16", "float16")
+
+
+def save_checkpoint(path, state: dict):
+    """`state` (tensor, 수, 문자열, list, dict만)를 `torch.save`로 원자적으로 쓴다: 중간에 죽어도 예전 파일이 남는다."""
+    import torch
+
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
+    return path
+
+
+def load_checkpoint(path, map_location="cpu") -> dict:
+    """`torch.load(..., weights_only=True)`로 읽는다 (pickle로 임의 코드를 실행하지 않는다).
+
+    파일이 없거나, 잘렸거나, checkpoint dict가 아니면 `DatasetUnavailable` (CLI에서 한 문장 + exit code 2).
+    파일은 읽기만 하므로 그대로 남는다.
+    """
+    import pickle
+    import zipfile
+    from pathlib import Path
+
+    import torch
+
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetUnavailable(f"checkpoint {path}가 없습니다: 경로를 확인하거나 (--resume이라면) "
+                                 "--resume 없이 처음부터 학습하세요")
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except (RuntimeError, EOFError, OSError, ValueError, KeyError, pickle.UnpicklingError,
+            zipfile.BadZipFile) as error:
+        raise DatasetUnavailable(f"checkpoint {path}를 읽지 못했습니다 ({type(error).__name__}: 깨졌거나 "
+                                 "torch.save로 쓴 파일이 아닙니다): 다른 checkpoint를 쓰거나 처음부터 "
+                                 "학습하세요") from None
+    if not isinstance(state, dict):
+        raise DatasetUnavailable(f"checkpoint {path}가 dict가 아닙니다 ({type(state).__name__}): "
+                                 "save_checkpoint로 쓴 파일을 주세요")
+    return state
+
+
+def rng_states() -> dict:
+    """Python, NumPy 전역, torch CPU (와 있으면 CUDA) 난수 상태. `weights_only=True`로 다시 읽히는 값만 담는다."""
+    import random
+
+    import torch
+
+    state = {"torch": torch.get_rng_state(), "python": repr(random.getstate()),
+             "numpy": {"key": np.random.get_state()[1].tolist(), "pos": int(np.random.get_state()[2])}}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_states(state: dict) -> None:
+    """`rng_states()`가 돌려준 상태로 되돌린다 (NumPy의 Gaussian 캐시는 비운다)."""
+    import ast
+    import random
+
+    import torch
+
+    torch.set_rng_state(state["torch"])
+    random.setstate(ast.literal_eval(state["python"]))
+    np.random.set_state(("MT19937", np.asarray(state["numpy"]["key"], dtype=np.uint32), state["numpy"]["pos"], 0, 0.0))
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def check_dtype(name: str):
+    import torch
+
+    if name not in DTYPES:
+        raise ValueError(f"dtype은 {', '.join(DTYPES)} 중 하나여야 합니다: {name!r}")
+    return getattr(torch, name)
+
+
+def autocast(device, dtype: str = "float32"):
+    """forward를 감쌀 context. "float32"면 아무것도 하지 않고, "bfloat16"·"float16"이면 `torch.autocast`.
+
+    autocast 안에서 matmul·linear는 낮은 정밀도로 계산하고, softmax·LayerNorm·loss 같은 합이 큰 연산은 float32로
+    남긴다 (PyTorch의 op별 목록). parameter와 optimizer 상태는 float32 그대로다. CPU의 autocast는 bfloat16과
+    float16을 모두 받는다.
+    """
+    import contextlib
+
+    import torch
+
+    torch_dtype = check_dtype(dtype)
+    if torch_dtype is torch.float32:
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=torch.device(device).type, dtype=torch_dtype)
+
+
+def grad_scaler(device, dtype: str = "float32"):
+    """float16이면 켜진 `torch.amp.GradScaler`, 아니면 꺼진 것 (scale·step·update가 그대로 통과한다).
+
+    float16의 지수는 5 bit라 작은 gradient가 0으로 사라진다 (underflow): loss에 큰 수 S를 곱해 backward하고
+    optimizer step 전에 gradient를 S로 나눈다. inf/NaN이 나오면 그 step을 건너뛰고 S를 줄인다. bfloat16은
+    float32와 같은 8 bit 지수라 scaler가 필요 없다.
+    """
+    import torch
+
+    return torch.amp.GradScaler(torch.device(device).type, enabled=check_dtype(dtype) is torch.float16)
