@@ -247,10 +247,18 @@ def doc_header(records: list[dict]) -> str:
     ])
 
 
+def _without_out(command: str) -> str:
+    """문서에 싣는 명령에서 `--out 폴더`를 뺀다: 결과를 어디에 썼는지는 그 기계의 사정이고 재현에는 필요 없다."""
+    words = command.split()
+    kept = [w for i, w in enumerate(words) if w != "--out" and (i == 0 or words[i - 1] != "--out")]
+    return " ".join(kept)
+
+
 def write_docs(records: list[dict]) -> Path:
     """이번 실행의 주장들로 docs/05의 같은 (chapter, name) 항목을 바꾸고 나머지는 그대로 둔 뒤 다시 쓴다."""
     import json
 
+    records = [dict(r, command=_without_out(r.get("command", ""))) for r in records]
     old = json.loads(DOC_DATA_PATH.read_text(encoding="utf-8")) if DOC_DATA_PATH.exists() else []
     new_keys = {(r["chapter"], r["name"]) for r in records}
     merged = [r for r in old if (r["chapter"], r["name"]) not in new_keys] + records

@@ -38,6 +38,32 @@ def test_overview_and_readme_mark_only_existing_chapters_done():
                 assert any(c.startswith(match.group(1) + "_") for c in chapters), f"{doc}: 없는 장에 ✅ — {line}"
 
 
+LEVEL_FOLDERS = ("numpy", "pytorch_lowlevel", "paper", "analysis")
+
+
+def chapter_rows(doc: str) -> dict[str, list[str]]:
+    """`| NN | … | L1 | L2 | L3 | L4 |` 꼴의 표 행: 장 번호 → 그 행의 칸들."""
+    rows = {}
+    for line in (ROOT / doc).read_text(encoding="utf-8").splitlines():
+        if re.match(r"\|\s*\d\d\s*\|", line):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            rows[cells[0]] = cells
+    return rows
+
+
+@pytest.mark.parametrize("doc", ["README.md", "00_Overview.md"])
+def test_every_chapter_is_linked_and_its_level_marks_match_the_folders(doc):
+    chapters = sorted(p for p in ROOT.iterdir() if p.is_dir() and re.match(r"^\d\d_", p.name))
+    rows = chapter_rows(doc)
+    for chapter in chapters:
+        number = chapter.name[:2]
+        assert number in rows, f"{doc}의 장 표에 {chapter.name}의 행이 없다"
+        assert f"]({chapter.name}/)" in " ".join(rows[number]), f"{doc}: {chapter.name}에 링크가 없다"
+        marks = rows[number][-4:]
+        expected = ["✅" if (chapter / level).is_dir() else "—" for level in LEVEL_FOLDERS]
+        assert marks == expected, f"{doc}: {chapter.name}의 L1–L4 표시 {marks} ≠ 실제 레벨 폴더 {expected}"
+
+
 def repository_text_files():
     skip = {".git", "outputs", "data", ".pytest_cache", ".ruff_cache", "__pycache__"}
     suffixes = {".md", ".py", ".ini", ".toml", ".txt", ".cfg"}

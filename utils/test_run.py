@@ -75,3 +75,17 @@ def test_unknown_chapter_is_an_argparse_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
         run.main(["77"])
     assert exit_info.value.code == 2 and "01_Linear_Logistic" in capsys.readouterr().err
+
+
+def test_every_level_script_reports_the_level_folder_it_lives_in():
+    """report.md의 level 칸(결과 dict의 `"level"`)은 네 레벨 이름 중 하나이고, 스크립트가 사는 폴더와 같다."""
+    import re
+
+    wrong = []
+    for chapter in run.find_chapters():
+        for module_name, level, _ in run.find_scripts(chapter):
+            path = run.ROOT.joinpath(*module_name.split(".")).with_suffix(".py")
+            text = path.read_text(encoding="utf-8")
+            named = re.findall(r'"level":\s*"(\w+)"', text)       # 다른 스크립트의 main을 부르는 스크립트에는 없다
+            wrong += [f"{module_name}: {name}" for name in named if name != level]
+    assert not wrong, f"레벨 폴더와 다른 level 이름: {wrong}"

@@ -406,7 +406,7 @@ def test_quick_run_reports_result_and_plots(tmp_path, capsys):
     assert "smoke run" in lines[-1] and FULL_RUN_EXACT_MATCH in lines[-1]
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert f"**{FULL_RUN_EXACT_MATCH}**" in readme                          # 안내가 인용하는 값이 README의 표에 있다
-    assert result["model"] == "Transformer" and result["level"] == "lowlevel" and result["data"] == "reverse"
+    assert result["model"] == "Transformer" and result["level"] == "pytorch_lowlevel" and result["data"] == "reverse"
     assert 0.0 <= result["value"] <= 1.0 and (tmp_path / "result.json").exists()
     assert all((tmp_path / name).exists() for name in ("loss_curve.png", "cross_attention.png"))
 

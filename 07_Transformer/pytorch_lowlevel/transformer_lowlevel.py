@@ -143,7 +143,7 @@ def cross_attention(params, src, n_head, layers, table) -> np.ndarray:
 
 
 def main(argv=None) -> dict:
-    parser = make_parser("07_Transformer", "lowlevel", "거꾸로 읽기: raw tensor encoder–decoder Transformer",
+    parser = make_parser("07_Transformer", "pytorch_lowlevel", "거꾸로 읽기: raw tensor encoder–decoder Transformer",
                          DATA_CHOICES, "reverse", default_epochs=1)
     parser.add_argument("--steps", type=int, default=600, help="Adam update 횟수")
     parser.add_argument("--batch-size", type=int, default=64, help="mini-batch 크기")
@@ -195,7 +195,7 @@ def main(argv=None) -> dict:
              str(plot_attention(weights.mean(axis=0), f"{args.out}/cross_attention.png",
                                 title="cross-attention (마지막 decoder 층, head 평균)", x_labels=digits,
                                 y_labels=outputs[: weights.shape[1]]))]
-    result = {"model": "Transformer", "level": "lowlevel", "data": args.data, "metric": "test_exact_match",
+    result = {"model": "Transformer", "level": "pytorch_lowlevel", "data": args.data, "metric": "test_exact_match",
               "value": accuracy, "final_train_loss": float(np.mean(losses[-20:])), "steps": steps,
               "d_model": args.d_model, "heads": args.heads, "layers": args.layers, "threads": args.threads,
               "n_parameters": sum(p.numel() for p in params.values()), "seconds": timer.seconds, "plots": plots}
