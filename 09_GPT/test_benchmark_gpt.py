@@ -25,7 +25,7 @@ def test_nanogpt_twin_computes_our_gpt_with_the_same_weights():
     torch.manual_seed(0)
     ours = GPT(GPTConfig(block_size=16, vocab_size=11, n_layer=2, n_head=2, n_embd=8, embd_pdrop=0.0,
                          attn_pdrop=0.0, resid_pdrop=0.0)).eval()
-    with torch.no_grad():                                          # 큰 가중치: GELU 입력이 O(1)이라 근사의 차이가 보인다
+    with torch.no_grad():                          # 큰 가중치: GELU 입력이 O(1)이라 근사의 차이가 보인다
         for p in ours.parameters():
             p.normal_(0.0, 0.5)
     twin = benchmark_gpt.NanoGPTTwin(16, 11, 2, 2, 8)

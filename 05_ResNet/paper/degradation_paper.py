@@ -18,7 +18,7 @@
 결과 dict의 `ordering_holds`: 마지막 `--window` epoch의 평균 training error가
     plain-d₂ > plain-d₁   (깊은 plain이 더 나쁘다 — degradation)   그리고
     ResNet-d₂ ≤ ResNet-d₁ (깊은 ResNet은 나쁘지 않다)
-일 때 True. `test_paper.py`의 slow 테스트가 이것과 그림을 확인한다.
+일 때 True. 같은 실험을 seed 여러 개로 재는 것은 `05_ResNet/claims.py`이다 (`run_degradation`을 부른다).
 
 실행:  python -m 05_ResNet.paper.degradation_paper [--depths 8 32] [--width 8] [--epochs 6] [--seed 0] [--quick]
 """
@@ -72,6 +72,37 @@ def plot_degradation(histories: dict, depths, path, title: str):
     return save_figure(fig, path)
 
 
+def run_degradation(seed: int, *, depths=(8, 32), width: int = 8, n_train: int = 2000, n_test: int = 500,
+                    epochs: int = 6, lr: float = 0.05, batch_size: int = 32, window: int = 2, device="cpu",
+                    progress: bool = True) -> dict:
+    """실험 하나: plain/ResNet × 얕은/깊은 네 모델을 같은 처방과 같은 seed로 학습한다 (기본값 = CLI 기본 처방).
+
+    반환: {"histories": {이름: epoch별 기록 + train_error}, "n_parameters": {이름: 수},
+    "final_train_error": {이름: 마지막 window epoch의 training error 평균}}. `main`과 `05_ResNet/claims.py`가 부른다.
+    """
+    shallow, deep = depths
+    if not shallow < deep or any((d - 2) % 6 or d < 8 for d in depths):
+        raise ValueError(f"depths는 6n + 2 꼴의 두 깊이를 얕은 것부터: 받은 {tuple(depths)}")
+    histories, sizes = {}, {}
+    ds = load_shapes(n_train=n_train, n_test=n_test, seed=seed)
+    X_train, X_test, _, _ = channel_standardize(ds.X_train, ds.X_test)
+    for plain in (True, False):
+        for depth in (shallow, deep):
+            name = run_name(plain, depth)
+            torch.manual_seed(seed)                                     # 네 모델 모두 같은 seed로 초기화
+            model = cifar_resnet(depth, 10, "A", residual=not plain, width=width)
+            sizes[name] = n_parameters(model)
+            optimizer = make_optimizer(model, "sgd", lr, weight_decay=1e-4, momentum=0.9)
+            history = fit(model, (X_train, ds.y_train), (X_test, ds.y_test), epochs=epochs, optimizer=optimizer,
+                          batch_size=batch_size, schedule=cosine_lr(lr, epochs), augment=random_crop_flip,
+                          metric=accuracy, metric_name="acc", device=device, seed=seed, desc=name,
+                          progress=progress)
+            histories[name] = history.to_dict()
+            histories[name]["train_error"] = [1 - a for a in history["train_acc"]]
+    final = {name: tail_mean(h["train_error"], min(window, epochs)) for name, h in histories.items()}
+    return {"histories": histories, "n_parameters": sizes, "final_train_error": final}
+
+
 def main(argv=None) -> dict:
     parser = make_parser("05_ResNet", "paper_degradation", "degradation 실험: plain vs residual, 얕은 vs 깊은",
                          DATA_CHOICES, "shapes", default_epochs=6)
@@ -93,24 +124,11 @@ def main(argv=None) -> dict:
     epochs = min(args.epochs, 2) if args.quick else args.epochs
     n_train = 256 if args.quick else args.n_train
     window = min(args.window, epochs)
-    histories, sizes = {}, {}
     with Timer() as timer, limit_threads(args.threads):
-        ds = load_shapes(n_train=n_train, n_test=500, seed=args.seed)
-        X_train, X_test, _, _ = channel_standardize(ds.X_train, ds.X_test)
-        for plain in (True, False):
-            for depth in (shallow, deep):
-                name = run_name(plain, depth)
-                torch.manual_seed(args.seed)                           # 네 모델 모두 같은 seed로 초기화
-                model = cifar_resnet(depth, 10, "A", residual=not plain, width=args.width)
-                sizes[name] = n_parameters(model)
-                optimizer = make_optimizer(model, "sgd", args.lr, weight_decay=1e-4, momentum=0.9)
-                history = fit(model, (X_train, ds.y_train), (X_test, ds.y_test), epochs=epochs, optimizer=optimizer,
-                              batch_size=args.batch_size, schedule=cosine_lr(args.lr, epochs),
-                              augment=random_crop_flip, metric=accuracy, metric_name="acc", device=device,
-                              seed=args.seed, desc=name)
-                histories[name] = history.to_dict()
-                histories[name]["train_error"] = [1 - a for a in history["train_acc"]]
-    final = {name: tail_mean(h["train_error"], window) for name, h in histories.items()}
+        experiment = run_degradation(args.seed, depths=(shallow, deep), width=args.width, n_train=n_train,
+                                     epochs=epochs, lr=args.lr, batch_size=args.batch_size, window=window,
+                                     device=device)
+    histories, sizes, final = experiment["histories"], experiment["n_parameters"], experiment["final_train_error"]
     plain_gap = final[run_name(True, deep)] - final[run_name(True, shallow)]
     residual_gap = final[run_name(False, deep)] - final[run_name(False, shallow)]
     plot = plot_degradation(histories, (shallow, deep), f"{args.out}/degradation.png",

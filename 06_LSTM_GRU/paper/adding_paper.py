@@ -95,6 +95,26 @@ def train_one(kind: str, data, *, hidden: int, steps: int, lr: float, batch_size
     return {"model": model, "history": history, "test_mse": history["test_mse"][-1], "grad_norms": grad_norms}
 
 
+def run_adding(seed: int, *, kinds=("rnn", "lstm", "gru"), seq_len: int = 100, steps: int = 1500, hidden: int = 32,
+               lr: float = 1e-2, batch_size: int = 64, clip: float = 1.0, forget_bias: float = 1.0,
+               progress: bool = True) -> dict:
+    """실험 하나: seed로 만든 adding 데이터(학습 10,000 / test 1,000)에서 `kinds`의 모델을 같은 처방으로 학습한다.
+
+    기본값이 CLI의 기본 처방이다. 반환: {"runs": {kind: train_one의 결과}, "test_mse": {kind: 마지막 test MSE},
+    "baseline_mse": 항상 1을 예측할 때의 test MSE}. `main`과 `06_LSTM_GRU/claims.py`가 이것을 부른다.
+    """
+    unknown = [k for k in kinds if k not in MODELS]
+    if unknown or not kinds:
+        raise ValueError(f"kinds는 {', '.join(MODELS)} 중에서 하나 이상이어야 합니다: 받은 {list(kinds)}")
+    seed_everything(seed)
+    data = load_adding_problem(n_train=10000, n_test=1000, seq_len=seq_len, seed=seed)
+    runs = {kind: train_one(kind, data, hidden=hidden, steps=steps, lr=lr, batch_size=batch_size, clip=clip, seed=seed,
+                            eval_every=max(1, min(100, steps // 10)), forget_bias=forget_bias, progress=progress)
+            for kind in kinds}
+    baseline = float(np.mean((data.y_test - 1.0) ** 2))                 # 항상 1을 예측할 때의 test MSE
+    return {"runs": runs, "test_mse": {kind: r["test_mse"] for kind, r in runs.items()}, "baseline_mse": baseline}
+
+
 def plot_learning_curves(histories: dict, baseline: float, path) -> str:
     import matplotlib.pyplot as plt
 
@@ -152,14 +172,10 @@ def main(argv=None) -> dict:
     steps = min(args.steps, 30) if args.quick else args.steps
     seq_len = min(args.seq_len, 20) if args.quick else args.seq_len
 
-    seed_everything(args.seed)
     with Timer() as timer, limit_threads(args.threads):
-        data = load_adding_problem(n_train=10000, n_test=1000, seq_len=seq_len, seed=args.seed)
-        runs = {kind: train_one(kind, data, hidden=args.hidden, steps=steps, lr=args.lr, batch_size=args.batch_size,
-                                clip=args.clip, seed=args.seed, eval_every=max(1, min(100, steps // 10)),
-                                forget_bias=args.forget_bias)
-                for kind in kinds}
-    baseline = float(np.mean((data.y_test - 1.0) ** 2))                 # 항상 1을 예측할 때의 test MSE
+        experiment = run_adding(args.seed, kinds=kinds, seq_len=seq_len, steps=steps, hidden=args.hidden, lr=args.lr,
+                                batch_size=args.batch_size, clip=args.clip, forget_bias=args.forget_bias)
+    runs, baseline = experiment["runs"], experiment["baseline_mse"]
     plots = [plot_learning_curves({k: r["history"] for k, r in runs.items()}, baseline,
                                   f"{args.out}/adding_learning_curves.png"),
              plot_gradient_norms(runs, f"{args.out}/gradient_norm_over_time.png")]
@@ -179,7 +195,7 @@ def main(argv=None) -> dict:
     return report(result, args.out)
 
 
-__all__ = ["GRU", "LSTM", "SequenceRegressor", "main"]
+__all__ = ["GRU", "LSTM", "SequenceRegressor", "main", "run_adding"]
 
 if __name__ == "__main__":
     cli(main)

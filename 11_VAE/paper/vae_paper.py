@@ -190,14 +190,24 @@ def evaluate_elbo(model: VAE, X: torch.Tensor, generator, n_samples: int = 10, b
 
 
 def train_model(X_train, X_test, *, z_dim: int, hidden: int, epochs: int, lr: float, batch_size: int,
-                n_samples: int, seed: int, desc: str):
+                n_samples: int, seed: int, desc: str, progress: bool = True):
     """Adagrad (Section 5)로 학습한 VAE와 fit의 History (train_loss / test_loss = 음의 ELBO)."""
     torch.manual_seed(seed)                                                 # 초기화와 학습 중 ε
     model = VAE(X_train.shape[1], hidden, z_dim, n_samples=n_samples).to(X_train.device)
     optimizer = torch.optim.Adagrad(model.parameters(), lr=lr)
     history = fit(model, (X_train, X_train), (X_test, X_test), optimizer=optimizer, loss_fn=negative_elbo_loss,
-                  epochs=epochs, batch_size=batch_size, seed=seed, desc=desc)
+                  epochs=epochs, batch_size=batch_size, seed=seed, desc=desc, progress=progress)
     return model, history
+
+
+def iw_bound_by_k(model: VAE, X: torch.Tensor, k_max: int, seed: int) -> dict[int, float]:
+    """IW_K_GRID 중 k_max 이하인 k와 k_max 자신에서 importance-weighted log p(x)의 평균 (nats / 이미지).
+
+    k마다 같은 seed의 generator로 새로 뽑는다. Burda et al. (2016) Theorem 1: 기댓값은 k에 대해 단조 증가하고
+    k → ∞에서 log p(x)로 수렴한다. `main`과 `11_VAE/claims.py`가 이것을 부른다.
+    """
+    ks = sorted({k for k in IW_K_GRID if k <= k_max} | {k_max})
+    return {k: model.log_likelihood_iw(X, k, torch.Generator().manual_seed(seed + 2)).mean().item() for k in ks}
 
 
 def plot_iw_bound(iw: dict, elbo: float, path):
@@ -253,9 +263,7 @@ def main(argv=None) -> dict:
         model, history = train_model(X_train, X_test, z_dim=args.z_dim, epochs=epochs, desc="vae/paper", **settings)
         model.eval()
         test = evaluate_elbo(model, X_test, torch.Generator().manual_seed(args.seed + 1), n_samples=10)
-        ks = sorted({k for k in IW_K_GRID if k <= k_max} | {k_max})
-        iw = {k: model.log_likelihood_iw(X_test, k, torch.Generator().manual_seed(args.seed + 2)).mean().item()
-              for k in ks}
+        iw = iw_bound_by_k(model, X_test, k_max, args.seed)
         if manifold_epochs > 0:
             model2, history2 = train_model(X_train, X_test, z_dim=2, epochs=manifold_epochs, desc="vae/paper z=2",
                                            **settings)
