@@ -22,7 +22,7 @@ def test_common_flags_and_default_out():
     assert args.out.replace("\\", "/") == "outputs/00_Test/numpy/digits"
     args = parse_args(parser(), ["--quick", "--epochs", "3", "--seed", "5", "--data", "shapes", "--out", "x"])
     assert (args.quick, args.epochs, args.seed, args.data, args.out) == (True, 3, 5, "shapes", "x")
-    assert parse_args(parser(), ["--threads", "3"]).threads == 3 and parse_args(parser(), []).threads is None
+    assert parse_args(parser(), ["--threads", "3"]).threads == 3 and parse_args(parser(), []).threads == 1
 
 
 def test_unknown_data_is_refused_with_the_registry_descriptions(capsys):

@@ -504,7 +504,6 @@ def main(argv=None) -> dict:
                          default_epochs=50)
     add_model_arguments(parser, default_lr=1e-3)
     parser.add_argument("--flow-depth", type=int, default=10, help="gradient 흐름 그림의 은닉 층 수 (기본 10)")
-    parser.set_defaults(threads=1)                              # 작은 행렬: thread 1개가 가장 빠르다 (README)
     args = parse_args(parser, argv)
     from utils.visualization import plot_curves, plot_weight_grid
 

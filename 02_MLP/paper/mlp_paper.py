@@ -148,7 +148,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--optimizer", choices=["adam", "momentum", "sgd"], default="adam", help="optimizer")
     parser.add_argument("--lr", type=float, default=1e-3, help="learning rate (기본 1e-3)")
     parser.add_argument("--batch-size", type=int, default=64, help="mini-batch 크기 (기본 64)")
-    parser.set_defaults(threads=1)                              # 작은 행렬: thread 1개가 가장 빠르다 (README)
     args = parse_args(parser, argv)
     from utils.visualization import plot_curves, plot_weight_grid
 

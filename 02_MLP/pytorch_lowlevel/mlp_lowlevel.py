@@ -171,7 +171,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--dropout", type=float, default=0.2, help="은닉 층 뒤 dropout 확률 p (기본 0.2)")
     parser.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (기본 1e-3)")
     parser.add_argument("--batch-size", type=int, default=64, help="mini-batch 크기 (기본 64)")
-    parser.set_defaults(threads=1)                              # 작은 행렬: thread 1개가 가장 빠르다 (README)
     args = parse_args(parser, argv)
     from utils.visualization import plot_curves, plot_weight_grid
 

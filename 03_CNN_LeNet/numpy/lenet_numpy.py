@@ -140,7 +140,6 @@ def main(argv=None) -> dict:
                         help="Adam의 처음 learning rate (마지막 1/3 epoch에서 cosine으로 줄인다)")
     parser.add_argument("--batch-size", type=int, default=32, help="mini-batch 크기")
     parser.add_argument("--shift", type=int, default=2, help="augmentation: 매 epoch 무작위 이동 폭(픽셀), 0이면 끈다")
-    parser.set_defaults(threads=1)                              # 작은 행렬곱은 BLAS thread 1개가 가장 빠르다
     args = parse_args(parser, argv)
 
     seed_everything(args.seed)

@@ -110,7 +110,6 @@ def main(argv=None) -> dict:
                         help="SGD 처음 learning rate (epoch마다 cosine으로 줄인다: lr·½(1 + cos(π t/T)))")
     parser.add_argument("--batch-size", type=int, default=128, help="mini-batch 크기")
     parser.add_argument("--weight-decay", type=float, default=5e-4, help="L2 weight decay (논문 5·10⁻⁴)")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
 
     seed_everything(args.seed)

@@ -114,7 +114,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--batch-size", type=int, default=32,
                         help="mini-batch 크기 (기본 32: 작은 데이터에서 step 수를 늘린다)")
     parser.add_argument("--window", type=int, default=2, help="순서를 판정할 마지막 epoch 수 (training error 평균)")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     shallow, deep = args.depths
     if not shallow < deep or any((d - 2) % 6 or d < 8 for d in args.depths):

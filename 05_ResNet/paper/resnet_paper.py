@@ -65,7 +65,7 @@ def main(argv=None) -> dict:
                         help="lr을 /10 하는 epoch들. cifar10 기본은 82 123 (논문의 32k·48k iteration); "
                              "shapes 기본은 비워 두고 cosine schedule")
     parser.add_argument("--n-train", type=int, default=4000, help="shapes 학습 이미지 수 (기본 4000)")
-    parser.set_defaults(threads=1, epochs=None)        # None = 주지 않음: 데이터에 따라 아래에서 정한다
+    parser.set_defaults(epochs=None)        # None = 주지 않음: 데이터에 따라 아래에서 정한다
     args = parse_args(parser, argv)
     if args.epochs is None:
         args.epochs = CIFAR_EPOCHS if args.data == "cifar10" else SHAPES_EPOCHS   # cifar10: 논문의 64k iteration

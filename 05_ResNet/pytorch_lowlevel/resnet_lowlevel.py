@@ -268,7 +268,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--lr", type=float, default=0.1, help="SGD 처음 learning rate (cosine으로 줄인다)")
     parser.add_argument("--batch-size", type=int, default=128, help="mini-batch 크기")
     parser.add_argument("--n-train", type=int, default=4000, help="shapes 학습 이미지 수")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
 
     device = choose_device(args.device)

@@ -142,7 +142,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--cell", default="lstm", choices=list(LAYERS), help="recurrent 층 (기본 lstm)")
     parser.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate")
     parser.add_argument("--clip", type=float, default=1.0, help="gradient-norm clipping 상한")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     steps = min(args.steps, 20) if args.quick else args.steps
 

@@ -163,7 +163,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--clip", type=float, default=1.0, help="gradient-norm clipping 상한")
     parser.add_argument("--forget-bias", type=float, default=1.0, help="LSTM forget gate bias의 시작값 b_if + b_hf")
     parser.add_argument("--models", default="rnn,lstm,gru", help="쉼표로 구분한 모델 (rnn, lstm, gru)")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     kinds = [k.strip() for k in args.models.split(",") if k.strip()]
     unknown = [k for k in kinds if k not in MODELS]

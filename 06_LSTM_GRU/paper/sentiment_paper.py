@@ -104,7 +104,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--batch-size", type=int, default=64, help="mini-batch 크기")
     parser.add_argument("--max-len", type=int, default=None, help="문장 최대 token 수 (기본: sentiment 32, imdb 200)")
     parser.add_argument("--max-vocab", type=int, default=20000, help="vocabulary 크기 상한 (빈도순)")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     max_len = args.max_len or (32 if args.data == "sentiment" else 200)
     epochs = min(args.epochs, 1) if args.quick else args.epochs

@@ -84,7 +84,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--layers", type=int, default=2, help="LSTM 층 수")
     parser.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate")
     parser.add_argument("--clip", type=float, default=1.0, help="gradient-norm clipping 상한")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     steps = min(args.steps, 10) if args.quick else args.steps
     eval_every = max(1, min(100, steps // 10))

@@ -232,7 +232,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--alpha", type=float, default=0.6, help="length penalty α (§6.1: 0.6)")
     parser.add_argument("--n-train", type=int, default=20000, help="학습 수의 개수")
     parser.add_argument("--n-test", type=int, default=2000, help="test 수의 개수 (학습과 겹치지 않음)")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     steps, n_train, n_test = (min(args.steps, 20), 200, 50) if args.quick else (args.steps, args.n_train, args.n_test)
     n_val = 50 if args.quick else 500

@@ -153,7 +153,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--dropout", type=float, default=0.0,
                         help="dropout 확률: embedding + PE, attention weight, sub-layer 출력, FFN 안쪽")
     parser.add_argument("--warmup", type=int, default=100, help="식 (3)의 warmup_steps")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     steps = min(args.steps, 30) if args.quick else args.steps
     d_ff = 4 * args.d_model

@@ -167,7 +167,6 @@ ANALYSIS_CONFIGS = [
 def main(argv=None) -> dict:
     parser = make_parser("08_BERT", "analysis", "HF BERT ↔ 우리 BERT: 가중치 양방향 이식, parity, attention hook",
                          ("english",), "english", default_epochs=1)
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     seed_everything(args.seed)
     with Timer() as timer, limit_threads(args.threads):

@@ -293,7 +293,6 @@ def main(argv=None) -> dict:
                         help="--few-labels 비교를 fine-tuning seed 몇 개(seed, seed+1, …)로 되풀이할지")
     parser.add_argument("--init", default=None, metavar="NAME_OR_FOLDER",
                         help="우리 pre-training 대신 공개 가중치로 시작 (HF 이름 또는 save_pretrained 폴더)")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     args.finetune_epochs = 1 if args.quick else args.epochs
     if args.few_labels < 0:

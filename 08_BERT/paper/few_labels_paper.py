@@ -350,7 +350,6 @@ def main(argv=None) -> dict:
                          ("reviews",), "reviews", default_epochs=1)
     parser.add_argument("--pretrain-steps", type=int, default=None,
                         help=f"두 corpus의 사전학습 step 수 (기본 {FULL['pretrain_steps']})")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     if args.pretrain_steps is not None and args.pretrain_steps < 1:
         parser.error(f"--pretrain-steps는 1 이상이어야 합니다: {args.pretrain_steps}")

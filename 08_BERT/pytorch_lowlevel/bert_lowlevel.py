@@ -63,7 +63,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--max-len", type=int, default=32, help="조각 길이 ([CLS]·[SEP] 포함)")
     parser.add_argument("--batch-size", type=int, default=32, help="mini-batch 크기")
     parser.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     if args.quick:
         args.steps, args.vocab_size = min(args.steps, 20), min(args.vocab_size, 300)

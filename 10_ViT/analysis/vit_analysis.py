@@ -254,7 +254,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--checkpoint", default=None,
                         help="내려받지 않고 읽을 로컬 timm vit_base_patch16_224 checkpoint 파일 "
                              "(.safetensors 또는 torch.save한 state_dict)")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     seed_everything(args.seed)
     real = args.pretrained or args.checkpoint is not None

@@ -132,7 +132,7 @@ def main(argv=None) -> dict:
                         help="--pretrained의 입력 해상도 (기본 224; patch 크기의 배수, 다르면 E_pos를 보간)")
     parser.add_argument("--max-per-class", type=int, default=None,
                         help="--pretrained와 imagenette: class마다 앞의 이만큼만 읽는다 (메모리·시간)")
-    parser.set_defaults(threads=1, epochs=None)
+    parser.set_defaults(epochs=None)
     args = parse_args(parser, argv)
     if args.pretrained is not None:
         if args.data not in REAL_DATA:

@@ -48,7 +48,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--lr", type=float, default=3e-3, help="AdamW 최대 learning rate (기본 3e-3)")
     parser.add_argument("--weight-decay", type=float, default=0.05, help="AdamW weight decay (기본 0.05)")
     parser.add_argument("--batch-size", type=int, default=64, help="mini-batch 크기 (기본 64)")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     epochs = min(args.epochs, 2) if args.quick else args.epochs
     patch = PATCH[args.data]

@@ -351,7 +351,6 @@ def main(argv=None) -> dict:
     parser = make_parser("11_VAE", "numpy", "VAE: NumPy로 손으로 쓴 ELBO gradient (Kingma & Welling 2013)",
                          BINARY_IMAGE_DATA, "digits", default_epochs=300)
     add_model_arguments(parser)
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     from utils.visualization import plot_curves, plot_image_grid
 

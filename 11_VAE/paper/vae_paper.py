@@ -243,7 +243,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--iw-samples", type=int, default=1000, help="log p(x) 추정의 importance sample 수 k")
     parser.add_argument("--manifold-epochs", type=int, default=300,
                         help="manifold 그림용 z = 2 모델의 epoch 수 (0이면 학습하지 않는다)")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     from utils.visualization import plot_curves, plot_image_grid, plot_latent_grid, plot_latent_scatter
 

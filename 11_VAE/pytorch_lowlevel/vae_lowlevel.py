@@ -227,7 +227,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--lr", type=float, default=0.05, help="Adagrad learning rate (기본 0.05)")
     parser.add_argument("--batch-size", type=int, default=100, help="mini-batch 크기 (기본 100)")
     parser.add_argument("--samples", type=int, default=1, help="학습 때 이미지당 ε 샘플 수 L (기본 1)")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     from utils.visualization import plot_curves, plot_image_grid
 

@@ -49,7 +49,6 @@ def main(argv=None) -> dict:
     parser.add_argument("--width", type=int, default=32, help="두 encoder의 폭 (기본 32)")
     parser.add_argument("--batch-size", type=int, default=100, help="contrastive batch 크기 (기본 100)")
     parser.add_argument("--lr", type=float, default=3e-3, help="AdamW 최대 learning rate (기본 3e-3)")
-    parser.set_defaults(threads=1)
     args = parse_args(parser, argv)
     epochs = min(args.epochs, 2) if args.quick else args.epochs
     n_train, n_test = (300, 100) if args.quick else (args.n_train, 500)
