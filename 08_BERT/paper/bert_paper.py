@@ -452,7 +452,7 @@ def save_plots(args, history, initial, tuned, tokenizer, test, y_test, X_test) -
 
     bert = tuned.classifier.bert.eval()
     sentence = X_test[0]
-    ids, types = tokenizer.encode(sentence)
+    ids, types = tokenizer.encode(sentence, max_len=test[0].shape[1])   # 긴 리뷰는 model 길이로 자른다
     maps = bert.attention_maps(torch.tensor([ids]), torch.tensor([types]))
     tokens = [tokenizer.vocab[i] for i in ids]
     fig, axes = plt.subplots(1, len(maps), figsize=(4.2 * len(maps), 4.4), layout="constrained", squeeze=False)
