@@ -26,7 +26,6 @@ Transformer 전체 vs `nn.TransformerEncoderLayer` / `nn.Transformer`, KV cache�
 """
 from __future__ import annotations
 
-import argparse
 import multiprocessing as mp
 import resource
 
@@ -34,8 +33,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.benchmark import compare, environment, interleaved_times, load_average, print_rows
-from utils.core import limit_threads, write_json
+from utils.benchmark import benchmark_main, compare, interleaved_times, load_average
+from utils.core import limit_threads
 
 from .exercises.solutions.ex03_kv_cache import greedy_decode_cached
 from .paper.transformer import EncoderLayer, Transformer, greedy_decode, subsequent_mask
@@ -207,18 +206,13 @@ def decoding_rows(repeats: int, batch: int, length: int) -> list[dict]:
             compare(name, "KV cache", "매 step 전체 재계산", t["cached"], t["full"], "cache", same_tokens=same)]
 
 
-def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description="attention 속도·메모리: 손으로 쓴 것 vs fused kernel, 층, KV cache")
-    parser.add_argument("--repeats", type=int, default=7, help="측정마다 번갈아 잰 회 수")
-    parser.add_argument("--tiny", action="store_true", help="작은 크기로 몇 회만 (테스트용, 숫자는 의미 없음)")
-    parser.add_argument("--no-memory", action="store_true", help="process를 띄워 재는 메모리 측정을 건너뛴다")
-    parser.add_argument("--out", default="outputs/07_Transformer/benchmark", help="result.json을 쓸 폴더")
-    args = parser.parse_args(argv)
-    repeats = min(args.repeats, 2) if args.tiny else args.repeats
-    lengths = (16, 32) if args.tiny else (64, 256, 1024)
-    layer_cfg = dict(d_model=32, heads=4, d_ff=64, B=2, T=8) if args.tiny else dict(d_model=512, heads=8, d_ff=2048,
-                                                                                       B=8, T=64)
-    full_cfg = dict(d_model=32, heads=4, d_ff=64, layers=2, B=2, T=8) if args.tiny else dict(
+def measure_all(args) -> dict:
+    """thread 1과 기본 thread 수에서 attention·encoder 층 (thread 1에서만 전체 모델과 decoding), 그리고 메모리."""
+    repeats = min(args.repeats, 2) if args.quick else args.repeats
+    lengths = (16, 32) if args.quick else (64, 256, 1024)
+    layer_cfg = dict(d_model=32, heads=4, d_ff=64, B=2, T=8) if args.quick else dict(d_model=512, heads=8, d_ff=2048,
+                                                                                        B=8, T=64)
+    full_cfg = dict(d_model=32, heads=4, d_ff=64, layers=2, B=2, T=8) if args.quick else dict(
         d_model=512, heads=8, d_ff=2048, layers=6, B=8, T=64)
     default_threads = torch.get_num_threads()
     result = {"load_average_before": load_average(), "rows": []}
@@ -234,23 +228,29 @@ def main(argv=None) -> dict:
             rows += encoder_layer_times(repeats, **layer_cfg)
             if threads == 1:                                         # 전체 모델과 decoding은 thread 1에서만
                 rows += transformer_times(repeats, **full_cfg)
-                rows += decoding_rows(repeats, 4 if args.tiny else 32, 6 if args.tiny else 32)
+                rows += decoding_rows(repeats, 4 if args.quick else 32, 6 if args.quick else 32)
         for row in rows:
             row["name"] += f", thread {threads}"
         result["rows"] += rows
-    memory_lengths = [] if args.no_memory else lengths[-1:] if args.tiny else lengths   # tiny: 띄우는 길만 확인
+    memory_lengths = [] if args.no_memory else lengths[-1:] if args.quick else lengths   # tiny: 띄우는 길만 확인
     result["peak_memory_mb"] = {f"T={T}": {impl: peak_memory_mb(impl, T) for impl in ("ours", "sdpa")}
                                 for T in memory_lengths}
     result["load_average_after"] = load_average()
-    result["environment"] = environment(threads=1, default_threads=default_threads)
-
-    print(f"환경: {result['environment']['cpu']}, torch {torch.__version__}, load {result['load_average_before']} → "
-          f"{result['load_average_after']}")
-    for key, row in result["peak_memory_mb"].items():
-        print(f"attention f+b 최대 메모리 증가 {key}: ours {row['ours']:.1f} MB, sdpa {row['sdpa']:.1f} MB")
-    print_rows(result["rows"])
-    write_json(f"{args.out}/result.json", result)
+    result["environment"] = {"default_threads": default_threads}
     return result
+
+
+def summary(result: dict) -> str:
+    return "\n".join(f"attention f+b 최대 메모리 증가 {key}: ours {row['ours']:.1f} MB, sdpa {row['sdpa']:.1f} MB"
+                     for key, row in result["peak_memory_mb"].items())
+
+
+def main(argv=None) -> dict:
+    return benchmark_main(
+        measure_all, "attention 속도·메모리: 손으로 쓴 것 vs fused kernel, 층, KV cache", argv, repeats=7,
+        quick="--tiny", threads=False, seed=False, out="outputs/07_Transformer/benchmark", summary=summary,
+        options=lambda parser: parser.add_argument("--no-memory", action="store_true",
+                                                   help="process를 띄워 재는 메모리 측정을 건너뛴다"))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,8 @@ import math
 
 import pytest
 
-from utils.schedules import inverse_sqrt_warmup_lr
-
 from . import theory_measurements
+from .paper.transformer_paper import inverse_sqrt_warmup_lr
 
 
 def test_tiny_measurements_run_and_scaling_keeps_softmax_unsaturated(capsys):

@@ -80,11 +80,9 @@ def warmup_comparison(layers: int = 6, steps: int = 600, warmup: int = 400, batc
     """
     import time
 
-    from utils.schedules import inverse_sqrt_warmup_lr
-
     from .number_reading import PAD, VOCAB, decode, make_batch, split_numbers
     from .paper.transformer import Transformer
-    from .paper.transformer_paper import decode_all, train
+    from .paper.transformer_paper import decode_all, inverse_sqrt_warmup_lr, train
 
     numbers = split_numbers(n_train, n_val, n_test, seed=seed)          # transformer_paper와 같은 분할 (test는 안 씀)
     data = {name: make_batch(nums) for name, nums in zip(("train", "val"), numbers[:2])}

@@ -15,6 +15,8 @@
 - `report`는 결과 한 줄을 출력하고 `<out>/result.json`을 원자적으로(atomic) 쓴다.
 - `cli`는 실제 데이터셋이나 pretrained 가중치가 없을 때(`DatasetUnavailable`과 그 하위 class) traceback 대신
   한 문장과 exit code 2로 끝낸다.
+- `fit`으로 학습하는 스크립트는 `add_training_flags(parser)`로 --resume, --dtype을 더하고
+  `fit(..., **fit_options(args))`로 넘긴다 (checkpoint는 `<out>/checkpoint.pt`).
 - torch는 필요한 함수 안에서만 import한다: NumPy 레벨(L1) 스크립트는 torch 없이도 돈다.
 """
 from __future__ import annotations
@@ -71,6 +73,25 @@ def make_parser(model: str, level: str, description: str, data_choices, default_
                         help="torch와 NumPy BLAS의 CPU thread 수 (기본 1: 이 과정의 작은 모델은 thread 1개가 "
                              "가장 빠르고, 같은 seed의 숫자가 core 수와 상관없이 같다)")
     return parser
+
+
+def add_training_flags(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """`utils.training.fit`으로 학습하는 스크립트의 flag: --resume, --dtype. `fit_options(args)`로 fit에 넘긴다."""
+    from utils.training import CHECKPOINT_NAME, DTYPES
+
+    parser.add_argument("--resume", action="store_true",
+                        help=f"<out>/{CHECKPOINT_NAME}에서 이어서 학습한다 (매 epoch 끝에 쓴다; 같은 설정으로 이어야 "
+                             "끊기지 않은 run과 같은 숫자가 나온다)")
+    parser.add_argument("--dtype", choices=DTYPES, default="float32",
+                        help="forward·loss의 정밀도 (기본 float32). bfloat16·float16은 torch.autocast 안에서 "
+                             "계산한다 (float16은 loss scaling과 함께; CPU autocast는 둘 다 받는다)")
+    return parser
+
+
+def fit_options(args: argparse.Namespace, checkpoint_dir=None) -> dict:
+    """`add_training_flags`의 값을 `fit`의 keyword로: checkpoint는 `checkpoint_dir` (기본 `args.out`)에 쓴다."""
+    return {"checkpoint_dir": args.out if checkpoint_dir is None else checkpoint_dir, "resume": args.resume,
+            "dtype": args.dtype}
 
 
 def positive_int(text: str) -> int:

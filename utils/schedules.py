@@ -4,8 +4,9 @@ t는 0부터 세는 step(또는 epoch) 번호다. 한 run이 `total` step이면 
 schedule 자체는 Python `math`만 쓰므로 NumPy 레벨(L1)도 그대로 쓸 수 있고, PyTorch 레벨은
 `make_scheduler(optimizer, schedule)`로 `torch.optim.lr_scheduler` 객체를 만든다 (torch는 그 함수 안에서만 import).
 
-쓰는 곳: 02–06, 11의 classifier 학습(step·cosine·hold-then-cosine), 07 Transformer(Vaswani et al. 2017의
-inverse-square-root warm-up), 08 BERT·09 GPT·12 CLIP(linear warm-up + cosine).
+쓰는 곳: 03–05, 10의 classifier 학습(hold-then-cosine·multi-step·cosine·warm-up + cosine), 08 BERT·09 GPT·
+12 CLIP(linear warm-up + cosine). 한 장만 쓰는 schedule은 그 장에 있다 (07장의 Vaswani et al. 2017 식 3은
+`07_Transformer/paper/transformer_paper.py`).
 
 cosine 규약 (모든 cosine schedule에 공통):
     lr(t) = final + (base − final) · ½ · (1 + cos(π · t / total))
@@ -58,29 +59,6 @@ def _half_cosine(base: float, final: float, progress: float) -> float:
 # ---------------------------------------------------------------------------
 # 기본 schedule
 # ---------------------------------------------------------------------------
-def constant_lr(base: float) -> Schedule:
-    """모든 t에서 base."""
-    base = _positive_float("base", base)
-
-    def lr_at(t: int) -> float:
-        _step(t)
-        return base
-
-    return lr_at
-
-
-def step_lr(base: float, step_size: int, gamma: float = 0.1) -> Schedule:
-    """step_size step마다 lr에 gamma를 곱한다: lr(t) = base · gamma^⌊t / step_size⌋ (`StepLR`과 같다)."""
-    base = _positive_float("base", base)
-    step_size = check_positive_int("step_size", step_size, 1)
-    gamma = _positive_float("gamma", gamma)
-
-    def lr_at(t: int) -> float:
-        return base * gamma ** (_step(t) // step_size)
-
-    return lr_at
-
-
 def multistep_lr(base: float, milestones: Sequence[int], gamma: float = 0.1) -> Schedule:
     """t가 milestone을 하나 지날 때마다 gamma를 곱한다: lr(t) = base · gamma^(t ≥ m인 milestone m의 개수).
 
@@ -140,25 +118,6 @@ def warmup_cosine_lr(base: float, warmup: int, total: int, final: float = 0.0) -
         if t < warmup:
             return base * (t + 1) / (warmup + 1)
         return _half_cosine(base, final, (t - warmup) / (total - warmup))
-
-    return lr_at
-
-
-def inverse_sqrt_warmup_lr(d_model: int, warmup: int, factor: float = 1.0) -> Schedule:
-    """Vaswani et al. (2017), "Attention Is All You Need", §5.3 Eq. 3:
-
-        lrate = factor · d_model^−0.5 · min(s^−0.5, s · warmup_steps^−1.5),    s = t + 1 (step 번호는 1부터)
-
-    s ≤ warmup에서는 s에 비례해 올라가고 (linear warm-up), 그 뒤로는 1/√s로 줄어든다. 꼭짓점은 s = warmup
-    (t = warmup − 1)이고 값은 factor · (d_model · warmup)^−0.5. 논문 값은 d_model = 512, warmup = 4000, factor = 1.
-    """
-    d_model = check_positive_int("d_model", d_model, 1)
-    warmup = check_positive_int("warmup", warmup, 1)
-    factor = _positive_float("factor", factor)
-
-    def lr_at(t: int) -> float:
-        s = _step(t) + 1
-        return factor * d_model ** -0.5 * min(s ** -0.5, s * warmup ** -1.5)
 
     return lr_at
 

@@ -126,3 +126,51 @@ def test_other_errors_are_not_swallowed():
 
     with pytest.raises(ValueError, match="잘못된 인자"):
         cli(main)
+
+
+@pytest.mark.slow
+def test_a_level_script_stopped_after_one_epoch_and_resumed_equals_two_epochs_straight(tmp_path, capsys,
+                                                                                      monkeypatch):
+    """02장 L3 `--quick`: `--epochs 1` 뒤 `--epochs 2 --resume` == `--epochs 2` (결과, epoch별 기록, 가중치)."""
+    import importlib
+
+    from .training import CHECKPOINT_NAME, fit, load_checkpoint
+
+    mlp_paper = importlib.import_module("02_MLP.paper.mlp_paper")
+    trained = []                                                          # 실제로 학습한 epoch 번호
+
+    def counting_fit(*args, **kwargs):
+        return fit(*args, callback=lambda epoch, record: trained.append(epoch), **kwargs)
+
+    monkeypatch.setattr(mlp_paper, "fit", counting_fit)
+    common = ["--quick", "--threads", "1"]
+    straight = mlp_paper.main(common + ["--epochs", "2", "--out", str(tmp_path / "straight")])
+    mlp_paper.main(common + ["--epochs", "1", "--out", str(tmp_path / "stopped")])
+    torch.manual_seed(7)                                                  # 새 process처럼 전역 난수를 흐트러뜨린다
+    trained.clear()
+    resumed = mlp_paper.main(common + ["--epochs", "2", "--resume", "--out", str(tmp_path / "stopped")])
+    capsys.readouterr()
+    assert trained == [1]                                                 # 두 번째 epoch만 학습했다
+
+    def same(result):
+        return {k: v for k, v in result.items() if k not in ("seconds", "plots")}
+
+    assert same(resumed) == same(straight) and resumed["epochs"] == 2
+    a, b = (load_checkpoint(tmp_path / name / CHECKPOINT_NAME) for name in ("straight", "stopped"))
+    assert a["epoch"] == b["epoch"] == 2
+    assert {k: v for k, v in a["history"].items() if k != "seconds"} == \
+        {k: v for k, v in b["history"].items() if k != "seconds"}
+    assert all(torch.equal(a["model"][k], v) for k, v in b["model"].items())
+
+
+def test_resume_without_a_checkpoint_is_one_sentence_and_exit_code_2(tmp_path, capsys):
+    import importlib
+
+    mlp_paper = importlib.import_module("02_MLP.paper.mlp_paper")
+    out = tmp_path / "empty"
+    with pytest.raises(SystemExit) as exit_info:
+        cli(lambda: mlp_paper.main(["--quick", "--resume", "--out", str(out)]))
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert err.startswith("오류: checkpoint") and err.count("\n") == 1
+    assert not out.exists() or not any(out.iterdir())                   # 아무것도 쓰지 않았다

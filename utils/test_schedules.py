@@ -7,13 +7,10 @@ import torch
 
 from .gradcheck import F64_ATOL, F64_RTOL
 from .schedules import (
-    constant_lr,
     cosine_lr,
     hold_then_cosine_lr,
-    inverse_sqrt_warmup_lr,
     make_scheduler,
     multistep_lr,
-    step_lr,
     warmup_cosine_lr,
 )
 
@@ -31,16 +28,6 @@ def assert_close(actual, expected):
 # ---------------------------------------------------------------------------
 # 손으로 계산한 값
 # ---------------------------------------------------------------------------
-def test_constant():
-    s = constant_lr(0.1)
-    assert [s(0), s(7), s(10_000)] == [0.1, 0.1, 0.1]
-
-
-def test_step_lr_by_hand():
-    # 3 step마다 절반: 1, 1, 1, 0.5, 0.5, 0.5, 0.25
-    assert_close(values(step_lr(1.0, step_size=3, gamma=0.5), 7), [1, 1, 1, 0.5, 0.5, 0.5, 0.25])
-
-
 def test_multistep_lr_by_hand():
     # milestone 2와 5에서 /10: t=0,1 → 0.1; t=2..4 → 0.01; t=5 → 0.001
     assert_close(values(multistep_lr(0.1, (2, 5)), 6), [0.1, 0.1, 0.01, 0.01, 0.01, 0.001])
@@ -92,27 +79,6 @@ def test_warmup_zero_is_plain_cosine():
     assert_close(values(warmup_cosine_lr(0.5, 0, 9, 0.05), 10), values(cosine_lr(0.5, 9, 0.05), 10))
 
 
-def test_inverse_sqrt_by_hand():
-    # d_model=4 → d^−0.5 = 1/2; warmup=4 → warmup^−1.5 = 1/8; s = t+1
-    s = inverse_sqrt_warmup_lr(d_model=4, warmup=4)
-    assert_close(s(0), 0.5 * 1 / 8)                                           # s=1: min(1, 1/8)
-    assert_close(s(1), 0.5 * 2 / 8)                                           # s=2: min(1/√2, 2/8)
-    assert_close(s(3), 0.5 * 0.5)                                             # s=4=warmup: 두 항이 같다 (꼭짓점)
-    assert_close(s(8), 0.5 / 3)                                               # s=9: min(1/3, 9/8)
-    assert_close(s(15), 0.5 / 4)                                              # s=16: min(1/4, 2)
-    assert_close(inverse_sqrt_warmup_lr(4, 4, factor=2.0)(8), 1 / 3)
-
-
-def test_inverse_sqrt_paper_values():
-    # 논문: d_model=512, warmup_steps=4000. 꼭짓점 (512·4000)^−0.5는 step 4000 (t = 3999)
-    s = inverse_sqrt_warmup_lr(512, 4000)
-    lr = values(s, 12_000)
-    assert int(np.argmax(lr)) == 3999
-    assert_close(lr[3999], 1 / math.sqrt(2_048_000))
-    assert np.all(np.diff(lr[:4000]) > 0) and np.all(np.diff(lr[3999:]) < 0)
-    assert_close(lr[0], 512 ** -0.5 * 4000 ** -1.5)                           # step 1
-
-
 def test_hold_then_cosine_by_hand():
     # total=6: tail=2. t<4 → base; k=0: ½(1+cos(π/3)) = 3/4; k=1: ½(1+cos(2π/3)) = 1/4
     assert_close(values(hold_then_cosine_lr(1.0, 6), 6), [1, 1, 1, 1, 0.75, 0.25])
@@ -148,11 +114,6 @@ def torch_lrs(make, base, n):
         opt.step()
         sched.step()
     return lrs
-
-
-def test_step_lr_equals_torch():
-    got = values(step_lr(0.1, 7, 0.3), 40)
-    assert_close(got, torch_lrs(lambda o: torch.optim.lr_scheduler.StepLR(o, 7, gamma=0.3), 0.1, 40))
 
 
 def test_multistep_lr_equals_torch():
@@ -200,7 +161,7 @@ def test_make_scheduler_drives_sgd_updates():
 def test_make_scheduler_rejects_bad_input():
     opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
     with pytest.raises(ValueError, match="optimizer"):
-        make_scheduler([torch.zeros(1)], constant_lr(0.1))
+        make_scheduler([torch.zeros(1)], cosine_lr(0.1, 5))
     with pytest.raises(ValueError, match="schedule"):
         make_scheduler(opt, 0.1)
     with pytest.raises(ValueError, match=r"schedule\(0\)"):
@@ -211,12 +172,10 @@ def test_make_scheduler_rejects_bad_input():
 # 잘못된 인자
 # ---------------------------------------------------------------------------
 @pytest.mark.parametrize("make,name", [
-    (lambda: constant_lr(0.0), "base"),
-    (lambda: constant_lr(float("inf")), "base"),
-    (lambda: step_lr(-0.1, 3), "base"),
-    (lambda: step_lr(0.1, 0), "step_size"),
-    (lambda: step_lr(0.1, 2.5), "step_size"),
-    (lambda: step_lr(0.1, 3, gamma=0.0), "gamma"),
+    (lambda: cosine_lr(0.0, 5), "base"),
+    (lambda: cosine_lr(float("inf"), 5), "base"),
+    (lambda: multistep_lr(-0.1, [3]), "base"),
+    (lambda: multistep_lr(0.1, [3], gamma=0.0), "gamma"),
     (lambda: multistep_lr(0.1, [5, 3]), "milestones"),
     (lambda: multistep_lr(0.1, [0, 3]), "milestones"),
     (lambda: multistep_lr(0.1, [3, 3]), "milestones"),
@@ -228,9 +187,6 @@ def test_make_scheduler_rejects_bad_input():
     (lambda: warmup_cosine_lr(0.1, 11, 10), "warmup"),
     (lambda: warmup_cosine_lr(0.1, -1, 10), "warmup"),
     (lambda: warmup_cosine_lr(0.0, 1, 10), "base"),
-    (lambda: inverse_sqrt_warmup_lr(0, 4000), "d_model"),
-    (lambda: inverse_sqrt_warmup_lr(512, 0), "warmup"),
-    (lambda: inverse_sqrt_warmup_lr(512, 4000, factor=-1.0), "factor"),
     (lambda: hold_then_cosine_lr(0.1, 0), "total"),
     (lambda: hold_then_cosine_lr(-0.1, 5), "base"),
 ])
@@ -239,8 +195,7 @@ def test_bad_arguments_name_the_argument(make, name):
         make()
 
 
-@pytest.mark.parametrize("schedule", [constant_lr(0.1), step_lr(0.1, 2), multistep_lr(0.1, [2]), cosine_lr(0.1, 5),
-                                      warmup_cosine_lr(0.1, 2, 5), inverse_sqrt_warmup_lr(8, 2),
+@pytest.mark.parametrize("schedule", [multistep_lr(0.1, [2]), cosine_lr(0.1, 5), warmup_cosine_lr(0.1, 2, 5),
                                       hold_then_cosine_lr(0.1, 5)])
 def test_step_must_be_non_negative_integer(schedule):
     for bad in (-1, 1.5):

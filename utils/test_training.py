@@ -10,8 +10,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from .core import DatasetUnavailable
+from .datasets.images import random_crop_flip_batches
 from .schedules import cosine_lr, multistep_lr
 from .training import (
+    CHECKPOINT_NAME,
     History,
     accuracy,
     autocast,
@@ -149,13 +151,16 @@ def test_fit_follows_an_epoch_schedule_and_the_last_cosine_epoch_still_learns():
     assert not torch.equal(snapshots[0], snapshots[1])                     # 마지막 epoch에도 parameter가 바뀐다
 
 
-def test_fit_steps_a_torch_scheduler_once_per_epoch():
+def test_fit_takes_one_kind_of_schedule_an_lr_function_of_the_epoch():
     X, y = linear_problem()
     model = nn.Linear(3, 2)
     optimizer = make_optimizer(model, "sgd", 0.1)
-    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
-    history = fit(model, (X, y), epochs=3, optimizer=optimizer, schedule=scheduler, progress=False)
+    history = fit(model, (X, y), epochs=3, optimizer=optimizer, schedule=lambda epoch: 0.1 * 0.5 ** epoch,
+                  progress=False)
     assert history["lr"] == pytest.approx([0.1, 0.05, 0.025])
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+    with pytest.raises(ValueError, match="lr_scheduler"):
+        fit(model, (X, y), epochs=3, optimizer=optimizer, schedule=scheduler, progress=False)
 
 
 def one_epoch(clip=None, accumulate=1, batch_size=None, seed=0):
@@ -193,6 +198,10 @@ def test_fit_refuses_bad_input_and_stops_on_a_non_finite_loss():
         fit(model, (X, y), epochs=0, optimizer=optimizer, progress=False)
     with pytest.raises(ValueError, match="accumulate"):
         fit(model, (X, y), epochs=1, optimizer=optimizer, accumulate=0, progress=False)
+    with pytest.raises(TypeError, match="clip_grad_norm"):                 # 모르는 이름은 FitOptions 목록과 함께
+        fit(model, (X, y), epochs=1, optimizer=optimizer, clip_grad=1.0, progress=False)
+    with pytest.raises(ValueError, match="checkpoint_dir"):
+        fit(model, (X, y), epochs=1, optimizer=optimizer, resume=True, progress=False)
     big = nn.Linear(1, 1)
     with pytest.raises(FloatingPointError, match="learning rate"):
         fit(big, (torch.ones(4, 1) * 1e30, torch.zeros(4)), epochs=3, optimizer=torch.optim.SGD(big.parameters(), lr=1),
@@ -334,3 +343,108 @@ def test_grad_scaler_is_on_for_float16_only():
     assert grad_scaler("cpu", "float16").is_enabled()
     assert not grad_scaler("cpu", "bfloat16").is_enabled()
     assert not grad_scaler("cpu", "float32").is_enabled()
+
+
+# ---------------------------------------------------------------------------
+# fit의 checkpoint·resume과 mixed precision
+# ---------------------------------------------------------------------------
+def resumable_run(epochs, checkpoint_dir, resume=False, init_seed=0, **options):
+    """augmentation (crop·flip), dropout, BatchNorm, momentum, cosine schedule이 모두 있는 작은 학습.
+
+    schedule은 끊긴 run과 이어 간 run 모두 전체 4 epoch 기준이다 (`--epochs 4`로 시작해 2 epoch 뒤에 멈춘 run).
+    """
+    X, y = separable(n=40)
+    Xt, yt = separable(n=16, seed=1)
+    torch.manual_seed(init_seed)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.Dropout(0.3),
+                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
+    optimizer = make_optimizer(model, "sgd", 0.1, weight_decay=5e-4, momentum=0.9)
+    history = fit(model, (X, y), (Xt, yt), epochs=epochs, optimizer=optimizer, batch_size=16,
+                  schedule=cosine_lr(0.1, 4), augment=lambda images, rng: random_crop_flip_batches(images, rng, pad=1),
+                  metric=accuracy, seed=3, checkpoint_dir=checkpoint_dir, resume=resume, progress=False, **options)
+    values = {k: v for k, v in history.to_dict().items() if k != "seconds"}    # 벽시계 시간만 뺀다
+    return values, model.state_dict()
+
+
+def test_two_epochs_and_a_resumed_two_equal_four_epochs_straight(tmp_path):
+    straight, straight_weights = resumable_run(4, tmp_path / "straight")
+    resumable_run(2, tmp_path / "stopped")
+    torch.manual_seed(123)                                                 # 다른 process처럼: 전역 난수가 달라도
+    np.random.seed(123)
+    resumed, resumed_weights = resumable_run(4, tmp_path / "stopped", resume=True, init_seed=99)
+    assert resumed == straight and len(resumed["train_loss"]) == 4
+    assert all(torch.equal(resumed_weights[k], v) for k, v in straight_weights.items())
+    saved = load_checkpoint(tmp_path / "stopped" / CHECKPOINT_NAME)
+    assert saved["epoch"] == 4 and saved["history"]["train_loss"] == straight["train_loss"]
+    finished, finished_weights = resumable_run(4, tmp_path / "stopped", resume=True, init_seed=7)
+    assert finished == straight                                           # 이미 끝난 run: 학습 없이 기록과 가중치
+    assert all(torch.equal(finished_weights[k], v) for k, v in straight_weights.items())
+
+
+@pytest.mark.parametrize("content", [None, b"garbage" * 20, "other"])
+def test_resume_from_a_missing_corrupt_or_foreign_checkpoint_is_one_sentence_and_overwrites_nothing(tmp_path,
+                                                                                                   content):
+    path = tmp_path / CHECKPOINT_NAME
+    if content == "other":                                                 # 읽히지만 fit이 쓴 것이 아니다
+        save_checkpoint(path, {"step": 3})
+        content = path.read_bytes()
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(DatasetUnavailable, match=CHECKPOINT_NAME) as error:
+        resumable_run(4, tmp_path, resume=True)
+    assert "\n" not in str(error.value)
+    assert (path.read_bytes() == content) if content is not None else not path.exists()
+
+
+def test_resume_refuses_a_checkpoint_of_another_model(tmp_path):
+    resumable_run(1, tmp_path)
+    before = (tmp_path / CHECKPOINT_NAME).read_bytes()
+    model = nn.Linear(36, 2)
+    X, y = separable(n=40)
+    with pytest.raises(DatasetUnavailable, match="맞지 않습니다"):
+        fit(model, (X.reshape(40, -1), y), epochs=2, optimizer=make_optimizer(model, "sgd", 0.1), batch_size=16,
+            checkpoint_dir=tmp_path, resume=True, progress=False)
+    assert (tmp_path / CHECKPOINT_NAME).read_bytes() == before
+
+
+def test_bfloat16_autocast_trains_and_stays_near_float32():
+    """bfloat16은 유효 숫자 8 bit (unit roundoff 2⁻⁸ ≈ 3.9e-3): conv·linear의 입력이 그만큼 반올림된다.
+
+    합은 float32로 하므로 한 loss의 상대 오차는 unit roundoff 몇 개 정도이고, 12 step 동안 parameter가 조금씩
+    갈라져도 epoch 평균 loss는 float32의 2% (≈ 5 unit roundoff) 안에 있어야 한다. 같은 값이면 autocast가 꺼진 것이다.
+    """
+    X, y = separable()
+    runs, dtypes = {}, []
+    for dtype in ("float32", "bfloat16"):
+        model = tiny_cnn(seed=2)
+        handle = model[0].register_forward_hook(lambda module, inputs, output: dtypes.append(output.dtype))
+        runs[dtype] = fit(model, (X, y), None, epochs=3, optimizer=make_optimizer(model, "sgd", 0.1), batch_size=16,
+                          dtype=dtype, progress=False)["train_loss"]
+        handle.remove()
+    assert set(dtypes[:12]) == {torch.float32} and set(dtypes[12:]) == {torch.bfloat16}
+    assert runs["bfloat16"][-1] < 0.5 * runs["bfloat16"][0]                # 학습한다
+    np.testing.assert_allclose(runs["bfloat16"], runs["float32"], rtol=2e-2)
+    assert runs["bfloat16"] != runs["float32"]
+
+
+def test_float16_runs_with_the_loss_scaler_and_clipping():
+    X, y = separable()
+    model = tiny_cnn(seed=2)
+    history = fit(model, (X, y), None, epochs=3, optimizer=make_optimizer(model, "sgd", 0.1), batch_size=16,
+                  dtype="float16", clip_grad_norm=1e6, progress=False)
+    assert history["train_loss"][-1] < 0.5 * history["train_loss"][0]
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_checkpoint_every_k_epochs_and_always_the_last(tmp_path):
+    X, y = linear_problem()
+    model = nn.Linear(3, 2)
+    saved = []
+
+    def read_saved(epoch, record):
+        path = tmp_path / CHECKPOINT_NAME
+        saved.append(load_checkpoint(path)["epoch"] if path.exists() else None)
+
+    fit(model, (X, y), epochs=5, optimizer=make_optimizer(model, "sgd", 0.1), checkpoint_dir=tmp_path,
+        checkpoint_every=2, callback=read_saved, progress=False)
+    assert saved == [None, 2, 2, 4, 5]

@@ -1,21 +1,28 @@
 """학습 루프 — 모든 장이 같은 루프를 쓴다: epoch 루프 `fit`과 언어 모델의 iteration 루프 `train_steps`.
 
     optimizer = make_optimizer(model, "sgd", lr=0.1, weight_decay=5e-4, momentum=0.9)
-    history = fit(model, (X_train, y_train), (X_test, y_test), epochs=30, optimizer=optimizer,
-                  batch_size=128, schedule=cosine_lr(0.1, 30), augment=random_crop_flip, metric=accuracy)
+    history = fit(model, (X_train, y_train), (X_test, y_test), epochs=30, optimizer=optimizer, batch_size=128,
+                  schedule=cosine_lr(0.1, 30), augment=random_crop_flip_batches, metric=accuracy)
 
 - 데이터는 (X, y) 쌍: NumPy 배열이든 torch tensor든 된다. mini-batch만 `device`로 옮긴다.
 - 매 epoch: `model.train()` → (augment) → mini-batch 순서를 섞어 한 바퀴 → `evaluate`(eval 모드, no_grad).
   평가가 모델을 eval 모드로 바꾸므로 다음 epoch 시작에서 다시 train 모드로 돌린다 (dropout·BatchNorm).
 - 난수: mini-batch 순서는 `torch.Generator(seed)`의 `randperm`, augmentation은 `np.random.default_rng(seed)`.
   같은 seed → 같은 순서, 같은 augmentation (모델 초기화 seed는 부르는 쪽이 정한다).
-- schedule: epoch(0부터) → lr 함수(`utils.schedules`)면 매 epoch 시작에 모든 param group의 lr로 쓴다.
-  `torch.optim.lr_scheduler` 객체면 매 epoch 끝에 `.step()`을 부른다.
-- 선택: gradient clipping(전체 norm), gradient accumulation(k개 mini-batch의 평균 gradient로 한 step),
-  epoch마다 부르는 callback, tqdm 진행 막대 (터미널에서만: 파이프·CI 로그로 가는 stderr에는 그리지 않는다).
-- checkpoint: `save_checkpoint` (원자적 쓰기) / `load_checkpoint` (`weights_only=True`; 없거나 깨졌으면
-  `DatasetUnavailable` 한 문장), `rng_states` / `set_rng_states`.
-- mixed precision: `autocast(device, dtype)` (float32면 아무것도 하지 않는 context), `grad_scaler(device, dtype)`.
+- schedule: epoch(0부터) → lr 함수 하나 (`utils.schedules`). 매 epoch 시작에 모든 param group의 lr로 쓴다.
+- augment: 매 epoch `augment(X_train, rng)`를 한 번 부르고, mini-batch는 돌려받은 값에서 `images[index]`로
+  꺼낸다. `random_crop_flip_batches`는 epoch의 난수만 뽑고 batch를 꺼낼 때 그 이미지만 자른다 (N장 복사 없음).
+- 드문 설정은 `FitOptions` (keyword로 넘긴다): metric 이름, gradient clipping(전체 norm), gradient
+  accumulation(k개 mini-batch의 평균 gradient로 한 step), dtype, checkpoint, epoch마다 부르는 callback,
+  tqdm 진행 막대 (터미널에서만: 파이프·CI 로그로 가는 stderr에는 그리지 않는다).
+- checkpoint: `checkpoint_dir`을 주면 매 epoch (또는 `checkpoint_every` epoch마다와 마지막 epoch) 끝에
+  `<dir>/checkpoint.pt`를 원자적으로 쓴다 — 모델, optimizer,
+  (float16이면) loss scaler, 끝난 epoch 수, 그때까지의 History, 난수 상태 (batch 순서 generator, augmentation
+  rng, Python·NumPy·torch 전역). `resume=True`는 거기서 이어 가고, 끊기지 않은 run과 같은 숫자를 낸다 (schedule이
+  전체 epoch 수에 기대면 같은 `epochs`로 이어야 한다). 없거나 깨진 checkpoint는 `DatasetUnavailable` 한 문장.
+  `save_checkpoint` / `load_checkpoint` (`weights_only=True`), `rng_states` / `set_rng_states`는 09장도 쓴다.
+- mixed precision: `dtype="bfloat16"|"float16"`이면 forward와 loss를 `autocast(device, dtype)` 안에서 계산한다
+  (float16은 `grad_scaler`의 loss scaling과 함께). parameter·optimizer 상태·평가(`evaluate`)는 float32.
 - History key: lr, train_loss, (metric이 있으면) train_<name>, test_loss, test_<name>, seconds(누적).
   train 쪽 값은 그 epoch의 mini-batch들을 train 모드로 본 running 평균이다 (He et al. 2016 Fig. 1의 가는 선처럼).
 
@@ -27,6 +34,8 @@ import math
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, fields
+from pathlib import Path
 
 import numpy as np
 
@@ -168,43 +177,86 @@ def evaluate(model, X, y, loss_fn=None, metric=None, batch_size: int = 1024, dev
     return total / count, value
 
 
+@dataclass(frozen=True)
+class FitOptions:
+    """`fit`의 드물게 쓰는 설정. `fit(..., clip_grad_norm=1.0, desc="vit")`처럼 keyword로 넘긴다."""
+
+    metric_name: str = "metric"            # History key: train_<metric_name>, test_<metric_name>
+    clip_grad_norm: float | None = None    # optimizer step 전에 전체 gradient norm을 이 값으로 자른다
+    accumulate: int = 1                    # mini-batch k개의 평균 gradient로 한 step
+    dtype: str = "float32"                 # "bfloat16" / "float16": forward와 loss를 autocast 안에서
+    checkpoint_dir: str | Path | None = None   # 매 epoch 끝에 <dir>/checkpoint.pt를 원자적으로 쓴다
+    checkpoint_every: int = 1              # checkpoint를 이 epoch 수마다 쓴다 (마지막 epoch는 언제나)
+    resume: bool = False                   # <checkpoint_dir>/checkpoint.pt에서 이어서 학습한다
+    callback: Callable | None = None       # callback(epoch, record): 매 epoch 끝에
+    progress: bool = True                  # tqdm 진행 막대 (터미널에서만)
+    desc: str = "train"                    # 진행 막대의 이름
+
+
+CHECKPOINT_NAME = "checkpoint.pt"
+
+
 def fit(model, train, test=None, *, epochs: int, optimizer, loss_fn=None, metric: Callable | None = None,
-        metric_name: str = "metric", batch_size: int | None = None, schedule=None, augment: Callable | None = None,
-        clip_grad_norm: float | None = None, accumulate: int = 1, device=None, seed: int = 0,
-        progress: bool = True, desc: str = "train", callback: Callable | None = None) -> History:
+        batch_size: int | None = None, schedule: Callable[[int], float] | None = None,
+        augment: Callable | None = None, device=None, seed: int = 0, **options) -> History:
     """`model`을 `epochs`번 학습하고 epoch마다의 기록(History)을 돌려준다. 자세한 규칙은 모듈 docstring.
 
     train, test: (X, y) 쌍. batch_size=None이면 full-batch gradient descent (순서를 섞지 않는다).
-    augment: `augment(X_train, rng) -> X` (NumPy 배열에, 매 epoch 한 번; 예: `random_crop_flip`).
-    metric: `metric(logits, y) -> float` (예: `accuracy`); History에 train_<metric_name>, test_<metric_name>로 남는다.
-    callback: `callback(epoch, record)` — 매 epoch 끝에 그 epoch의 기록 dict로 부른다.
+    schedule: epoch(0부터) → lr 함수 (`utils.schedules`). 매 epoch 시작에 모든 param group의 lr로 쓴다.
+    augment: `augment(X_train, rng)` — 매 epoch 한 번 부르고, 돌려준 값에서 `images[index]`로 mini-batch를
+        꺼낸다 (배열이나, batch만 만드는 `utils.datasets.images.random_crop_flip_batches`).
+    metric: `metric(logits, y) -> float` (예: `accuracy`).
+    options: `FitOptions`의 이름들 (metric_name, clip_grad_norm, accumulate, dtype, checkpoint_dir,
+        checkpoint_every, resume, callback, progress, desc).
     """
     import torch
     import torch.nn.functional as F
     from tqdm.auto import tqdm
 
+    unknown = sorted(set(options) - {f.name for f in fields(FitOptions)})
+    if unknown:
+        raise TypeError(f"fit이 모르는 인자 {unknown}: FitOptions의 "
+                        f"{', '.join(f.name for f in fields(FitOptions))} 중에서 고르세요")
+    opts = FitOptions(**options)
     n = _check_pair(train, "train")
     if test is not None:
         _check_pair(test, "test")
     check_positive_int("epochs", epochs)
-    check_positive_int("accumulate", accumulate)
+    check_positive_int("accumulate", opts.accumulate)
+    check_positive_int("checkpoint_every", opts.checkpoint_every)
     if batch_size is not None:
         check_positive_int("batch_size", batch_size)
-    if clip_grad_norm is not None and not clip_grad_norm > 0:
-        raise ValueError(f"clip_grad_norm은 양수여야 합니다: {clip_grad_norm}")
+    if opts.clip_grad_norm is not None and not opts.clip_grad_norm > 0:
+        raise ValueError(f"clip_grad_norm은 양수여야 합니다: {opts.clip_grad_norm}")
+    if schedule is not None and (hasattr(schedule, "step") or not callable(schedule)):
+        raise ValueError("schedule은 epoch → lr 함수여야 합니다 (utils.schedules의 함수; "
+                         f"torch.optim.lr_scheduler 객체는 받지 않습니다): {type(schedule).__name__}")
+    if opts.resume and opts.checkpoint_dir is None:
+        raise ValueError("resume=True에는 checkpoint_dir이 필요합니다")
+    if opts.checkpoint_dir is not None and not (hasattr(model, "state_dict") and hasattr(model, "load_state_dict")):
+        raise ValueError(f"checkpoint_dir에는 state_dict()와 load_state_dict()가 있는 model이 필요합니다: "
+                         f"{type(model).__name__}")
     X_train, y_train = train
     check_finite(X_train=X_train)
     loss_fn = F.cross_entropy if loss_fn is None else loss_fn
     if device is not None and hasattr(model, "to"):
         model.to(device)
     params = [p for group in optimizer.param_groups for p in group["params"]]
+    device_type = torch.device(device).type if device is not None else (params[0].device.type if params else "cpu")
+    scaler = grad_scaler(device_type, opts.dtype)
     order_generator = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
     history = History()
-    start_time = time.perf_counter()
-    bar = tqdm(range(epochs), desc=desc, leave=False, disable=None if progress else True, file=sys.stderr)
+    checkpoint = Path(opts.checkpoint_dir) / CHECKPOINT_NAME if opts.checkpoint_dir is not None else None
+    first_epoch = 0
+    if opts.resume:
+        first_epoch = _resume(checkpoint, model, optimizer, scaler, history, order_generator, rng,
+                              n=n, batch_size=batch_size)
+    start_time = time.perf_counter() - (history.last("seconds") if "seconds" in history else 0.0)
+    bar = tqdm(range(first_epoch, epochs), desc=opts.desc, leave=False, disable=None if opts.progress else True,
+               file=sys.stderr)
     for epoch in bar:
-        if callable(schedule) and not hasattr(schedule, "step"):
+        if schedule is not None:
             for group in optimizer.param_groups:
                 group["lr"] = schedule(epoch)
         lr = optimizer.param_groups[0]["lr"]
@@ -218,41 +270,78 @@ def fit(model, train, test=None, *, epochs: int, optimizer, loss_fn=None, metric
         total_loss, total_metric, seen = 0.0, 0.0, 0
         optimizer.zero_grad(set_to_none=True)
         for i, index in enumerate(batches):
-            if isinstance(index, torch.Tensor) and isinstance(images, np.ndarray):
+            if isinstance(index, torch.Tensor) and not isinstance(images, torch.Tensor):
                 index = index.numpy()
             xb, yb = _as_tensor(images[index], device), _as_tensor(y_train[index], device)
-            out = model(xb)
-            loss = loss_fn(out, yb)
+            with autocast(device_type, opts.dtype):
+                out = model(xb)
+                loss = loss_fn(out, yb)
             loss_value = loss.item()
             if not math.isfinite(loss_value):
                 raise FloatingPointError(f"epoch {epoch}: loss가 {loss_value}가 되었습니다 — "
                                          "learning rate를 줄여 보세요")
-            (loss / accumulate).backward()
-            if (i + 1) % accumulate == 0 or i + 1 == len(batches):
-                if clip_grad_norm is not None:
-                    torch.nn.utils.clip_grad_norm_(params, clip_grad_norm)
-                optimizer.step()
+            scaler.scale(loss / opts.accumulate).backward()
+            if (i + 1) % opts.accumulate == 0 or i + 1 == len(batches):
+                if opts.clip_grad_norm is not None:
+                    scaler.unscale_(optimizer)                              # float16: 자르기 전에 scale을 푼다
+                    torch.nn.utils.clip_grad_norm_(params, opts.clip_grad_norm)
+                scaler.step(optimizer)
+                scaler.update()
                 optimizer.zero_grad(set_to_none=True)
             total_loss += loss_value * len(xb)
             if metric is not None:
-                total_metric += metric(out.detach(), yb) * len(xb)
+                total_metric += metric(out.detach().float(), yb) * len(xb)
             seen += len(xb)
         record = {"lr": lr, "train_loss": total_loss / seen}
         if metric is not None:
-            record[f"train_{metric_name}"] = total_metric / seen
+            record[f"train_{opts.metric_name}"] = total_metric / seen
         if test is not None:
             test_loss, test_metric = evaluate(model, *test, loss_fn=loss_fn, metric=metric, device=device)
             record["test_loss"] = test_loss
             if metric is not None:
-                record[f"test_{metric_name}"] = test_metric
-        if hasattr(schedule, "step"):
-            schedule.step()
+                record[f"test_{opts.metric_name}"] = test_metric
         record["seconds"] = time.perf_counter() - start_time
         history.log(**record)
-        if callback is not None:
-            callback(epoch, record)
+        if checkpoint is not None and ((epoch + 1) % opts.checkpoint_every == 0 or epoch + 1 == epochs):
+            save_checkpoint(checkpoint, {
+                "epoch": epoch + 1, "n_train": n, "batch_size": batch_size, "history": history.to_dict(),
+                "model": model.state_dict(), "optimizer": optimizer.state_dict(), "scaler": scaler.state_dict(),
+                "rng": {"order": order_generator.get_state(), "augment": rng.bit_generator.state,
+                        "global": rng_states()}})
+        if opts.callback is not None:
+            opts.callback(epoch, record)
         bar.set_postfix({k: f"{v:.4f}" for k, v in record.items() if k != "seconds"}, refresh=False)
     return history
+
+
+def _resume(path, model, optimizer, scaler, history, order_generator, rng, *, n, batch_size) -> int:
+    """`fit`이 쓴 checkpoint에서 모델·optimizer·History·난수 상태를 되돌리고, 다음에 학습할 epoch를 돌려준다.
+
+    없거나 깨졌거나 이 학습과 맞지 않는 checkpoint는 `DatasetUnavailable` 한 문장 (파일은 건드리지 않는다).
+    """
+    state = load_checkpoint(path)
+    keys = ("epoch", "n_train", "batch_size", "history", "model", "optimizer", "scaler", "rng")
+    if any(k not in state for k in keys):
+        raise DatasetUnavailable(f"checkpoint {path}는 fit이 쓴 checkpoint가 아닙니다 (없는 key: "
+                                 f"{[k for k in keys if k not in state]}): --resume 없이 처음부터 학습하세요")
+    if (state["n_train"], state["batch_size"]) != (n, batch_size):
+        raise DatasetUnavailable(f"checkpoint {path}는 다른 학습의 것입니다 (train {state['n_train']}개, batch "
+                                 f"{state['batch_size']}; 지금은 {n}개, batch {batch_size}): 같은 설정으로 이어 "
+                                 "학습하거나 --resume 없이 처음부터 학습하세요")
+    try:
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+    except (RuntimeError, ValueError, KeyError) as error:
+        raise DatasetUnavailable(f"checkpoint {path}가 이 모델·optimizer와 맞지 않습니다 ("
+                                 f"{str(error).splitlines()[0]}): 같은 설정으로 이어 학습하거나 --resume 없이 "
+                                 "처음부터 학습하세요") from None
+    if state["scaler"]:                                                    # float32·bfloat16로 쓴 것은 비어 있다
+        scaler.load_state_dict(state["scaler"])
+    history.values = {k: list(v) for k, v in state["history"].items()}
+    order_generator.set_state(state["rng"]["order"])
+    rng.bit_generator.state = state["rng"]["augment"]
+    set_rng_states(state["rng"]["global"])
+    return int(state["epoch"])
 
 
 # ---------------------------------------------------------------------------
@@ -323,7 +412,7 @@ def train_steps(model, get_batch: Callable, *, steps: int, optimizer, schedule=N
 
 
 # ---------------------------------------------------------------------------
-# checkpoint와 mixed precision (09장의 `train.py`가 쓴다)
+# checkpoint와 mixed precision (`fit`과 09장의 `train.py`가 쓴다)
 # ---------------------------------------------------------------------------
 DTYPES = ("float32", "bfloat16", "float16")
 

@@ -20,7 +20,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.cli import (
+    add_training_flags,
+    choose_device,
+    cli,
+    fit_options,
+    make_parser,
+    parse_args,
+    report,
+    seed_everything,
+)
 from utils.core import Timer
 from utils.datasets import load_features
 from utils.training import evaluate, fit
@@ -64,6 +73,7 @@ def main(argv=None) -> dict:
                          DATA_CHOICES, "diabetes", default_epochs=6000)
     parser.add_argument("--l2", type=float, default=0.0, help="L2 계수 λ (weight_decay)")
     parser.add_argument("--lr-scale", type=float, default=0.5, help="learning rate = scale × 2/L_max")
+    add_training_flags(parser)
     args = parse_args(parser, argv)
     from utils.visualization import plot_curves, plot_prediction_scatter
 
@@ -79,7 +89,8 @@ def main(argv=None) -> dict:
         model = LinearRegression(X_train.shape[1]).to(device=device, dtype=dtype)
         lr = args.lr_scale * step_size_bound(X_train, args.l2)
         history = fit(model, (X_train, y_train), (X_test, y_test), optimizer=make_optimizer(model, lr, args.l2),
-                      loss_fn=F.mse_loss, epochs=epochs, batch_size=None, seed=args.seed, desc="linear/paper")
+                      loss_fn=F.mse_loss, epochs=epochs, batch_size=None, seed=args.seed, desc="linear/paper",
+                      checkpoint_every=500, **fit_options(args))
         test_mse, _ = evaluate(model, X_test, y_test, loss_fn=F.mse_loss)
     result = {
         "model": "LinearRegression", "level": "paper", "data": args.data, "device": str(device),

@@ -17,7 +17,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.cli import (
+    add_training_flags,
+    choose_device,
+    cli,
+    fit_options,
+    make_parser,
+    parse_args,
+    report,
+    seed_everything,
+)
 from utils.core import Timer
 from utils.datasets import load_features
 from utils.training import accuracy, evaluate, fit
@@ -75,6 +84,7 @@ def main(argv=None) -> dict:
                          DATA_CHOICES, "breast_cancer", default_epochs=500)
     parser.add_argument("--lr", type=float, default=0.5, help="learning rate")
     parser.add_argument("--l2", type=float, default=1e-3, help="L2 계수 λ (weight_decay)")
+    add_training_flags(parser)
     args = parse_args(parser, argv)
     from utils.visualization import plot_curves
 
@@ -94,7 +104,7 @@ def main(argv=None) -> dict:
         model = model.to(device=device, dtype=dtype)
         history = fit(model, (X_train, y_train), (X_test, y_test), optimizer=make_optimizer(model, args.lr, args.l2),
                       loss_fn=model.loss, epochs=epochs, batch_size=None, metric=accuracy, seed=args.seed,
-                      desc="logistic/paper")
+                      desc="logistic/paper", checkpoint_every=500, **fit_options(args))
         _, test_accuracy = evaluate(model, X_test, y_test, loss_fn=model.loss, metric=accuracy)
     result = {
         "model": type(model).__name__, "level": "paper", "data": args.data, "metric": "test_accuracy",

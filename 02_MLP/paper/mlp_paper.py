@@ -27,7 +27,16 @@ import math
 import torch
 from torch import nn
 
-from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.cli import (
+    add_training_flags,
+    choose_device,
+    cli,
+    fit_options,
+    make_parser,
+    parse_args,
+    report,
+    seed_everything,
+)
 from utils.core import Timer, limit_threads
 from utils.datasets import load_features
 from utils.training import accuracy, evaluate, fit
@@ -148,6 +157,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--optimizer", choices=["adam", "momentum", "sgd"], default="adam", help="optimizer")
     parser.add_argument("--lr", type=float, default=1e-3, help="learning rate (기본 1e-3)")
     parser.add_argument("--batch-size", type=int, default=64, help="mini-batch 크기 (기본 64)")
+    add_training_flags(parser)
     args = parse_args(parser, argv)
     from utils.visualization import plot_curves, plot_weight_grid
 
@@ -168,7 +178,8 @@ def main(argv=None) -> dict:
         initial_loss = evaluate(model, X_train, y_train)[0]
         optimizer = make_optimizer(model, args.optimizer, args.lr)
         history = fit(model, (X_train, y_train), (X_test, y_test), optimizer=optimizer, epochs=epochs,
-                      batch_size=args.batch_size, metric=accuracy, seed=args.seed, desc="mlp/paper")
+                      batch_size=args.batch_size, metric=accuracy, seed=args.seed, desc="mlp/paper",
+                      **fit_options(args))
         test_loss, test_accuracy = evaluate(model, X_test, y_test, metric=accuracy)
 
     side = math.isqrt(X_train.shape[1])

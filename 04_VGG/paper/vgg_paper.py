@@ -11,9 +11,19 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.cli import (
+    add_training_flags,
+    choose_device,
+    cli,
+    fit_options,
+    make_parser,
+    parse_args,
+    report,
+    seed_everything,
+)
 from utils.core import Timer, check_finite, limit_threads
-from utils.datasets import channel_standardize, load_cifar10, load_shapes, random_crop_flip
+from utils.datasets import channel_standardize, load_cifar10, load_shapes
+from utils.datasets.images import random_crop_flip_batches
 from utils.schedules import cosine_lr
 from utils.training import accuracy, evaluate, fit, make_optimizer
 
@@ -110,6 +120,7 @@ def main(argv=None) -> dict:
                         help="SGD 처음 learning rate (epoch마다 cosine으로 줄인다: lr·½(1 + cos(π t/T)))")
     parser.add_argument("--batch-size", type=int, default=128, help="mini-batch 크기")
     parser.add_argument("--weight-decay", type=float, default=5e-4, help="L2 weight decay (논문 5·10⁻⁴)")
+    add_training_flags(parser)
     args = parse_args(parser, argv)
 
     seed_everything(args.seed)
@@ -125,8 +136,9 @@ def main(argv=None) -> dict:
         initial_loss, _ = evaluate(model, X_train[:512], y_train[:512], metric=accuracy, device=device)
         optimizer = make_optimizer(model, "sgd", args.lr, weight_decay=args.weight_decay, momentum=0.9)
         history = fit(model, (X_train, y_train), (X_test, y_test), epochs=epochs, optimizer=optimizer,
-                      batch_size=args.batch_size, schedule=cosine_lr(args.lr, epochs), augment=random_crop_flip,
-                      metric=accuracy, metric_name="acc", device=device, seed=args.seed, desc=f"vgg{args.config}/paper")
+                      batch_size=args.batch_size, schedule=cosine_lr(args.lr, epochs), augment=random_crop_flip_batches,
+                      metric=accuracy, metric_name="acc", device=device, seed=args.seed, desc=f"vgg{args.config}/paper",
+                      **fit_options(args))
     plots = save_plots(model, history, X_test, images_test, y_test, class_names, args.out)
     result = {
         "model": f"VGG-{args.config}{'-BN' if args.batch_norm else ''} (CIFAR head, width {args.width:g})",

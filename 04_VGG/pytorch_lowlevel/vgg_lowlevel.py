@@ -37,9 +37,19 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.cli import (
+    add_training_flags,
+    choose_device,
+    cli,
+    fit_options,
+    make_parser,
+    parse_args,
+    report,
+    seed_everything,
+)
 from utils.core import Timer, check_finite, limit_threads
-from utils.datasets import channel_standardize, load_cifar10, load_shapes, random_crop_flip
+from utils.datasets import channel_standardize, load_cifar10, load_shapes
+from utils.datasets.images import random_crop_flip_batches
 from utils.schedules import cosine_lr
 from utils.training import accuracy, evaluate, fit, make_optimizer
 
@@ -235,6 +245,16 @@ class LowLevelVGG:
     def eval(self) -> LowLevelVGG:
         return self.train(False)
 
+    def state_dict(self) -> dict:                       # checkpoint (fit의 --resume)에 쓰는 tensor 전부
+        return {**{f"params.{k}": v for k, v in self.params.items()},
+                **{f"buffers.{k}": v for k, v in self.buffers.items()}}
+
+    def load_state_dict(self, state: dict) -> None:
+        with torch.no_grad():
+            for name, table in (("params", self.params), ("buffers", self.buffers)):
+                for k, v in table.items():
+                    v.copy_(state[f"{name}.{k}"])
+
     def to(self, device) -> LowLevelVGG:
         device = torch.device(device)
         if any(p.device != device for p in self.params.values()):
@@ -292,6 +312,7 @@ def main(argv=None) -> dict:
                         help="SGD 처음 learning rate (epoch마다 cosine으로 줄인다: lr·½(1 + cos(π t/T)))")
     parser.add_argument("--batch-size", type=int, default=128, help="mini-batch 크기")
     parser.add_argument("--weight-decay", type=float, default=5e-4, help="L2 weight decay")
+    add_training_flags(parser)
     args = parse_args(parser, argv)
 
     seed_everything(args.seed)
@@ -309,9 +330,9 @@ def main(argv=None) -> dict:
         initial_loss, _ = evaluate(model, X_train[:512], y_train[:512], metric=accuracy, device=device)
         optimizer = make_optimizer(model, "sgd", args.lr, weight_decay=args.weight_decay, momentum=0.9)
         history = fit(model, (X_train, y_train), (X_test, y_test), epochs=epochs, optimizer=optimizer,
-                      batch_size=args.batch_size, schedule=cosine_lr(args.lr, epochs), augment=random_crop_flip,
+                      batch_size=args.batch_size, schedule=cosine_lr(args.lr, epochs), augment=random_crop_flip_batches,
                       metric=accuracy, metric_name="acc", device=device, seed=args.seed,
-                      desc=f"vgg{args.config}/lowlevel")
+                      desc=f"vgg{args.config}/lowlevel", **fit_options(args))
     plots = save_plots(model, history, X_test, args.out)
     result = {
         "model": f"VGG-{args.config}-BN (low-level, width {args.width:g})", "level": "pytorch_lowlevel",

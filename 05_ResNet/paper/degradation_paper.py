@@ -24,12 +24,15 @@
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 
-from utils.cli import choose_device, cli, make_parser, parse_args, report
+from utils.cli import add_training_flags, choose_device, cli, fit_options, make_parser, parse_args, report
 from utils.core import Timer, limit_threads
-from utils.datasets import channel_standardize, load_shapes, random_crop_flip
+from utils.datasets import channel_standardize, load_shapes
+from utils.datasets.images import random_crop_flip_batches
 from utils.schedules import cosine_lr
 from utils.training import accuracy, fit, make_optimizer
 
@@ -74,11 +77,12 @@ def plot_degradation(histories: dict, depths, path, title: str):
 
 def run_degradation(seed: int, *, depths=(8, 32), width: int = 8, n_train: int = 2000, n_test: int = 500,
                     epochs: int = 6, lr: float = 0.05, batch_size: int = 32, window: int = 2, device="cpu",
-                    progress: bool = True) -> dict:
+                    progress: bool = True, training: dict | None = None) -> dict:
     """실험 하나: plain/ResNet × 얕은/깊은 네 모델을 같은 처방과 같은 seed로 학습한다 (기본값 = CLI 기본 처방).
 
     반환: {"histories": {이름: epoch별 기록 + train_error}, "n_parameters": {이름: 수},
     "final_train_error": {이름: 마지막 window epoch의 training error 평균}}. `main`과 `05_ResNet/claims.py`가 부른다.
+    training: fit의 checkpoint·resume·dtype 설정 (`utils.cli.fit_options`); checkpoint는 모델마다 `<dir>/<이름>`.
     """
     shallow, deep = depths
     if not shallow < deep or any((d - 2) % 6 or d < 8 for d in depths):
@@ -93,10 +97,13 @@ def run_degradation(seed: int, *, depths=(8, 32), width: int = 8, n_train: int =
             model = cifar_resnet(depth, 10, "A", residual=not plain, width=width)
             sizes[name] = n_parameters(model)
             optimizer = make_optimizer(model, "sgd", lr, weight_decay=1e-4, momentum=0.9)
+            options = dict(training or {})
+            if options.get("checkpoint_dir") is not None:
+                options["checkpoint_dir"] = Path(options["checkpoint_dir"]) / name
             history = fit(model, (X_train, ds.y_train), (X_test, ds.y_test), epochs=epochs, optimizer=optimizer,
-                          batch_size=batch_size, schedule=cosine_lr(lr, epochs), augment=random_crop_flip,
+                          batch_size=batch_size, schedule=cosine_lr(lr, epochs), augment=random_crop_flip_batches,
                           metric=accuracy, metric_name="acc", device=device, seed=seed, desc=name,
-                          progress=progress)
+                          progress=progress, **options)
             histories[name] = history.to_dict()
             histories[name]["train_error"] = [1 - a for a in history["train_acc"]]
     final = {name: tail_mean(h["train_error"], min(window, epochs)) for name, h in histories.items()}
@@ -114,6 +121,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--batch-size", type=int, default=32,
                         help="mini-batch 크기 (기본 32: 작은 데이터에서 step 수를 늘린다)")
     parser.add_argument("--window", type=int, default=2, help="순서를 판정할 마지막 epoch 수 (training error 평균)")
+    add_training_flags(parser)
     args = parse_args(parser, argv)
     shallow, deep = args.depths
     if not shallow < deep or any((d - 2) % 6 or d < 8 for d in args.depths):
@@ -126,7 +134,7 @@ def main(argv=None) -> dict:
     with Timer() as timer, limit_threads(args.threads):
         experiment = run_degradation(args.seed, depths=(shallow, deep), width=args.width, n_train=n_train,
                                      epochs=epochs, lr=args.lr, batch_size=args.batch_size, window=window,
-                                     device=device)
+                                     device=device, training=fit_options(args))
     histories, sizes, final = experiment["histories"], experiment["n_parameters"], experiment["final_train_error"]
     plain_gap = final[run_name(True, deep)] - final[run_name(True, shallow)]
     residual_gap = final[run_name(False, deep)] - final[run_name(False, shallow)]

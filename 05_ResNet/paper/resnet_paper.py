@@ -15,9 +15,19 @@ from __future__ import annotations
 
 import torch
 
-from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.cli import (
+    add_training_flags,
+    choose_device,
+    cli,
+    fit_options,
+    make_parser,
+    parse_args,
+    report,
+    seed_everything,
+)
 from utils.core import Timer, limit_threads
-from utils.datasets import channel_standardize, load_cifar10, load_shapes, random_crop_flip
+from utils.datasets import channel_standardize, load_cifar10, load_shapes
+from utils.datasets.images import random_crop_flip_batches
 from utils.schedules import cosine_lr, multistep_lr
 from utils.training import accuracy, fit, make_optimizer
 
@@ -66,6 +76,7 @@ def main(argv=None) -> dict:
                              "shapes 기본은 비워 두고 cosine schedule")
     parser.add_argument("--n-train", type=int, default=4000, help="shapes 학습 이미지 수 (기본 4000)")
     parser.set_defaults(epochs=None)        # None = 주지 않음: 데이터에 따라 아래에서 정한다
+    add_training_flags(parser)
     args = parse_args(parser, argv)
     if args.epochs is None:
         args.epochs = CIFAR_EPOCHS if args.data == "cifar10" else SHAPES_EPOCHS   # cifar10: 논문의 64k iteration
@@ -83,8 +94,9 @@ def main(argv=None) -> dict:
                     else cosine_lr(args.lr, epochs))
         optimizer = make_optimizer(model, "sgd", args.lr, weight_decay=args.weight_decay, momentum=args.momentum)
         history = fit(model, (X_train, y_train), (X_test, y_test), epochs=epochs, optimizer=optimizer,
-                      batch_size=args.batch_size, schedule=schedule, augment=random_crop_flip, metric=accuracy,
-                      metric_name="acc", device=device, seed=args.seed, desc=f"resnet{args.depth}")
+                      batch_size=args.batch_size, schedule=schedule, augment=random_crop_flip_batches, metric=accuracy,
+                      metric_name="acc", device=device, seed=args.seed, desc=f"resnet{args.depth}",
+                      **fit_options(args))
     plots = save_plots(model, history, X_test, images_test, y_test, args, device)
     name = f"{'Plain' if args.plain else 'ResNet'}-{args.depth}"
     result = {

@@ -33,9 +33,10 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from utils.cli import choose_device, cli, make_parser, parse_args, report
+from utils.cli import add_training_flags, choose_device, cli, fit_options, make_parser, parse_args, report
 from utils.core import Timer, limit_threads
-from utils.datasets import channel_standardize, load_cifar10, load_shapes, random_crop_flip
+from utils.datasets import channel_standardize, load_cifar10, load_shapes
+from utils.datasets.images import random_crop_flip_batches
 from utils.schedules import cosine_lr
 from utils.training import History, accuracy, fit, make_optimizer
 
@@ -250,15 +251,25 @@ class LowLevelResNet:
     def eval(self) -> LowLevelResNet:
         return self.train(False)
 
+    def state_dict(self) -> dict:                       # checkpoint (fit의 --resume)에 쓰는 tensor 전부
+        return dict(self.params)
+
+    def load_state_dict(self, state: dict) -> None:
+        with torch.no_grad():
+            for k, v in self.params.items():
+                v.copy_(state[k])
+
 
 def train(params: dict, X_train, y_train, X_test, y_test, *, epochs: int, lr: float, batch_size: int, seed: int,
-          device, progress: bool = True) -> History:
-    """L3와 같은 처방으로 `utils.training.fit`을 부른다. History key: train_loss, train_acc, test_loss, test_acc."""
+          device, progress: bool = True, **options) -> History:
+    """L3와 같은 처방으로 `utils.training.fit`을 부른다. History key: train_loss, train_acc, test_loss, test_acc.
+
+    options: fit의 드문 설정 (예: checkpoint_dir, resume, dtype)."""
     model = LowLevelResNet(params)
     optimizer = make_optimizer(model, "sgd", lr, weight_decay=1e-4, momentum=0.9)
     return fit(model, (X_train, y_train), (X_test, y_test), epochs=epochs, optimizer=optimizer, batch_size=batch_size,
-               schedule=cosine_lr(lr, epochs), augment=random_crop_flip, metric=accuracy, metric_name="acc",
-               device=device, seed=seed, progress=progress, desc="resnet/lowlevel")
+               schedule=cosine_lr(lr, epochs), augment=random_crop_flip_batches, metric=accuracy, metric_name="acc",
+               device=device, seed=seed, progress=progress, desc="resnet/lowlevel", **options)
 
 
 def main(argv=None) -> dict:
@@ -268,6 +279,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--lr", type=float, default=0.1, help="SGD 처음 learning rate (cosine으로 줄인다)")
     parser.add_argument("--batch-size", type=int, default=128, help="mini-batch 크기")
     parser.add_argument("--n-train", type=int, default=4000, help="shapes 학습 이미지 수")
+    add_training_flags(parser)
     args = parse_args(parser, argv)
 
     device = choose_device(args.device)
@@ -282,7 +294,7 @@ def main(argv=None) -> dict:
         params = cifar_params((args.depth - 2) // 6, NUM_CLASSES, seed=args.seed)
         params = {k: v.detach().to(device).requires_grad_(v.requires_grad) for k, v in params.items()}
         history = train(params, X_train, y_train, X_test, y_test, epochs=epochs, lr=args.lr,
-                        batch_size=args.batch_size, seed=args.seed, device=device)
+                        batch_size=args.batch_size, seed=args.seed, device=device, **fit_options(args))
     from utils.visualization import plot_curves
 
     plots = [str(plot_curves({"train error": [1 - a for a in history["train_acc"]],

@@ -3,7 +3,7 @@
 처방 (논문의 절):
 - 모델 `transformer.Transformer`: post-LN, source·target·출력층이 한 행렬 (§3.4), embedding × √d_model + PE.
 - §5.3 Adam(β1 = 0.9, β2 = 0.98, ε = 1e-9), 식 (3)의 warm-up 학습률 lrate = d_model^−0.5 · min(s^−0.5, s · warmup^−1.5)
-  (`utils.schedules.inverse_sqrt_warmup_lr`).
+  (이 파일의 `inverse_sqrt_warmup_lr`).
 - §5.4 dropout 0.1 (sub-layer 출력, embedding + PE의 합), label smoothing ε_ls = 0.1. attention weight와 FFN 안쪽의
   dropout은 §5.4가 아니라 저자들의 tensor2tensor 코드에서 온 것이다 (같은 0.1; `nn.Transformer`도 같다).
 - §6.1 decoding: greedy와 beam search (beam 4, length penalty α = 0.6).
@@ -17,14 +17,16 @@ CPU 몇 분 안에 끝나지 않고, 이 과제에는 넘친다.
 """
 from __future__ import annotations
 
+import math
+import numbers
 import time
 
 import numpy as np
 import torch
 
 from utils.cli import cli, make_parser, parse_args, report, seed_everything
-from utils.core import Timer, limit_threads
-from utils.schedules import inverse_sqrt_warmup_lr, make_scheduler
+from utils.core import Timer, check_positive_int, limit_threads
+from utils.schedules import make_scheduler
 
 from ..number_reading import BOS, EOS, PAD, VOCAB, decode, make_batch, split_numbers
 from .transformer import Transformer, beam_search, greedy_decode, label_smoothed_cross_entropy
@@ -34,6 +36,26 @@ MAX_TARGET = 18                 # 가장 긴 읽기 15글자 + EOS, 여유 조�
 EXAMPLE_NUMBER = 30_500_427     # 그림에 쓰는 수: 0이 사라지고 "만" 묶음이 있다. 기본 분할 (seed 0)의 train·val·test
                                 # 어디에도 없다 (test_paper.py가 확인): 모델이 처음 보는 수
 FULL_RUN_EXACT_MATCH = "99.75%"  # README의 전체 run (기본 설정, seed 0)이 잰 test greedy exact match
+
+
+def inverse_sqrt_warmup_lr(d_model: int, warmup: int, factor: float = 1.0):
+    """§5.3 식 (3)의 학습률 (step t → lr):
+
+        lrate = factor · d_model^−0.5 · min(s^−0.5, s · warmup_steps^−1.5),    s = t + 1 (step 번호는 1부터)
+
+    s ≤ warmup에서는 s에 비례해 올라가고 (linear warm-up), 그 뒤로는 1/√s로 줄어든다. 꼭짓점은 s = warmup
+    (t = warmup − 1)이고 값은 factor · (d_model · warmup)^−0.5. 논문 값은 d_model = 512, warmup = 4000, factor = 1.
+    """
+    d_model = check_positive_int("d_model", d_model, 1)
+    warmup = check_positive_int("warmup", warmup, 1)
+    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not math.isfinite(factor) or factor <= 0:
+        raise ValueError(f"factor는 유한한 양수여야 합니다: {factor!r}")
+
+    def lr_at(t: int) -> float:
+        s = check_positive_int("t", t, 0) + 1
+        return factor * d_model ** -0.5 * min(s ** -0.5, s * warmup ** -1.5)
+
+    return lr_at
 
 
 def trim(ids: torch.Tensor) -> torch.Tensor:

@@ -23,8 +23,9 @@ import torch.nn.functional as F
 
 from utils.cli import cli, make_parser, parse_args, report, seed_everything
 from utils.core import Timer, limit_threads
-from utils.schedules import inverse_sqrt_warmup_lr, make_scheduler
+from utils.schedules import make_scheduler
 
+from ..paper.transformer_paper import inverse_sqrt_warmup_lr
 from .attention import (
     add_positional_encoding,
     causal_mask,

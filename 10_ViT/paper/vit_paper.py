@@ -32,7 +32,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.cli import (
+    add_training_flags,
+    choose_device,
+    cli,
+    fit_options,
+    make_parser,
+    parse_args,
+    report,
+    seed_everything,
+)
 from utils.core import Timer, limit_threads
 from utils.datasets import (
     channel_standardize,
@@ -40,8 +49,8 @@ from utils.datasets import (
     load_digits,
     load_imagenette,
     load_shapes,
-    random_crop_flip,
 )
+from utils.datasets.images import random_crop_flip_batches
 from utils.schedules import warmup_cosine_lr
 from utils.training import accuracy, evaluate, fit, make_optimizer
 
@@ -133,6 +142,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--max-per-class", type=int, default=None,
                         help="--pretrained와 imagenette: class마다 앞의 이만큼만 읽는다 (메모리·시간)")
     parser.set_defaults(epochs=None)
+    add_training_flags(parser)
     args = parse_args(parser, argv)
     if args.pretrained is not None:
         if args.data not in REAL_DATA:
@@ -154,13 +164,13 @@ def main(argv=None) -> dict:
         flip = args.data != "digits"
 
         def augment(X, rng):
-            return random_crop_flip(X, rng, pad=4, flip=flip)
+            return random_crop_flip_batches(X, rng, pad=4, flip=flip)
 
         history = fit(model, (X_train, y_train), (X_test, y_test), epochs=epochs, optimizer=optimizer,
                       metric=accuracy, metric_name="acc", batch_size=args.batch_size,
                       schedule=warmup_cosine_lr(args.lr, min(args.warmup, epochs - 1), epochs),
                       augment=augment if args.augment else None, device=device, seed=args.seed,
-                      desc=f"ViT {args.data}")
+                      desc=f"ViT {args.data}", **fit_options(args))
     plots = save_plots(model, history, X_test, images_test, y_test, names, args, device)
     result = {
         "model": f"ViT (D={args.dim}, L={args.depth}, heads={args.heads}, P={args.patch}, pool={args.pool})",
@@ -245,13 +255,13 @@ def finetune_pretrained(args, error) -> dict:
         rng_pad = max(1, X_train.shape[-1] // 8)
 
         def augment(X, rng):
-            return random_crop_flip(X, rng, pad=rng_pad, flip=True)
+            return random_crop_flip_batches(X, rng, pad=rng_pad, flip=True)
 
         history = fit(model, (X_train.astype("float32"), y_train.astype("int64")), epochs=epochs,
                       optimizer=optimizer, metric=accuracy, metric_name="acc", batch_size=args.batch_size,
                       schedule=warmup_cosine_lr(args.lr, min(args.warmup, epochs - 1), epochs),
                       augment=augment, clip_grad_norm=1.0, device=device, seed=args.seed,
-                      desc=f"ViT fine-tune {args.data}")
+                      desc=f"ViT fine-tune {args.data}", **fit_options(args))
         test_loss, test_acc = evaluate(model, X_test.astype("float32"), y_test.astype("int64"), metric=accuracy,
                                        batch_size=args.batch_size, device=device)
     from utils.visualization import plot_curves

@@ -30,6 +30,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -37,7 +38,16 @@ import torch.nn.functional as F
 from torch import nn
 from torch.distributions import Normal
 
-from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.cli import (
+    add_training_flags,
+    choose_device,
+    cli,
+    fit_options,
+    make_parser,
+    parse_args,
+    report,
+    seed_everything,
+)
 from utils.core import Timer, limit_threads
 from utils.training import fit
 
@@ -190,13 +200,15 @@ def evaluate_elbo(model: VAE, X: torch.Tensor, generator, n_samples: int = 10, b
 
 
 def train_model(X_train, X_test, *, z_dim: int, hidden: int, epochs: int, lr: float, batch_size: int,
-                n_samples: int, seed: int, desc: str, progress: bool = True):
-    """Adagrad (Section 5)로 학습한 VAE와 fit의 History (train_loss / test_loss = 음의 ELBO)."""
+                n_samples: int, seed: int, desc: str, progress: bool = True, **options):
+    """Adagrad (Section 5)로 학습한 VAE와 fit의 History (train_loss / test_loss = 음의 ELBO).
+
+    options: fit의 드문 설정 (예: checkpoint_dir, resume, dtype)."""
     torch.manual_seed(seed)                                                 # 초기화와 학습 중 ε
     model = VAE(X_train.shape[1], hidden, z_dim, n_samples=n_samples).to(X_train.device)
     optimizer = torch.optim.Adagrad(model.parameters(), lr=lr)
     history = fit(model, (X_train, X_train), (X_test, X_test), optimizer=optimizer, loss_fn=negative_elbo_loss,
-                  epochs=epochs, batch_size=batch_size, seed=seed, desc=desc, progress=progress)
+                  epochs=epochs, batch_size=batch_size, seed=seed, desc=desc, progress=progress, **options)
     return model, history
 
 
@@ -243,6 +255,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--iw-samples", type=int, default=1000, help="log p(x) 추정의 importance sample 수 k")
     parser.add_argument("--manifold-epochs", type=int, default=300,
                         help="manifold 그림용 z = 2 모델의 epoch 수 (0이면 학습하지 않는다)")
+    add_training_flags(parser)
     args = parse_args(parser, argv)
     from utils.visualization import plot_curves, plot_image_grid, plot_latent_grid, plot_latent_scatter
 
@@ -259,13 +272,14 @@ def main(argv=None) -> dict:
                                   max_train=limit[0], max_test=limit[1])
         X_train = torch.tensor(data.X_train, dtype=torch.float32, device=device)     # (N, D) 0/1
         X_test = torch.tensor(data.X_test, dtype=torch.float32, device=device)
-        model, history = train_model(X_train, X_test, z_dim=args.z_dim, epochs=epochs, desc="vae/paper", **settings)
+        model, history = train_model(X_train, X_test, z_dim=args.z_dim, epochs=epochs, desc="vae/paper", **settings,
+                                     **fit_options(args))
         model.eval()
         test = evaluate_elbo(model, X_test, torch.Generator().manual_seed(args.seed + 1), n_samples=10)
         iw = iw_bound_by_k(model, X_test, k_max, args.seed)
         if manifold_epochs > 0:
             model2, history2 = train_model(X_train, X_test, z_dim=2, epochs=manifold_epochs, desc="vae/paper z=2",
-                                           **settings)
+                                           **settings, **fit_options(args, Path(args.out) / "z2"))
             model2.eval()
             test2 = evaluate_elbo(model2, X_test, torch.Generator().manual_seed(args.seed + 1), n_samples=10)
             iw2 = model2.log_likelihood_iw(X_test, k_max, torch.Generator().manual_seed(args.seed + 2)).mean().item()

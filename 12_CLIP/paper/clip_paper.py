@@ -40,7 +40,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.cli import cli, make_parser, parse_args, report, seed_everything
+from utils.cli import add_training_flags, cli, fit_options, make_parser, parse_args, report, seed_everything
 from utils.core import DatasetUnavailable, Timer, limit_threads
 from utils.datasets import channel_standardize, load_cifar10, load_imagenette, load_shapes
 from utils.schedules import warmup_cosine_lr
@@ -165,6 +165,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--max-per-class", type=int, default=None,
                         help="--data imagenette|cifar10: split마다 class당 앞의 이만큼만 쓴다 (CPU 시간·메모리)")
     parser.set_defaults(threads=2)
+    add_training_flags(parser)
     args = parse_args(parser, argv)
     if args.data in REAL_DATA:
         if args.max_per_class is not None and args.max_per_class < 1:
@@ -220,7 +221,7 @@ def main(argv=None) -> dict:
                       (test_index, np.zeros(len(test_index))), epochs=epochs, optimizer=optimizer,
                       loss_fn=pair_loss, batch_size=args.batch_size, schedule=warmup_cosine_lr(
                           args.lr, min(2, epochs - 1), epochs, final=args.lr / 50), seed=args.seed,
-                      desc="CLIP")
+                      desc="CLIP", **fit_options(args))
         model.eval()
 
         # ---- zero-shot ----

@@ -4,6 +4,7 @@
 - digits: scikit-learn에 들어 있는 손글씨 숫자 1797장을 MNIST와 같은 배치(20×20 숫자 + 여백)로 키울 수 있다.
 - shapes: 코드로 그리는 도형 10 class. 영어 caption과 속성(색, 크기, 위치)이 함께 나온다 (CLIP 장의 text 쪽).
 - `channel_standardize`, `random_crop_flip`: CIFAR-10 실험의 표준 처방 (He et al. 2015, Section 4.2).
+  `random_crop_flip_batches`는 같은 augmentation을 mini-batch마다 적용한다 (학습 루프용: 전체를 복사하지 않는다).
 """
 from __future__ import annotations
 
@@ -217,25 +218,67 @@ def channel_standardize(X_train: np.ndarray, X_test: np.ndarray, eps: float = 1e
     return X_train, X_test, mean.astype(np.float32), std.astype(np.float32)
 
 
-def random_crop_flip(images: np.ndarray, rng: np.random.Generator, pad: int = 4, flip: bool = True) -> np.ndarray:
-    """사방 `pad`픽셀 0 padding → 이미지마다 무작위 H×W crop → 확률 0.5로 좌우 뒤집기. (N, C, H, W) → 같은 shape.
+def random_crop_flip_batches(images: np.ndarray, rng: np.random.Generator, pad: int = 4,
+                             flip: bool = True) -> CropFlipBatches | np.ndarray:
+    """한 epoch의 crop 위치와 뒤집기를 N장 모두 뽑고, 이미지는 mini-batch를 꺼낼 때 그 batch에만 자르고 뒤집는다.
 
-    crop 위치는 (pad+1)² 가지이므로 위치가 같은 이미지끼리 한 번에 자른다. pad=0, flip=False면 입력을 그대로 돌려준다.
-    0은 표준화된 입력에서 "평균 색"이다 (He et al.도 padding 뒤 crop).
+    `utils.training.fit(augment=random_crop_flip_batches)`의 형태: 매 epoch 한 번 불리고, 돌려준 값을
+    `batch = view[index]`로 indexing한다. 난수는 `random_crop_flip`과 똑같이 뽑는다 — offsets (N, 2), 그다음
+    flip이면 (N,) — 그래서 같은 rng에서 `view[index]`는 `random_crop_flip(images, rng)[index]`와 bit 단위로 같다.
+    pad=0, flip=False면 아무것도 뽑지 않고 입력을 그대로 돌려준다.
     """
     _check_images(images, "images")
     if pad < 0:
         raise ValueError(f"pad는 0 이상이어야 합니다: {pad}")
     if pad == 0 and not flip:
         return images
-    n, _, H, W = images.shape
-    padded = np.pad(images, ((0, 0), (0, 0), (pad, pad), (pad, pad)))       # (N, C, H+2p, W+2p)
+    n = len(images)
     offsets = rng.integers(0, 2 * pad + 1, size=(n, 2))                    # (N, 2): (top, left)
-    out = np.empty_like(images)
-    for top, left in {tuple(o) for o in offsets.tolist()}:                 # crop 위치마다 한꺼번에
-        idx = np.flatnonzero((offsets[:, 0] == top) & (offsets[:, 1] == left))
-        out[idx] = padded[idx, :, top:top + H, left:left + W]
-    if flip:
-        flipped = rng.random(n) < 0.5                                      # (N,) 뒤집을 이미지
-        out[flipped] = out[flipped][..., ::-1]                             # W 축을 거꾸로
-    return out
+    flipped = rng.random(n) < 0.5 if flip else None                        # (N,) 뒤집을 이미지
+    return CropFlipBatches(images, offsets, flipped, pad)
+
+
+class CropFlipBatches:
+    """미리 뽑은 crop 위치·뒤집기와 원본 이미지의 참조. `view[index]`가 그 이미지들만 잘라 (B, C, H, W)를 만든다.
+
+    원본을 복사하지 않는다: epoch마다 새로 드는 메모리는 offsets (N, 2)와 flipped (N,), 그리고 꺼낸 batch뿐이다.
+    """
+
+    def __init__(self, images: np.ndarray, offsets: np.ndarray, flipped: np.ndarray | None, pad: int):
+        self.images, self.offsets, self.flipped, self.pad = images, offsets, flipped, pad
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.images.shape
+
+    def __getitem__(self, index) -> np.ndarray:
+        positions = np.arange(len(self.images))[index]                     # slice·정수 배열·bool mask → (B,)
+        if positions.ndim != 1:
+            raise ValueError(f"index는 slice나 1차원 정수 배열이어야 합니다: 받은 {type(index).__name__}")
+        p = self.pad
+        batch = self.images[positions]                                      # (B, C, H, W): 이 batch만 복사
+        H, W = batch.shape[2:]
+        padded = np.pad(batch, ((0, 0), (0, 0), (p, p), (p, p)))           # (B, C, H+2p, W+2p)
+        offsets = self.offsets[positions]                                   # (B, 2)
+        out = np.empty_like(batch)
+        for top, left in {tuple(o) for o in offsets.tolist()}:             # crop 위치마다 한꺼번에
+            idx = np.flatnonzero((offsets[:, 0] == top) & (offsets[:, 1] == left))
+            out[idx] = padded[idx, :, top:top + H, left:left + W]
+        if self.flipped is not None:
+            flipped = self.flipped[positions]                               # (B,)
+            out[flipped] = out[flipped][..., ::-1]                          # W 축을 거꾸로
+        return out
+
+
+def random_crop_flip(images: np.ndarray, rng: np.random.Generator, pad: int = 4, flip: bool = True) -> np.ndarray:
+    """사방 `pad`픽셀 0 padding → 이미지마다 무작위 H×W crop → 확률 0.5로 좌우 뒤집기. (N, C, H, W) → 같은 shape.
+
+    crop 위치는 (pad+1)² 가지이므로 위치가 같은 이미지끼리 한 번에 자른다. pad=0, flip=False면 입력을 그대로 돌려준다.
+    0은 표준화된 입력에서 "평균 색"이다 (He et al.도 padding 뒤 crop). 전체를 한 번에 만든다: 학습 루프에서는
+    N장을 복사하지 않는 `random_crop_flip_batches`를 쓴다 (같은 난수, 같은 결과).
+    """
+    view = random_crop_flip_batches(images, rng, pad, flip)
+    return view if view is images else view[:]

@@ -24,7 +24,6 @@ from utils.datasets import (
     load_adding_problem,
     load_breast_cancer,
     load_cifar10,
-    load_copy_task,
     load_dataset,
     load_diabetes,
     load_digits,
@@ -397,26 +396,6 @@ def test_adding_problem_is_deterministic():
     assert not np.array_equal(a.X_train, c.X_train)
 
 
-@pytest.mark.parametrize("reverse", [False, True])
-def test_copy_task(reverse):
-    ds = load_copy_task(n_train=300, n_test=50, seq_len=7, vocab_size=5, reverse=reverse, seed=0)
-    assert ds.X_train.shape == ds.y_train.shape == (300, 7)
-    assert ds.X_train.dtype == ds.y_train.dtype == np.int64
-    for X, y in ((ds.X_train, ds.y_train), (ds.X_test, ds.y_test)):
-        assert set(np.unique(X)) == {1, 2, 3, 4}                          # 0(padding)은 나오지 않는다
-        for row_x, row_y in zip(X[:20], y[:20]):
-            expected = list(reversed(row_x.tolist())) if reverse else row_x.tolist()
-            assert row_y.tolist() == expected
-    if reverse:
-        assert not np.array_equal(ds.X_train, ds.y_train)
-
-
-def test_copy_task_is_deterministic():
-    a, b, c = load_copy_task(seed=1), load_copy_task(seed=1), load_copy_task(seed=2)
-    np.testing.assert_array_equal(a.X_train, b.X_train)
-    assert not np.array_equal(a.X_train, c.X_train)
-
-
 # ---------------------------------------------------------------------------------------------------------
 # 텍스트
 # ---------------------------------------------------------------------------------------------------------
@@ -685,7 +664,7 @@ def test_imagenette_bad_arguments_are_refused(tmp_path, kwargs, match):
 
 def test_registries_have_the_documented_names():
     assert set(EMBEDDED_DATASETS) == {"synthetic", "diabetes", "breast_cancer", "digits", "shapes",
-                                      "adding", "copy", "text", "english", "korean", "sentiment"}
+                                      "adding", "text", "english", "korean", "sentiment"}
     assert set(REAL_DATASETS) == {"mnist", "cifar10", "imdb", "imagenette"}
     assert set(DATASETS) == set(EMBEDDED_DATASETS) | set(REAL_DATASETS)
     assert all(entry.description and callable(entry.loader) for entry in DATASETS.values())
@@ -695,7 +674,7 @@ def test_registries_have_the_documented_names():
 def test_load_dataset_dispatches_and_forwards_kwargs(imdb_root):
     ds = load_dataset("digits", size=28, flatten=True)
     assert isinstance(ds, Dataset) and ds.X_train.shape[1] == 784
-    assert load_dataset("copy", n_train=4, n_test=2, seq_len=3).X_train.shape == (4, 3)
+    assert load_dataset("adding", n_train=4, n_test=2, seq_len=3).X_train.shape == (4, 3, 2)
     assert load_dataset("text", max_chars=50) == load_text_corpus()[:50]
     assert load_dataset("imdb", root=imdb_root).y_test.tolist() == [0, 0, 1]
 
@@ -722,8 +701,6 @@ def test_load_dataset_unknown_name_lists_choices():
     (lambda: load_shapes(size=8), "size"),
     (lambda: load_adding_problem(seq_len=1), "seq_len"),
     (lambda: load_adding_problem(n_test=0), "n_test"),
-    (lambda: load_copy_task(seq_len=0), "seq_len"),
-    (lambda: load_copy_task(vocab_size=1), "vocab_size"),
     (lambda: load_text_corpus(max_chars=0), "max_chars"),
     (lambda: load_negation_sentiment(n_train=0), "n_train"),
 ])
@@ -821,25 +798,12 @@ def test_english_prose_is_pydoc_topics_in_key_order():
     assert load_dataset("english", max_chars=10) == text[:10]
 
 
-def test_korean_prose_reads_markdown_without_code_blocks_or_tables(tmp_path):
-    readme = "# 제목\n\n첫 문장입니다.\n\n```python\nprint('코드')\n```\n\n| 표 | 줄 |\n둘째 문장.\n"
-    (tmp_path / "README.md").write_text(readme, encoding="utf-8")
-    chapter = tmp_path / "01_Test"
-    chapter.mkdir()
-    (chapter / "theory.md").write_text("이론 문장.\n\n\n\n끝.", encoding="utf-8")
-    (chapter / "notes.md").write_text("읽지 않는 파일", encoding="utf-8")
-    text = load_korean_prose(root=tmp_path)
-    # 경로 이름 순서: "01_Test/theory.md"가 "README.md"보다 앞
-    assert text == "이론 문장.\n\n끝.\n\n# 제목\n\n첫 문장입니다.\n\n둘째 문장."
-    with pytest.raises(DatasetUnavailable, match="Markdown"):
-        load_korean_prose(root=tmp_path / "empty")
-
-
 def test_korean_prose_of_this_repository_is_mostly_hangul():
     text = load_korean_prose()
     hangul = sum("가" <= c <= "힣" for c in text)
     assert len(text) > 50_000 and hangul / len(text) > 0.2
-    assert "```" not in text and load_korean_prose() == text
+    assert "```" not in text and not text.endswith("\n") and load_korean_prose() == text
+    assert load_dataset("korean", max_chars=100) == text[:100]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -981,3 +945,64 @@ def test_crop_flip_can_draw_every_offset_including_the_edges():
         seen |= {(top, left) for top in range(5) for left in range(5)
                  if np.array_equal(out, padded[:, :, top:top + 4, left:left + 4])}
     assert seen == {(top, left) for top in range(5) for left in range(5)}
+
+
+def _whole_set_crop_flip(images, rng, pad=4, flip=True):
+    """예전 학습 루프가 epoch마다 부르던 방식 그대로: 전체를 padding하고 N장 전체를 잘라 새 배열로 (기준)."""
+    n, _, H, W = images.shape
+    padded = np.pad(images, ((0, 0), (0, 0), (pad, pad), (pad, pad)))       # (N, C, H+2p, W+2p)
+    offsets = rng.integers(0, 2 * pad + 1, size=(n, 2))
+    out = np.empty_like(images)
+    for i, (top, left) in enumerate(offsets.tolist()):
+        out[i] = padded[i, :, top:top + H, left:left + W]
+    if flip:
+        flipped = rng.random(n) < 0.5
+        out[flipped] = out[flipped][..., ::-1]
+    return out
+
+
+@pytest.mark.parametrize("pad, flip", [(4, True), (2, False), (0, True)])
+def test_crop_flip_batches_equal_the_whole_set_path_bit_for_bit(pad, flip):
+    from utils.datasets.images import random_crop_flip_batches
+
+    X = _images(n=50, seed=4)
+    for seed in (0, 1):
+        rng_view, rng_whole = np.random.default_rng(seed), np.random.default_rng(seed)
+        view = random_crop_flip_batches(X, rng_view, pad=pad, flip=flip)
+        whole = _whole_set_crop_flip(X, rng_whole, pad=pad, flip=flip)
+        order = np.random.default_rng(seed + 10).permutation(len(X))
+        for begin in range(0, len(X), 16):                                  # mini-batch 순서대로 (마지막은 2장)
+            index = order[begin:begin + 16]
+            np.testing.assert_array_equal(view[index], whole[index])
+        np.testing.assert_array_equal(view[:], whole)
+        assert rng_view.random() == rng_whole.random()                      # 같은 만큼 뽑았다: 다음 epoch도 같다
+        np.testing.assert_array_equal(random_crop_flip(X, np.random.default_rng(seed), pad, flip), whole)
+
+
+def test_crop_flip_batches_never_copy_the_whole_set():
+    """epoch마다 새로 드는 NumPy 메모리: 전체 경로는 N장의 2배 (padding + 출력), batch 경로는 batch 몇 개 크기뿐
+    (batch 복사, padding한 batch, 출력, 뒤집을 부분: 64장짜리 배열 약 5개)."""
+    import tracemalloc
+
+    from utils.datasets.images import random_crop_flip_batches
+
+    X = _images(n=4000, c=3, h=16, w=16)                                    # 12.3 MB, batch 64장은 0.2 MB
+
+    def peak_bytes(epoch):
+        tracemalloc.start()
+        try:
+            epoch()
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    def batches():
+        view = random_crop_flip_batches(X, np.random.default_rng(0))
+        assert view.images is X                                             # 원본의 참조만 든다
+        for begin in range(0, len(X), 64):
+            assert view[np.arange(begin, min(begin + 64, len(X)))].shape[0] <= 64
+
+    whole = peak_bytes(lambda: _whole_set_crop_flip(X, np.random.default_rng(0)))
+    per_batch = peak_bytes(batches)
+    assert whole > 1.5 * X.nbytes                                           # 측정이 전체 복사를 본다
+    assert per_batch < 8 * X[:64].nbytes, f"batch 경로가 {per_batch} bytes를 잡았습니다 (전체 {X.nbytes})"
