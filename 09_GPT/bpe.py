@@ -207,8 +207,9 @@ class BPE:
 
 def compare_languages(merge_counts=(0, 1000, 4000)) -> list[dict]:
     """영어 / 한국어 corpus의 앞 90%로 BPE를 학습하고, 뒤 10% (validation)의 문자당 token 수를 잰다."""
-    from utils.batching import split_text
     from utils.datasets import load_english_prose, load_korean_prose
+
+    from .data import split_text
 
     en_train, en_val = split_text(load_english_prose(), 0.1)
     ko_train, ko_val = split_text(load_korean_prose(), 0.1)

@@ -9,8 +9,8 @@ block 64)를 **같은 token 수** (300 step × batch 16 × 64 token = 307,200 to
 학습한 뒤 validation 전체의 token당 cross-entropy를 잰다.
 
 처방은 `gpt_paper.py`와 같다 (AdamW β = (0.9, 0.99), weight decay 0.1, lr 1e-3 → warm-up 30 step 뒤 cosine으로
-1e-4, gradient clipping 1.0, dropout 0, `utils.training.train_steps`); 네 크기가 같은 lr을 쓴다. seed는 초기 가중치와
-mini-batch 위치를 정하고, corpus와 tokenizer는 seed와 상관없이 같다.
+1e-4, gradient clipping 1.0, dropout 0, 장의 학습 루프 `train.train_loop`); 네 크기가 같은 lr을 쓴다.
+seed는 초기 가중치와 mini-batch 위치를 정하고, corpus와 tokenizer는 seed와 상관없이 같다.
 
 seed마다 통계량은 log(validation loss)를 log(parameter 수)에 최소제곱으로 맞춘 직선의 기울기 (log–log slope)다.
 parameter 수는 Figure 4의 가로축처럼 전체 (embedding 포함, 묶인 lm_head는 한 번) 개수다.
@@ -24,14 +24,15 @@ import functools
 import numpy as np
 import torch
 
-from utils.batching import random_blocks, split_text
 from utils.claims import Claim, Criterion
 from utils.datasets import load_dataset
 from utils.schedules import warmup_cosine_lr
-from utils.training import lm_cross_entropy, make_optimizer, train_steps
+from utils.training import lm_cross_entropy, make_optimizer
 
 from .bpe import BPE
+from .data import random_blocks, split_text
 from .paper.gpt import GPT, GPTConfig
+from .train import train_loop
 
 WIDTHS = (16, 32, 64, 128)
 ARMS = tuple(f"n_embd_{w}" for w in WIDTHS)
@@ -87,10 +88,9 @@ def train_width(width: int, seed: int, quick: bool) -> float:
     model = GPT(config(width))
     optimizer = make_optimizer(model, "adamw", lr=LR, weight_decay=WEIGHT_DECAY, betas=(0.9, 0.99))
     generator = torch.Generator().manual_seed(seed)
-    train_steps(model, lambda step: random_blocks(train, BLOCK, size["batch_size"], generator),
-                steps=size["steps"], optimizer=optimizer, loss_fn=lm_cross_entropy,
-                schedule=warmup_cosine_lr(LR, size["warmup"], size["steps"], final=MIN_LR), clip_grad_norm=1.0,
-                progress=False, desc=f"gpt n_embd={width}")
+    train_loop(model, optimizer, lambda step: random_blocks(train, BLOCK, size["batch_size"], generator),
+               steps=size["steps"], schedule=warmup_cosine_lr(LR, size["warmup"], size["steps"], final=MIN_LR),
+               grad_clip=1.0, seed=seed)
     return held_out_loss(model, val)
 
 

@@ -1,18 +1,19 @@
 """GPT 학습기: checkpoint와 재개, mixed precision, `torch.compile`, `torchrun` 아래의 DDP (nanoGPT `train.py`의 기능).
 
 모델은 `paper/gpt.py`의 GPT-2, 데이터는 `paper/gpt_paper.py`와 같은 corpus (`korean`, `english`, UTF-8 파일)를
-앞 90% train / 뒤 10% validation으로 나눈 것 (`utils.batching.split_text`). tokenizer는 문자 단위(`char`),
+앞 90% train / 뒤 10% validation으로 나눈 것 (`data.split_text`). tokenizer는 문자 단위(`char`),
 이 장의 byte-level BPE(`bpe`, train text에 `--merges`번 학습), 또는 `--init-from gpt2…`일 때 GPT-2의 BPE.
 
-    python -m 09_GPT.train --out runs/ko --data korean --max-steps 2000
-    python -m 09_GPT.train --out runs/ko --resume --max-steps 4000          # 멈춘 곳에서 이어서
+    python -m 09_GPT.train --out runs/ko --data korean --max-steps 2000 --lr-decay-steps 4000
+    python -m 09_GPT.train --out runs/ko --data korean --resume --max-steps 4000   # 멈춘 곳에서 같은 schedule로
     torchrun --standalone --nproc_per_node=4 -m 09_GPT.train --out runs/ko ...   # GPU 4개 (NCCL), CPU면 gloo
     python -m 09_GPT.sample --ckpt runs/ko --prompt "트랜스포머는"
 
-한 optimizer step (step s, 0부터):
-1. global batch: (seed, s)만으로 정한 난수로 길이 block_size인 구간 G = batch × grad_accum × world_size개를 뽑는다
-   (`random_blocks`). rank r은 그중 [r·batch·grad_accum, (r+1)·batch·grad_accum) 줄을 맡는다. 그래서 global batch는
-   process 수와 상관없이 같고, 재개한 run도 같은 batch를 본다 (sampler의 위치 = step 수).
+한 optimizer step (step s, 0부터; `train_loop` — `paper/gpt_paper.py`와 `claims.py`도 이 루프로 학습한다):
+1. global batch (이 학습기가 `train_loop`에 주는 `get_batch`, `data.global_batch`): (seed, s)만으로 정한 난수로
+   길이 block_size인 구간 G = batch × grad_accum × world_size개를 뽑는다. rank r은 그중
+   [r·batch·grad_accum, (r+1)·batch·grad_accum) 줄을 맡는다. 그래서 global batch는 process 수와 상관없이 같고,
+   재개한 run도 같은 batch를 본다 (sampler의 위치 = step 수).
 2. micro-batch grad_accum개: forward (`--dtype`이 bfloat16·float16이면 `torch.autocast` 안), loss / grad_accum을
    backward. DDP면 마지막 micro-batch에서만 gradient를 all-reduce한다 (앞의 것은 `no_sync`).
    DDP의 all-reduce는 rank들의 gradient 평균이므로, 모든 줄의 token 평균 loss의 gradient와 같다
@@ -33,11 +34,9 @@ import math
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from utils import distributed
-from utils.batching import random_blocks, split_text
 from utils.cli import cli, report
 from utils.core import DatasetUnavailable, atomic_write_text
 from utils.datasets import char_vocab
@@ -55,8 +54,8 @@ from utils.training import (
 )
 
 from .bpe import BPE
+from .data import DATA_CHOICES, derived_seed, global_batch, load_text, random_blocks, split_text
 from .paper.gpt import GPT, PRETRAINED_SIZES, GPTConfig
-from .paper.gpt_paper import DATA_CHOICES, estimate_loss, load_text
 
 CHECKPOINT = "ckpt.pt"
 LOG = "log.jsonl"
@@ -129,19 +128,6 @@ def load_gpt2_tokenizer(name: str) -> BPE:
     lines = files[1].read_text(encoding="utf-8").splitlines()
     merges = [tuple(line.split(" ")) for line in lines if line and not line.startswith("#version")]
     return gpt2_tokenizer(vocab, merges)
-
-
-# ---------------------------------------------------------------------------
-# 난수: (seed, step[, rank])만으로 정한다
-# ---------------------------------------------------------------------------
-def derived_seed(*keys: int) -> int:
-    return int(np.random.SeedSequence(list(keys)).generate_state(1, dtype=np.uint64)[0] >> 1)
-
-
-def global_batch(data: torch.Tensor, step: int, seed: int, block_size: int, size: int):
-    """step s의 global batch (x, y): 각 (size, block_size). (seed, s)만의 함수다 — process 수와 무관하다."""
-    generator = torch.Generator().manual_seed(derived_seed(seed, step))
-    return random_blocks(data, block_size, size, generator)
 
 
 # ---------------------------------------------------------------------------
@@ -281,7 +267,90 @@ def prepare(args, ctx, resume_state):
 
 
 # ---------------------------------------------------------------------------
-# 학습
+# 학습 루프: 이 학습기와 `paper/gpt_paper.py`, `claims.py`가 함께 쓰는 하나뿐인 루프
+# ---------------------------------------------------------------------------
+@torch.no_grad()
+def estimate_loss(model, data, block_size, batch_size, eval_iters, seed) -> float:
+    """nanoGPT `estimate_loss`: (seed로 정한) 무작위 block batch eval_iters개의 평균 loss. 모델은 eval 모드가 된다."""
+    model.eval()
+    g = torch.Generator().manual_seed(seed)
+    losses = [lm_cross_entropy(model(x), y).item()
+              for x, y in (random_blocks(data, block_size, batch_size, g) for _ in range(eval_iters))]
+    return sum(losses) / len(losses)
+
+
+def train_loop(model, optimizer, get_batch, *, steps: int, schedule, start: int = 0, grad_accum: int = 1,
+               grad_clip: float = 1.0, dtype: str = "float32", scaler=None, compile: bool = False, ctx=None,
+               seed: int = 0, evaluate=None, eval_every: int = 0, on_step=None, progress: bool = False,
+               desc: str = "train") -> list[dict]:
+    """optimizer step start..steps−1을 밟고, step마다 row {step, loss, lr, tokens_per_second[, val_loss]}를 돌려준다.
+
+    get_batch(step) → (x, y): 그 step의 global batch, 둘 다 (G, T). 모든 rank가 같은 것을 받고, rank r은
+    줄 [r·G/W, (r+1)·G/W)을 맡아 grad_accum개의 micro-batch (각 G/(W·grad_accum)줄)로 나눈다 (W = world_size).
+    한 step: lr = schedule(step) → dropout 난수를 (seed, step, rank)로 정함 → micro-batch마다 forward
+    (`autocast(dtype)` 안)와 (loss / grad_accum).backward() (DDP면 마지막 micro-batch에서만 all-reduce) →
+    grad_clip > 0이면 전체 norm clipping → optimizer step (scaler가 float16이면 GradScaler) → loss의 rank 평균.
+    compile이면 `torch.compile(model)`, ctx가 여러 process면 DDP로 감싸 forward한다. model 자체
+    (state_dict, checkpoint)는 감싸지 않은 그대로다.
+    evaluate() → float는 rank 0에서 eval_every마다와 마지막 step에 부른다 (row의 val_loss).
+    on_step(row)는 모든 rank에서 step마다 부른다 (log, checkpoint).
+    """
+    from tqdm.auto import tqdm
+
+    ctx = ctx if ctx is not None else distributed.Context(device=next(model.parameters()).device)
+    scaler = scaler if scaler is not None else grad_scaler(ctx.device, dtype)
+    step_model = torch.compile(model) if compile else model
+    if ctx.distributed:
+        from torch.nn.parallel import DistributedDataParallel as DDP
+
+        step_model = DDP(step_model, device_ids=[ctx.device.index] if ctx.device.type == "cuda" else None)
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    K, W = grad_accum, ctx.world_size
+    rows: list[dict] = []
+    for step in tqdm(range(start, steps), desc=desc, leave=False, disable=None if progress and ctx.is_main else True):
+        lr = schedule(step)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        t0 = time.perf_counter()
+        x_all, y_all = get_batch(step)                                      # (G, T) 둘 다, 모든 rank가 같다
+        G, T = x_all.shape
+        if G % (W * K):
+            raise ValueError(f"global batch {G}줄은 world_size {W} × grad_accum {K}로 나누어떨어져야 합니다")
+        B = G // (W * K)                                                    # micro-batch 줄 수
+        mine = slice(ctx.rank * B * K, (ctx.rank + 1) * B * K)              # 이 rank가 맡는 줄
+        x_mine, y_mine = x_all[mine].to(ctx.device), y_all[mine].to(ctx.device)   # (B·K, T)
+        torch.manual_seed(derived_seed(seed, step, ctx.rank))              # dropout mask의 난수
+        step_model.train()
+        step_loss = 0.0
+        for k in range(K):
+            xb, yb = x_mine[k * B:(k + 1) * B], y_mine[k * B:(k + 1) * B]  # (B, T)
+            sync = k == K - 1 or not ctx.distributed
+            with (contextlib.nullcontext() if sync else step_model.no_sync()):
+                with autocast(ctx.device, dtype):
+                    loss = lm_cross_entropy(step_model(xb), yb)
+                scaler.scale(loss / K).backward()
+            step_loss += loss.item() / K
+        if grad_clip > 0:
+            scaler.unscale_(optimizer)
+            torch.nn.utils.clip_grad_norm_(params, grad_clip)
+        scaler.step(optimizer)
+        scaler.update()
+        optimizer.zero_grad(set_to_none=True)
+        loss_mean = distributed.all_reduce_mean(step_loss, ctx)           # global batch 평균
+        if not math.isfinite(loss_mean):
+            raise FloatingPointError(f"step {step + 1}: loss가 {loss_mean}가 되었습니다 — lr을 줄여 보세요")
+        done = step + 1
+        row = {"step": done, "loss": loss_mean, "lr": lr, "tokens_per_second": G * T / (time.perf_counter() - t0)}
+        if evaluate is not None and eval_every and (done % eval_every == 0 or done == steps) and ctx.is_main:
+            row["val_loss"] = evaluate()
+        rows.append(row)
+        if on_step is not None:
+            on_step(row)
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# 학습기: 준비, log와 checkpoint, 끝의 sample
 # ---------------------------------------------------------------------------
 def read_log(path: Path, upto: int) -> list[str]:
     """재개할 때: checkpoint의 step까지의 줄만 남긴다 (checkpoint 뒤에 죽었다면 그 뒤의 줄은 다시 쓴다)."""
@@ -307,15 +376,8 @@ def run(args, ctx) -> dict:
             scaler.load_state_dict(resume_state["scaler"])
         set_rng_states(resume_state["rng"])
 
-    step_model = torch.compile(model) if args.compile else model
-    if ctx.distributed:
-        from torch.nn.parallel import DistributedDataParallel as DDP
-
-        step_model = DDP(step_model, device_ids=[ctx.device.index] if ctx.device.type == "cuda" else None)
-
     B, K, T = args.batch_size, args.grad_accum, config.block_size
     G = B * K * ctx.world_size                                   # global batch (줄 수)
-    mine = slice(ctx.rank * B * K, (ctx.rank + 1) * B * K)       # 이 rank가 맡는 줄
 
     def checkpoint(step: int) -> None:
         if not ctx.is_main:
@@ -332,48 +394,23 @@ def run(args, ctx) -> dict:
             return estimate_loss(model, val, T, B, args.eval_iters, args.seed + 1)
 
     log_path = out / LOG
+
+    def log_and_checkpoint(row: dict) -> None:
+        if ctx.is_main:
+            with open(log_path, "a", encoding="utf-8") as f:
+                f.write(json.dumps(row) + "\n")
+        done = row["step"]
+        if args.checkpoint_every and done % args.checkpoint_every == 0 and done != args.max_steps:
+            checkpoint(done)
+
     if ctx.is_main:
         kept = read_log(log_path, start) if resume_state is not None else []
         atomic_write_text(log_path, "".join(line + "\n" for line in kept))
     total_timer, cpu_start = time.perf_counter(), time.process_time()
-    rows: list[dict] = []
-    for step in range(start, args.max_steps):
-        lr = schedule(step)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        t0 = time.perf_counter()
-        x_all, y_all = global_batch(train, step, args.seed, T, G)          # (G, T) 둘 다, 모든 rank가 같다
-        x_mine, y_mine = x_all[mine].to(ctx.device), y_all[mine].to(ctx.device)   # (B·K, T)
-        torch.manual_seed(derived_seed(args.seed, step, ctx.rank))          # dropout mask의 난수
-        step_model.train()
-        step_loss = 0.0
-        for k in range(K):
-            xb, yb = x_mine[k * B:(k + 1) * B], y_mine[k * B:(k + 1) * B]  # (B, T)
-            sync = k == K - 1 or not ctx.distributed
-            with (contextlib.nullcontext() if sync else step_model.no_sync()):
-                with autocast(ctx.device, args.dtype):
-                    loss = lm_cross_entropy(step_model(xb), yb)
-                scaler.scale(loss / K).backward()
-            step_loss += loss.item() / K
-        if args.grad_clip > 0:
-            scaler.unscale_(optimizer)
-            torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
-        scaler.step(optimizer)
-        scaler.update()
-        optimizer.zero_grad(set_to_none=True)
-        loss_mean = distributed.all_reduce_mean(step_loss, ctx)           # global batch 평균
-        if not math.isfinite(loss_mean):
-            raise FloatingPointError(f"step {step + 1}: loss가 {loss_mean}가 되었습니다 — lr을 줄여 보세요")
-        done = step + 1
-        row = {"step": done, "loss": loss_mean, "lr": lr, "tokens_per_second": G * T / (time.perf_counter() - t0)}
-        if args.eval_every and (done % args.eval_every == 0 or done == args.max_steps) and ctx.is_main:
-            row["val_loss"] = evaluate()
-        rows.append(row)
-        if ctx.is_main:
-            with open(log_path, "a", encoding="utf-8") as f:
-                f.write(json.dumps(row) + "\n")
-        if args.checkpoint_every and done % args.checkpoint_every == 0 and done != args.max_steps:
-            checkpoint(done)
+    rows = train_loop(model, optimizer, lambda step: global_batch(train, step, args.seed, T, G),
+                      steps=args.max_steps, schedule=schedule, start=start, grad_accum=K, grad_clip=args.grad_clip,
+                      dtype=args.dtype, scaler=scaler, compile=args.compile, ctx=ctx, seed=args.seed,
+                      evaluate=evaluate, eval_every=args.eval_every, on_step=log_and_checkpoint)
     end = max(start, args.max_steps)
     if rows:                                                     # 이미 끝난 run을 재개하면 아무것도 쓰지 않는다
         checkpoint(end)
@@ -401,7 +438,8 @@ def run(args, ctx) -> dict:
     return result
 
 
-def main(argv=None) -> dict:
+def parse_args(argv=None) -> argparse.Namespace:
+    """인자를 읽고 서로 맞는지 본다 (틀리면 한 문장과 exit code 2). README의 명령도 이것으로 검사한다."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not 0 <= args.dropout < 1:
@@ -411,6 +449,11 @@ def main(argv=None) -> dict:
                      "작아야 합니다")
     if not args.lr > 0:
         parser.error(f"--lr은 양수여야 합니다: {args.lr}")
+    return args
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
     if args.threads is not None:
         torch.set_num_threads(args.threads)
     ctx = distributed.setup(args.device)

@@ -7,12 +7,13 @@
    nanoGPT의 CPU 처방 크기 (4층, 4 head, 128 폭, block 64, batch 12, dropout 0),
    AdamW (β = (0.9, 0.99), weight decay 0.1; bias·LayerNorm·embedding 제외 — minGPT의 규칙, `utils.training`),
    lr 1e-3 warm-up 100 → cosine 1e-4,
-   gradient clipping 1.0, `utils.training.train_steps`.
+   gradient clipping 1.0. 학습 루프는 장의 학습기와 같은 하나 (`09_GPT/train.py`의 `train_loop`);
+   batch는 seed로 시작한 generator 하나에서 step마다 차례로 뽑는 block (`data.random_blocks`).
 3. 결과: validation loss (token당 nats)와 문자당 nats (= loss × token 수 / 문자 수: tokenizer가 달라도 비교된다),
    KV cache로 뽑은 sample, 그림 (loss 곡선, 한 sample의 attention, BPE vocabulary 성장).
 
 데이터: `korean` (기본) = 이 저장소의 한국어 Markdown 문서, `english` = `pydoc_data.topics`, 또는 UTF-8 파일 경로.
-앞 90% train / 뒤 10% validation (`utils.batching.split_text`).
+앞 90% train / 뒤 10% validation (`data.split_text`).
 
 실행:  python -m 09_GPT.paper.gpt_paper [--quick] [--iters N] [--merges M] [--threads 1]
 """
@@ -24,30 +25,20 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 
-from utils.batching import random_blocks, split_text
+from utils import distributed
 from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
-from utils.core import DatasetUnavailable, Timer, limit_threads
+from utils.core import Timer, limit_threads
 from utils.datasets import load_dataset
 from utils.schedules import warmup_cosine_lr
-from utils.training import lm_cross_entropy, make_optimizer, train_steps
+from utils.training import History, make_optimizer
 from utils.visualization import korean_rc, plot_attention, plot_curves, save_figure
 
 from ..bpe import BPE
+from ..data import DATA_CHOICES, load_text, random_blocks, split_text
+from ..train import estimate_loss, train_loop
 from .gpt import GPT, GPTConfig
 
-DATA_CHOICES = ("korean", "english")
 FULL_RUN_VAL_LOSS = 3.501       # README의 전체 run (python -m 09_GPT.paper.gpt_paper --threads 1)이 잰 값
-
-
-def load_text(data: str) -> str:
-    if data in DATA_CHOICES:
-        return load_dataset(data)
-    path = Path(data)
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise DatasetUnavailable(f"텍스트 파일 {path}를 UTF-8로 읽지 못했습니다 ({type(error).__name__}): "
-                                 "경로와 인코딩을 확인하세요") from None
 
 
 def build_parser():
@@ -78,15 +69,6 @@ def plot_vocab_growth(history: list[int], n_bytes: int, path, title: str) -> Pat
         ax.set(title=title, xlabel="merge 수 (vocab = 256 + merge)", ylabel="byte / token")
         ax.grid(True, alpha=0.3)
         return save_figure(fig, path)
-
-
-@torch.no_grad()
-def estimate_loss(model, data, block_size, batch_size, eval_iters, seed) -> float:
-    model.eval()
-    g = torch.Generator().manual_seed(seed)
-    losses = [lm_cross_entropy(model(x), y).item()
-              for x, y in (random_blocks(data, block_size, batch_size, g) for _ in range(eval_iters))]
-    return sum(losses) / len(losses)
 
 
 def train_model(args, data_name: str) -> dict:
@@ -121,16 +103,21 @@ def train_model(args, data_name: str) -> dict:
     # utils.training.make_optimizer의 AdamW: 행렬만 decay, bias·LayerNorm·embedding은 빼는 minGPT의 규칙.
     # (L2 `gpt_lowlevel`은 nanoGPT처럼 embedding도 decay한다: README의 두 run은 이 점도 다르다)
     optimizer = make_optimizer(model, "adamw", lr=args.lr, weight_decay=0.1, betas=(0.9, 0.99))
-    g = torch.Generator().manual_seed(args.seed)
-    evaluate = lambda: {"val_loss": estimate_loss(model, val, args.block_size, args.batch_size,   # noqa: E731
-                                                  args.eval_iters, args.seed + 1)}
-    initial_loss = evaluate()["val_loss"]
+    g = torch.Generator().manual_seed(args.seed)                    # batch 위치: step마다 이 generator에서 차례로
+    evaluate = lambda: estimate_loss(model, val, args.block_size, args.batch_size,   # noqa: E731
+                                     args.eval_iters, args.seed + 1)
+    initial_loss = evaluate()
     with Timer() as train_timer:
-        history = train_steps(model, lambda step: random_blocks(train, args.block_size, args.batch_size, g),
-                              steps=args.iters, optimizer=optimizer, loss_fn=lm_cross_entropy,
-                              schedule=warmup_cosine_lr(args.lr, args.warmup, args.iters, final=args.min_lr),
-                              eval_every=args.eval_interval, evaluate_fn=evaluate, clip_grad_norm=1.0,
-                              desc="gpt/paper")
+        rows = train_loop(model, optimizer, lambda step: random_blocks(train, args.block_size, args.batch_size, g),
+                          steps=args.iters, schedule=warmup_cosine_lr(args.lr, args.warmup, args.iters,
+                                                                      final=args.min_lr),
+                          grad_clip=1.0, ctx=distributed.Context(device=device), seed=args.seed,
+                          evaluate=evaluate, eval_every=args.eval_interval, progress=True, desc="gpt/paper")
+    history = History()                                             # step마다 train_loss, 평가마다 eval_step·val_loss
+    for row in rows:
+        history.log(step=row["step"] - 1, lr=row["lr"], train_loss=row["loss"])
+        if "val_loss" in row:
+            history.log(eval_step=row["step"], val_loss=row["val_loss"])
     return {"tokenizer": tokenizer, "growth": growth, "model": model, "train": train, "val": val,
             "train_text": train_text, "val_text": val_text, "history": history, "initial_loss": initial_loss,
             "train_seconds": train_timer.seconds, "bpe_seconds": bpe_timer.seconds,
@@ -152,10 +139,13 @@ def smoke_run_note(result: dict) -> list[str]:
 
 
 def main(argv=None) -> dict:
-    args = parse_args(build_parser(), argv)
+    parser = build_parser()
+    args = parse_args(parser, argv)
     if args.quick:
         args.iters, args.merges, args.eval_interval, args.eval_iters = 40, 150, 20, 4
         args.n_layer, args.n_embd, args.warmup, args.sample_tokens = 2, 64, 5, 30
+    if not 0 <= args.warmup < args.iters:
+        parser.error(f"--warmup은 0 이상, --iters({args.iters})보다 작아야 합니다: {args.warmup}")
     seed_everything(args.seed)
     out = Path(args.out)
     data_name = args.data if args.data in DATA_CHOICES else Path(args.data).stem

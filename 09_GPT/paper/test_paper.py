@@ -364,6 +364,15 @@ def test_quick_run_trains_bpe_and_gpt(tmp_path, capsys):
         assert (tmp_path / name).stat().st_size > 0
 
 
+def test_warmup_not_shorter_than_iters_is_one_sentence_and_exit_2(tmp_path, capsys):
+    from .gpt_paper import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--iters", "30", "--merges", "10", "--threads", "1", "--out", str(tmp_path)])   # 기본 warmup 100
+    assert exit_info.value.code == 2 and "--warmup" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
 def test_smoke_note_explains_replacement_characters_only_when_present():
     from .gpt_paper import smoke_run_note
 

@@ -5,7 +5,7 @@
     AdamW (β = (0.9, 0.99), weight decay 0.1, 행렬만) — `gpt.adamw_step`에 손으로 쓴 것, gradient clipping 1.0.
 
 데이터 (기본 `english`): Python과 함께 설치되는 영어 산문 `pydoc_data.topics` (`utils.datasets.load_english_prose`),
-앞 90% train / 뒤 10% validation (`utils.batching.split_text`). `--data korean`은 이 저장소의 한국어 문서,
+앞 90% train / 뒤 10% validation (`09_GPT/data.py`의 `split_text`). `--data korean`은 이 저장소의 한국어 문서,
 `--data 경로`는 아무 UTF-8 텍스트 파일. validation loss는 무작위 block 20개 × batch의 평균 (nanoGPT `estimate_loss`).
 
 실행:  python -m 09_GPT.pytorch_lowlevel.gpt_lowlevel [--quick] [--iters N] [--threads 1]
@@ -17,13 +17,13 @@ from pathlib import Path
 
 import torch
 
-from utils.batching import random_blocks, split_text
 from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
 from utils.core import DatasetUnavailable, Timer, limit_threads
 from utils.datasets import char_vocab, load_dataset
 from utils.schedules import warmup_cosine_lr
 from utils.visualization import plot_attention, plot_curves
 
+from ..data import random_blocks, split_text
 from . import gpt as L2
 
 DATA_CHOICES = ("english", "korean")
