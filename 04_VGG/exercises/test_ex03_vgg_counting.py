@@ -2,7 +2,7 @@
 
 기대값은 모두 torchvision이 정한다: parameter 수는 torchvision VGG의 `parameters()`를 센 값, MAC은 meta device
 (값 없이 shape만 계산)에서 forward hook으로 conv마다 (출력 원소 수 × C_in·K·K)를 더한 값이다. 숫자로 적힌 기대값은
-issue가 준 VGG-16의 138,357,544와 논문 Section 2.3의 27C² 대 49C²뿐이다.
+논문 Table 2가 적은 VGG-16의 138M (torchvision이 센 138,357,544)와 논문 Section 2.3의 27C² 대 49C²뿐이다.
 """
 import pytest
 import torch

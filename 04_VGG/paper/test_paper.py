@@ -1,7 +1,7 @@
 """L3 (nn.Module) 검증: Table 1 == torchvision cfgs, parameter 수가 torchvision과 정확히 같음 (8개 configuration),
 `from_reference` 뒤 eval 모드 출력 parity (작은 무작위 configuration 전부 + 논문 크기 VGG-16, slow에서 8개 전부),
-`from_pretrained`(내려받지 않고: 가짜 가중치 source와 오프라인 오류), receptive field (계산 == gradient로 잰 값),
-잘못된 입력, 학습 sanity (ln 10, tiny batch), 실행, 수렴 기준 (slow).
+`from_pretrained`(내려받지 않고: 가짜 가중치 source, 오프라인 오류, CLI에서 한 줄 + exit 2),
+receptive field (계산 == gradient로 잰 값), 잘못된 입력, 학습 sanity (ln 10, tiny batch), 실행, 수렴 기준 (slow).
 """
 import math
 import urllib.error
@@ -331,34 +331,56 @@ def test_from_reference_refuses_models_it_cannot_map():
 
 # ---- from_pretrained: 테스트는 절대 내려받지 않는다 ----
 def test_from_pretrained_loads_the_weights_its_source_gives(monkeypatch):
-    """가중치 source(`_download_state_dict`)를 가짜로 바꿔, 받은 state_dict가 그대로 우리 모델에 들어가는지 본다."""
+    """가중치 source(`utils.hub.torchvision_state_dict`)를 가짜로 바꿔, 받은 state_dict가 그대로 우리 모델에
+    들어가는지 본다."""
     fake = full_torchvision_vgg("vgg11").state_dict()
     calls = []
 
-    def fake_download(name, progress):
-        calls.append(name)
+    def fake_source(name, download, progress):
+        calls.append((name, download))
         return fake
 
-    monkeypatch.setattr(P, "_download_state_dict", fake_download)
+    monkeypatch.setattr(P, "torchvision_state_dict", fake_source)
     model = P.from_pretrained("vgg11")
-    assert calls == ["vgg11"] and not model.training
+    assert calls == [("vgg11", True)] and not model.training
     for key, value in model.state_dict().items():
         assert torch.equal(value, fake[key]), key
 
 
-def test_from_pretrained_offline_gives_one_clear_error(monkeypatch, tmp_path):
-    """진짜 `_download_state_dict` 경로를 타되, torchvision이 부르는 다운로드 함수를 '네트워크 없음'으로 바꾼다."""
-    import torchvision.models._api as api
+@pytest.fixture
+def empty_torch_hub(monkeypatch, tmp_path):
+    """빈 torch hub cache, 그리고 '네트워크 없음'인 다운로드 함수 (불린 횟수를 센다)."""
+    calls = []
 
-    def offline(*args, **kwargs):
+    def offline(url, **kwargs):
+        calls.append(url)
         raise urllib.error.URLError("no network")
 
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))                 # 기존 cache를 쓰지 않게
-    monkeypatch.setattr(api, "load_state_dict_from_url", offline)
-    with pytest.raises(P.PretrainedUnavailable, match="vgg16_bn.*인터넷"):
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", offline)
+    return calls
+
+
+def test_from_pretrained_offline_gives_one_clear_error(empty_torch_hub):
+    with pytest.raises(P.PretrainedUnavailable, match="vgg16_bn.*인터넷") as error:
         P.VGG.from_pretrained("vgg16_bn")
+    assert "\n" not in str(error.value) and len(empty_torch_hub) == 1
+    with pytest.raises(P.PretrainedUnavailable, match="vgg11.*torch hub cache") as error:
+        P.from_pretrained("vgg11", download=False)                    # cache만 보고 받으려 하지 않는다
+    assert "\n" not in str(error.value) and len(empty_torch_hub) == 1
     with pytest.raises(ValueError, match="알 수 없는 pretrained 이름 'vgg17'"):
         P.from_pretrained("vgg17")
+
+
+def test_from_pretrained_offline_reaches_the_cli_as_one_line_and_exit_2(empty_torch_hub, capsys):
+    """`cli(main)` 안에서 부르면 traceback 없이 '오류: …' 한 줄과 exit code 2."""
+    from utils.cli import cli
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli(lambda: P.VGG.from_pretrained("vgg16", progress=False))
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert err.startswith("오류: vgg16의 pretrained 가중치") and err.count("\n") == 1 and "Traceback" not in err
 
 
 # ---- shape와 잘못된 입력 ----
@@ -453,7 +475,7 @@ def test_missing_cifar10_exits_with_one_sentence(tmp_path, capsys):
 # ---- 수렴 기준 (slow) ----
 @pytest.mark.slow
 def test_default_run_reaches_95_percent_on_shapes(tmp_path):
-    """기본 실행 (VGG-11-BN, CIFAR head, width 0.25, 8 epoch, 4000장): test accuracy ≥ 95% (issue의 기준)."""
+    """기본 실행 (VGG-11-BN, CIFAR head, width 0.25, 8 epoch, 4000장): test accuracy ≥ 95% (README의 결과 표가 보이는 수준)."""
     result = S.main(["--device", "cpu", "--out", str(tmp_path)])
     assert result["value"] >= 0.95
     assert result["train_loss_last"] < 0.1 * result["train_loss_first"]

@@ -42,13 +42,12 @@ production twin: `torchvision.models.vgg11 … vgg19_bn`. state_dict key가 같�
 """
 from __future__ import annotations
 
-import urllib.error
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from utils.core import DatasetUnavailable
+from utils.hub import torchvision_state_dict
 
 HEADS = ("imagenet", "cifar")
 
@@ -213,9 +212,9 @@ class VGG(nn.Module):
         return model.train(reference.training)
 
     @classmethod
-    def from_pretrained(cls, name: str, progress: bool = True) -> VGG:
-        """`from_pretrained(name)`과 같다 (torchvision의 ImageNet 가중치, 요청할 때만 내려받음)."""
-        return from_pretrained(name, progress)
+    def from_pretrained(cls, name: str, progress: bool = True, download: bool = True) -> VGG:
+        """`from_pretrained(name)`과 같다 (torchvision의 ImageNet 가중치: torch hub cache, 없으면 내려받음)."""
+        return from_pretrained(name, progress, download)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -316,34 +315,27 @@ def vgg19(batch_norm: bool = False, num_classes: int = 1000, head: str = "imagen
 
 
 class PretrainedUnavailable(DatasetUnavailable):
-    """pretrained 가중치를 받을 수 없을 때 (오프라인 등). 메시지는 무엇을 하면 되는지 한 문장으로.
+    """pretrained 가중치를 얻을 수 없을 때 (오프라인, cache에 없음 등). 메시지는 무엇을 하면 되는지 한 문장으로.
 
     `DatasetUnavailable`의 하위 class라서 `utils.cli.cli`가 traceback 없이 그 문장과 exit code 2로 끝낸다.
     """
 
 
-def _download_state_dict(name: str, progress: bool) -> dict:
-    """torchvision의 기본(IMAGENET1K_V1) 가중치 state_dict. torch hub cache에 있으면 거기서, 없으면 내려받는다."""
-    from torchvision.models import get_model_weights
+def from_pretrained(name: str, progress: bool = True, download: bool = True) -> VGG:
+    """torchvision의 ImageNet pretrained VGG(`vgg16`, `vgg16_bn`, ...)를 우리 VGG로 옮긴다. **부를 때만** 내려받는다.
 
-    return get_model_weights(name).DEFAULT.get_state_dict(progress=progress, check_hash=True)
-
-
-def from_pretrained(name: str, progress: bool = True) -> VGG:
-    """torchvision의 ImageNet pretrained VGG(`vgg16`, `vgg16_bn`, ...)를 우리 VGG로 옮긴다. **요청할 때만** 내려받는다.
-
-    가중치 파일(VGG-16은 약 528 MB)은 torch hub cache(`$TORCH_HOME/hub/checkpoints`)에 저장된다. 받을 수 없으면
-    `PretrainedUnavailable`(한 문장). 입력 전처리는 torchvision과 같다: 224×224, ImageNet 평균·표준편차로 표준화.
+    가중치 파일(VGG-16은 약 528 MB)은 torch hub cache(`$TORCH_HOME/hub/checkpoints`)에 있으면 거기서 읽고, 없으면
+    download=True일 때 받는다 (`utils.hub.torchvision_state_dict`). 얻을 수 없으면 `PretrainedUnavailable`(한 문장).
+    입력 전처리는 torchvision과 같다: 224×224, ImageNet 평균·표준편차로 표준화.
     """
     import torchvision
 
     if name not in PRETRAINED:
         raise ValueError(f"알 수 없는 pretrained 이름 {name!r}: {', '.join(PRETRAINED)} 중 하나를 고르세요")
     try:
-        state = _download_state_dict(name, progress)
-    except (urllib.error.URLError, OSError, RuntimeError) as error:
-        raise PretrainedUnavailable(f"{name}의 pretrained 가중치를 받지 못했습니다({error}): 인터넷 연결을 확인하거나 "
-                                    f"가중치 파일을 torch hub cache에 넣으세요.") from error
+        state = torchvision_state_dict(name, download=download, progress=progress)
+    except DatasetUnavailable as error:
+        raise PretrainedUnavailable(str(error)) from None
     with torch.device("meta"):
         reference = getattr(torchvision.models, name)(weights=None)
     reference.load_state_dict(state, assign=True)            # meta tensor 자리에 받은 tensor를 그대로 꽂는다

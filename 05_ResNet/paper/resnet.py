@@ -283,16 +283,24 @@ class ResNet(nn.Module):
         return model.train(ref.training)
 
     @classmethod
-    def from_pretrained(cls, name: str = "resnet50") -> ResNet:
-        """torchvision의 ImageNet 가중치(인터넷 필요, torch hub cache에 저장)를 받아 `from_reference`로 옮긴다.
+    def from_pretrained(cls, name: str = "resnet50", download: bool = True) -> ResNet:
+        """torchvision의 ImageNet 가중치(DEFAULT: resnet50은 IMAGENET1K_V2)를 `from_reference`로 옮긴다.
 
-        테스트는 이것을 부르지 않는다 (내려받기 금지). 예: `ResNet.from_pretrained("resnet18")`.
+        torch hub cache(`$TORCH_HOME/hub/checkpoints`)에 있으면 거기서 읽고, 없으면 download=True일 때 받는다
+        (`utils.hub.torchvision_state_dict`). 얻을 수 없으면 DatasetUnavailable 한 문장.
+        예: `ResNet.from_pretrained("resnet18")`.
         """
         import torchvision
 
+        from utils.hub import torchvision_state_dict
+
         if name not in {f"resnet{d}" for d in ARCHS}:
             raise ValueError(f"name은 {[f'resnet{d}' for d in ARCHS]} 중 하나여야 합니다: {name!r}")
-        return cls.from_reference(torchvision.models.get_model(name, weights="DEFAULT").eval())
+        state = torchvision_state_dict(name, download=download)
+        with torch.device("meta"):
+            reference = torchvision.models.get_model(name, weights=None)
+        reference.load_state_dict(state, assign=True)            # meta tensor 자리에 읽은 tensor를 그대로 꽂는다
+        return cls.from_reference(reference.eval())
 
 
 def _reference_config(ref: nn.Module):

@@ -70,7 +70,7 @@ def test_imagenet_parameter_counts_equal_torchvision(depth):
         ref = getattr(torchvision.models, f"resnet{depth}")()
         v1 = getattr(P, f"resnet{depth}")(stride_on="1x1")
     assert n_params(ours) == n_params(ref) == n_params(v1)
-    if depth in (18, 50):                                        # 이슈에 적힌 숫자
+    if depth in (18, 50):                                        # torchvision 문서가 적은 parameter 수
         assert n_params(ours) == {18: 11_689_512, 50: 25_557_032}[depth]
 
 
@@ -420,6 +420,45 @@ def test_wrong_inputs_are_refused():
         P.cifar_resnet(21)
     with pytest.raises(ValueError, match="resnet18"):
         P.ResNet.from_pretrained("vgg16")                           # 이름을 먼저 확인하므로 내려받지 않는다
+
+
+def test_from_pretrained_copies_the_weights_its_source_gives(monkeypatch):
+    """가중치 source(`utils.hub.torchvision_state_dict`)를 가짜로 바꿔, 그 state_dict가 그대로 들어가는지 본다."""
+    import utils.hub
+
+    fake = randomize_bn(torchvision.models.resnet18(), seed=5).state_dict()
+    calls = []
+
+    def fake_source(name, download):
+        calls.append((name, download))
+        return fake
+
+    monkeypatch.setattr(utils.hub, "torchvision_state_dict", fake_source)
+    model = P.ResNet.from_pretrained("resnet18")
+    assert calls == [("resnet18", True)] and not model.training
+    ours = model.state_dict()
+    assert len(ours) == len(fake)
+    for key, value in fake.items():                                   # torchvision과 key 이름이 같다
+        assert torch.equal(ours[key], value), key
+
+
+def test_from_pretrained_offline_is_one_sentence_and_download_false_never_downloads(monkeypatch, tmp_path):
+    import urllib.error
+
+    calls = []
+
+    def offline(url, **kwargs):
+        calls.append(url)
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))                  # 기존 cache를 쓰지 않게
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", offline)
+    with pytest.raises(DatasetUnavailable, match="resnet18.*인터넷") as error:
+        P.ResNet.from_pretrained("resnet18")
+    assert "\n" not in str(error.value) and len(calls) == 1
+    with pytest.raises(DatasetUnavailable, match="resnet50.*torch hub cache"):
+        P.ResNet.from_pretrained("resnet50", download=False)
+    assert len(calls) == 1
 
 
 @pytest.mark.parametrize("build, match", [

@@ -481,25 +481,16 @@ def _copy(model: nn.Module, key_map: dict[str, str], theirs: dict[str, torch.Ten
 
 
 def _load_hf(class_name: str, name: str, **kwargs) -> tuple[nn.Module, set[str]]:
-    """transformers.<class_name>.from_pretrained(name, local_files_only=True) → (eval 모드 모델, 비어 있던 key 집합).
+    """transformers.<class_name>을 `save_pretrained` 폴더나 HF cache에서 읽는다 → (eval 모드 모델, 비어 있던 key 집합).
 
-    name은 hub 이름(cache에서만 찾는다) 또는 `save_pretrained`로 저장한 폴더다. 둘 다 없으면 DatasetUnavailable.
+    내려받지 않는다 (`utils.hub.hf_pretrained(download=False)`). 둘 다 없으면 DatasetUnavailable 한 문장.
     """
-    import os
-
     import transformers
 
-    from utils.core import DatasetUnavailable
+    from utils.hub import hf_pretrained
 
-    try:
-        ref, info = getattr(transformers, class_name).from_pretrained(name, local_files_only=True,
-                                                                       output_loading_info=True, **kwargs)
-    except OSError as error:
-        if os.sep in name or name.startswith("."):
-            raise DatasetUnavailable(f"{name}에서 BERT 가중치를 읽지 못했습니다: save_pretrained로 저장한 폴더"
-                                     f"(config.json과 model.safetensors가 있는 곳)를 주세요") from error
-        raise DatasetUnavailable(f"사전학습 가중치 {name!r}가 Hugging Face cache에 없습니다: 인터넷에 연결된 곳에서 "
-                                 f"transformers.{class_name}.from_pretrained({name!r})로 한 번 내려받으세요") from error
+    ref, info = hf_pretrained(getattr(transformers, class_name), name, download=False, output_loading_info=True,
+                              **kwargs)
     return ref.eval(), set(info["missing_keys"])
 
 

@@ -46,7 +46,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.core import DatasetUnavailable
+from utils.hub import hf_pretrained
 
 
 @dataclass
@@ -115,8 +115,16 @@ PRETRAINED_SIZES = {
 
 
 def gelu_tanh(x: torch.Tensor) -> torch.Tensor:
-    """GELU의 tanh 근사 (Hendrycks & Gimpel 2016, Section 2): OpenAI GPT-2 코드와 HF `gelu_new`의 식 그대로."""
-    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
+    """GELU의 tanh 근사 (Hendrycks & Gimpel 2016, Section 2): OpenAI GPT-2 코드와 HF `gelu_new`의 식
+
+        GELU(x) ≈ ½ x (1 + tanh(√(2/π) (x + 0.044715 x³)))
+
+    를 PyTorch의 묶인(fused) kernel `F.gelu(x, approximate="tanh")` 하나로 계산한다. 식을 연산 그대로
+    (x³, 곱, 합, tanh, 곱) 쓰면 연산마다 (B, T, 4C) 임시 tensor가 생기고 backward가 그것들을 모두 저장한다 —
+    nanoGPT 크기의 학습 step에서 눈에 띄는 비용이다. 값은 float 반올림만큼만 다르다 (`test_formulas.py`가
+    float64에서 식과 값·gradient를 비교한다). 식을 연산 그대로 쓴 것은 L2 `pytorch_lowlevel/gpt.py`에 있다.
+    """
+    return F.gelu(x, approximate="tanh")
 
 
 ACTIVATIONS = {"gelu_tanh": gelu_tanh, "gelu": F.gelu}
@@ -477,8 +485,8 @@ class GPT(nn.Module):
     def from_pretrained(cls, name: str = "gpt2", local_files_only: bool = False, cache_dir=None) -> GPT:
         """HF hub의 GPT-2 가중치 (`gpt2`, `gpt2-medium`, `gpt2-large`, `gpt2-xl`, 또는 저장된 폴더)로 만든다.
 
-        먼저 로컬 HF cache를 보고, 없으면 (local_files_only=False일 때) 내려받는다. 둘 다 안 되면
-        `DatasetUnavailable` (CLI에서 한 문장 + exit code 2).
+        `utils.hub.hf_pretrained`의 순서를 따른다: `save_pretrained` 폴더 → 로컬 HF cache → (local_files_only=False면)
+        내려받기. 모두 안 되면 `DatasetUnavailable` (CLI에서 한 문장 + exit code 2).
         """
         from pathlib import Path
 
@@ -486,16 +494,5 @@ class GPT(nn.Module):
 
         if name not in PRETRAINED_SIZES and not Path(name).is_dir():
             raise ValueError(f"name은 {', '.join(PRETRAINED_SIZES)} 중 하나이거나 저장된 폴더여야 합니다: {name!r}")
-        try:
-            ref = GPT2LMHeadModel.from_pretrained(name, local_files_only=True, cache_dir=cache_dir)
-        except OSError:
-            if local_files_only:
-                raise DatasetUnavailable(f"GPT-2 가중치 {name!r}가 로컬 HF cache에 없습니다: 인터넷에 연결된 곳에서 "
-                                         f"GPT.from_pretrained({name!r})를 한 번 실행해 내려받으세요") from None
-            try:
-                ref = GPT2LMHeadModel.from_pretrained(name, cache_dir=cache_dir)
-            except OSError as error:
-                raise DatasetUnavailable(f"GPT-2 가중치 {name!r}를 내려받지 못했습니다 ({type(error).__name__}): "
-                                         "인터넷 연결을 확인하거나 HF cache에 미리 받아 두세요") from None
-        ref.eval()
-        return cls.from_reference(ref)
+        ref = hf_pretrained(GPT2LMHeadModel, name, download=not local_files_only, cache_dir=cache_dir)
+        return cls.from_reference(ref.eval())

@@ -442,7 +442,7 @@ def test_from_pretrained_without_network_raises_dataset_unavailable(monkeypatch)
     monkeypatch.setattr(ViTForImageClassification, "from_pretrained", classmethod(offline))
     with pytest.raises(DatasetUnavailable, match="vit_base_patch16_224의 pretrained 가중치"):
         ViT.from_pretrained("vit_base_patch16_224")
-    with pytest.raises(DatasetUnavailable, match="google/vit-base-patch16-224의 pretrained"):
+    with pytest.raises(DatasetUnavailable, match="'google/vit-base-patch16-224'를 내려받지 못했습니다"):
         ViT.from_pretrained("google/vit-base-patch16-224")
 
 
@@ -497,7 +497,7 @@ def test_from_pretrained_reads_a_local_timm_checkpoint_file(tmp_path, suffix):
 
 def test_from_pretrained_empty_folder_is_one_sentence(tmp_path):
     (tmp_path / "empty").mkdir()
-    with pytest.raises(DatasetUnavailable, match="empty의 pretrained 가중치를 받을 수 없습니다"):
+    with pytest.raises(DatasetUnavailable, match="empty에 ViT.* 가중치가 없습니다.*save_pretrained"):
         ViT.from_pretrained(str(tmp_path / "empty"))
     with pytest.raises(ValueError, match="timm 이름에만"):
         ViT.from_pretrained(str(tmp_path / "empty"), checkpoint_path=tmp_path / "w.pth")

@@ -39,6 +39,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from utils.core import DatasetUnavailable
+from utils.hub import hf_pretrained
 
 # 이름 → (D, L, MLP size, heads). Base/Large/Huge는 논문 Table 1, Ti/S는 DeiT Table 1.
 CONFIGS = {
@@ -370,21 +371,21 @@ class ViT(nn.Module):
         if checkpoint_path is not None:
             ref = timm_from_checkpoint(name, Path(checkpoint_path), timm_kwargs)
             return cls.from_reference(ref.eval()).eval()
-        try:
-            if folder:
-                ref = _hf_from_folder(Path(name))
-            elif "/" in name:
-                from transformers import ViTForImageClassification
+        if folder:
+            ref = _hf_from_folder(Path(name))
+        elif "/" in name:                                   # HF Hub: cache → 내려받기 (utils.hub)
+            from transformers import ViTForImageClassification
 
-                ref = ViTForImageClassification.from_pretrained(name)
-            else:
-                import timm
+            ref = hf_pretrained(ViTForImageClassification, name, download=True)
+        else:                                               # timm: timm이 HF cache를 보고 없으면 받는다
+            import timm
 
+            try:
                 ref = timm.create_model(name, pretrained=True, **timm_kwargs)
-        except (OSError, RuntimeError, ValueError) as error:
-            raise DatasetUnavailable(
-                f"{name}의 pretrained 가중치를 받을 수 없습니다 (인터넷 연결이나 cache를 확인하세요: "
-                f"{type(error).__name__})") from error
+            except (OSError, RuntimeError, ValueError) as error:
+                raise DatasetUnavailable(
+                    f"{name}의 pretrained 가중치를 받을 수 없습니다 (인터넷 연결이나 cache를 확인하세요: "
+                    f"{type(error).__name__})") from error
         return cls.from_reference(ref.eval()).eval()
 
     # ---- fine-tuning (Section 3.2) ----
@@ -411,12 +412,14 @@ class ViT(nn.Module):
 
 
 def _hf_from_folder(folder):
-    """HF `save_pretrained` 폴더 → ViTForImageClassification 또는 ViTModel (로컬 파일만)."""
+    """HF `save_pretrained` 폴더 → ViTForImageClassification 또는 ViTModel (로컬 파일만, `utils.hub.hf_pretrained`).
+
+    가중치 파일이 없으면 DatasetUnavailable 한 문장."""
     from transformers import ViTConfig, ViTForImageClassification, ViTModel
 
-    config = ViTConfig.from_pretrained(folder, local_files_only=True)
+    config = hf_pretrained(ViTConfig, str(folder))
     kind = ViTModel if (config.architectures or [None])[0] == "ViTModel" else ViTForImageClassification
-    return kind.from_pretrained(folder, local_files_only=True)
+    return hf_pretrained(kind, str(folder))
 
 
 def timm_from_checkpoint(name: str, path, timm_kwargs: dict):

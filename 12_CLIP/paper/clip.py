@@ -35,7 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.core import DatasetUnavailable
+from utils.hub import hf_pretrained
 
 ACTIVATIONS = ("quick_gelu", "gelu")
 LOGIT_SCALE_INIT = math.log(1 / 0.07)      # Section 2.5: τ = 0.07에서 시작 (= 2.6593, HF 2.6592)
@@ -370,8 +370,8 @@ class CLIP(nn.Module):
                         cache_dir=None) -> CLIP:
         """HF hub의 CLIP 가중치 (또는 `save_pretrained`로 저장한 폴더)로 만든다.
 
-        먼저 로컬 HF cache를 보고, 없으면 (local_files_only=False일 때) 내려받는다. 둘 다 안 되면
-        `DatasetUnavailable` (CLI에서 한 문장 + exit code 2).
+        `utils.hub.hf_pretrained`의 순서를 따른다: 저장한 폴더 → 로컬 HF cache → (local_files_only=False면)
+        내려받기. 모두 안 되면 `DatasetUnavailable` (CLI에서 한 문장 + exit code 2).
         """
         from pathlib import Path
 
@@ -379,20 +379,7 @@ class CLIP(nn.Module):
 
         if name not in PRETRAINED_NAMES and not Path(name).is_dir():
             raise ValueError(f"name은 {', '.join(PRETRAINED_NAMES)} 이거나 저장된 폴더여야 합니다: {name!r}")
-        try:
-            ref = CLIPModel.from_pretrained(name, local_files_only=True, cache_dir=cache_dir)
-        except OSError:
-            if Path(name).is_dir():
-                raise DatasetUnavailable(f"폴더 {name}에 CLIPModel 가중치가 없습니다: CLIPModel.save_pretrained로 "
-                                         "저장한 폴더 (config.json과 가중치 파일)를 주세요") from None
-            if local_files_only:
-                raise DatasetUnavailable(f"CLIP 가중치 {name!r}가 로컬 HF cache에 없습니다: 인터넷에 연결된 곳에서 "
-                                         f"CLIP.from_pretrained({name!r})를 한 번 실행해 내려받으세요") from None
-            try:
-                ref = CLIPModel.from_pretrained(name, cache_dir=cache_dir)
-            except OSError as error:
-                raise DatasetUnavailable(f"CLIP 가중치 {name!r}를 내려받지 못했습니다 ({type(error).__name__}): "
-                                         "인터넷 연결을 확인하거나 HF cache에 미리 받아 두세요") from None
+        ref = hf_pretrained(CLIPModel, name, download=not local_files_only, cache_dir=cache_dir)
         return cls.from_reference(ref.eval())
 
 
