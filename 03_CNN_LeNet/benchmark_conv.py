@@ -29,12 +29,12 @@ thread 수(`--threads`, 기본 1)는 NumPy의 BLAS와 torch에 똑같이 적용�
 """
 from __future__ import annotations
 
-import argparse
 import resource
 
 import numpy as np
 
-from utils.benchmark import compare, environment, interleaved_times, print_rows
+from utils.benchmark import benchmark_main, compare, interleaved_times
+from utils.cli import positive_int
 
 from .numpy.conv import Conv2D, col2im, conv2d_naive, im2col
 
@@ -149,44 +149,39 @@ def format_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(
-        description="LeNet convolution 속도: NumPy im2col vs F.conv2d, naive loop vs im2col")
-    parser.add_argument("--repeats", type=int, default=21, help="번갈아 잰 회 수 (warm-up 제외)")
-    parser.add_argument("--naive-repeats", type=int, default=3, help="naive loop vs im2col의 회 수 (naive는 느리다)")
-    parser.add_argument("--batch", type=int, default=64, help="batch 크기")
-    parser.add_argument("--threads", type=int, default=1, help="NumPy BLAS와 torch의 thread 수 (둘 다 같게)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--profile", action="store_true", help="층마다 im2col f+b를 단계별로 나눠 잰 표도 출력")
-    args = parser.parse_args(argv)
-    if min(args.repeats, args.naive_repeats, args.batch, args.threads) < 1:
-        parser.error("--repeats, --naive-repeats, --batch, --threads는 1 이상이어야 합니다")
-    import torch
-    from threadpoolctl import threadpool_limits
+def measure_all(args) -> dict:
+    """세 층 모두 (`--profile`이면 단계별 표도)."""
+    results = [measure(name, c_in, c_out, size, args.batch, args.repeats, args.seed, args.naive_repeats)
+               for name, c_in, c_out, size in SHAPES]
+    profile = ({name: profile_stages(c_in, c_out, size, args.batch, args.repeats, args.seed)
+                for name, c_in, c_out, size in SHAPES} if args.profile else None)
+    return {"batch": args.batch, "rows": [row for r in results for row in r["rows"]], "layers": results,
+            "profile": profile}
 
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(args.threads)
-    try:
-        with threadpool_limits(limits=args.threads):
-            results = [measure(name, c_in, c_out, size, args.batch, args.repeats, args.seed, args.naive_repeats)
-                       for name, c_in, c_out, size in SHAPES]
-            profile = ({name: profile_stages(c_in, c_out, size, args.batch, args.repeats, args.seed)
-                        for name, c_in, c_out, size in SHAPES} if args.profile else None)
-    finally:
-        torch.set_num_threads(old_threads)
-    env = environment(args.threads)
-    print("환경: " + ", ".join(f"{k} = {v}" for k, v in env.items()))
-    print(f"batch {args.batch}, float32, kernel 5×5, 번갈아 {args.repeats}회 (naive는 {args.naive_repeats}회)\n")
-    rows = [row for r in results for row in r["rows"]]
-    print(format_table(results) + "\n")
+
+def summary(result: dict) -> str:
+    """측정 조건, 층마다 page fault 표, (있으면) 단계별 표."""
+    lines = [f"batch {result['batch']}, float32, kernel 5×5 (naive loop vs im2col은 --naive-repeats회)", "",
+             format_table(result["layers"])]
+    profile = result["profile"]
     if profile:
         stages = list(next(iter(profile.values())))
-        print("\n단계별 중앙값 (ms)\n| 층 | " + " | ".join(stages) + " |\n|" + "---|" * (len(stages) + 1))
-        for name, times in profile.items():
-            print(f"| {name} | " + " | ".join(f"{times[s]:.2f}" for s in stages) + " |")
-    print_rows(rows)
-    return {"environment": env, "batch": args.batch, "repeats": args.repeats, "rows": rows, "layers": results,
-            "profile": profile}
+        lines += ["", "단계별 중앙값 (ms)", "| 층 | " + " | ".join(stages) + " |", "|" + "---|" * (len(stages) + 1)]
+        lines += [f"| {name} | " + " | ".join(f"{times[s]:.2f}" for s in stages) + " |"
+                  for name, times in profile.items()]
+    return "\n".join(lines)
+
+
+def options(parser) -> None:
+    parser.add_argument("--naive-repeats", type=positive_int, default=3,
+                        help="naive loop vs im2col의 회 수 (naive는 느리다)")
+    parser.add_argument("--batch", type=positive_int, default=64, help="batch 크기")
+    parser.add_argument("--profile", action="store_true", help="층마다 im2col f+b를 단계별로 나눠 잰 표도 출력")
+
+
+def main(argv=None) -> dict:
+    return benchmark_main(measure_all, "LeNet convolution 속도: NumPy im2col vs F.conv2d, naive loop vs im2col",
+                          argv, repeats=21, options=options, summary=summary)
 
 
 if __name__ == "__main__":

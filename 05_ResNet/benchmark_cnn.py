@@ -26,15 +26,14 @@ repeats는 작게 둔다. (timed test는 없다: 시간은 기계와 부하에 �
 """
 from __future__ import annotations
 
-import argparse
 import importlib
-import time
 
 import torch
 import torch.nn.functional as F
 import torchvision
 
-from utils.benchmark import compare, environment, interleaved_times, load_average, print_rows
+from utils.benchmark import benchmark_main, compare, interleaved_times
+from utils.cli import positive_int
 
 from .paper import resnet
 
@@ -98,44 +97,32 @@ def measure(name: str, modes, batch: int, size: int, repeats: int, num_classes: 
     return rows
 
 
-def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(
-        description="CNN 속도: 우리 L3 ResNet-50·VGG-16 vs torchvision (같은 가중치, 번갈아 잰 중앙값)")
+def measure_all(args) -> dict:
+    rows = [row for name in args.models
+            for row in measure(name, args.modes, args.batch, args.size, args.repeats, args.num_classes, args.seed)]
+    return {"batch": args.batch, "size": args.size, "rows": rows,
+            "environment": {"torchvision": torchvision.__version__}}
+
+
+def options(parser) -> None:
     parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS), help="잴 모델 (기본 둘 다)")
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES), help="잴 일 (기본 둘 다)")
-    parser.add_argument("--batch", type=int, default=8, help="batch 크기 (기본 8)")
-    parser.add_argument("--size", type=int, default=224, help="입력 해상도 (기본 224; 32 이상)")
-    parser.add_argument("--repeats", type=int, default=7, help="번갈아 잰 round 수 (warm-up 제외)")
-    parser.add_argument("--threads", type=int, default=1, help="torch와 BLAS의 thread 수 (두 구현에 같게)")
-    parser.add_argument("--num-classes", type=int, default=1000, help="분류 class 수 (기본 1000)")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    if min(args.batch, args.repeats, args.threads, args.num_classes) < 1:
-        parser.error("--batch, --repeats, --threads, --num-classes는 1 이상이어야 합니다")
-    if args.size < 32:
-        parser.error("--size는 32 이상이어야 합니다 (ResNet과 VGG 모두 해상도를 1/32로 줄인다)")
-    from threadpoolctl import threadpool_limits
+    parser.add_argument("--batch", type=positive_int, default=8, help="batch 크기 (기본 8)")
+    parser.add_argument("--size", type=positive_int, default=224, help="입력 해상도 (기본 224; 32 이상)")
+    parser.add_argument("--num-classes", type=positive_int, default=1000, help="분류 class 수 (기본 1000)")
 
-    load_before = load_average()
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(args.threads)
-    start = time.perf_counter()
-    try:
-        with threadpool_limits(limits=args.threads):
-            rows = [row for name in args.models
-                    for row in measure(name, args.modes, args.batch, args.size, args.repeats, args.num_classes,
-                                       args.seed)]
-    finally:
-        torch.set_num_threads(old_threads)
-    seconds = time.perf_counter() - start
-    env = environment(args.threads, torchvision=torchvision.__version__, load_before=load_before,
-                      load_after=load_average())
-    print("환경: " + ", ".join(f"{k} = {v}" for k, v in env.items()))
-    print(f"batch {args.batch}, {args.size}×{args.size}, float32, 번갈아 잰 round {args.repeats}회 "
-          f"(warm-up 1회 제외), 전체 {seconds:.0f}초\n")
-    print_rows(rows)
-    return {"environment": env, "batch": args.batch, "size": args.size, "repeats": args.repeats, "rows": rows,
-            "seconds": seconds}
+
+def check(args) -> str | None:
+    if args.size < 32:
+        return "--size는 32 이상이어야 합니다 (ResNet과 VGG 모두 해상도를 1/32로 줄인다)"
+    return None
+
+
+def main(argv=None) -> dict:
+    return benchmark_main(
+        measure_all, "CNN 속도: 우리 L3 ResNet-50·VGG-16 vs torchvision (같은 가중치, 번갈아 잰 중앙값)", argv,
+        repeats=7, options=options, check=check,
+        summary=lambda r: f"batch {r['batch']}, {r['size']}×{r['size']}, float32")
 
 
 if __name__ == "__main__":

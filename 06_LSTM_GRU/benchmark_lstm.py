@@ -22,11 +22,10 @@ L3가 `nn.LSTM`보다 느린 만큼은 시각마다의 Python loop 값이다: `n
 """
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
-from utils.benchmark import compare, environment, interleaved_times, print_rows
+from utils.benchmark import benchmark_main, compare, interleaved_times
+from utils.cli import positive_int
 
 
 def measure(batch: int, steps: int, hidden: int, input_size: int, repeats: int, seed: int) -> dict:
@@ -120,36 +119,25 @@ def measure_l3(kind: str, batch: int, steps: int, hidden: int, input_size: int, 
     return rows
 
 
-def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description="LSTM forward+backward 속도: NumPy / low-level vs nn.LSTM")
-    parser.add_argument("--repeats", type=int, default=15, help="번갈아 잰 회 수 (warm-up 제외)")
-    parser.add_argument("--batch", type=int, default=32, help="batch 크기 B")
-    parser.add_argument("--steps", type=int, default=100, help="시퀀스 길이 T")
-    parser.add_argument("--hidden", type=int, default=128, help="hidden 크기 H")
-    parser.add_argument("--input-size", type=int, default=128, help="입력 크기 D")
-    parser.add_argument("--threads", type=int, default=1, help="NumPy BLAS와 torch의 thread 수 (둘 다 같게)")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    if min(args.repeats, args.batch, args.steps, args.hidden, args.input_size, args.threads) < 1:
-        parser.error("--repeats, --batch, --steps, --hidden, --input-size, --threads는 1 이상이어야 합니다")
-    import torch
-    from threadpoolctl import threadpool_limits
+def measure_all(args) -> dict:
+    shape = (args.batch, args.steps, args.hidden, args.input_size, args.repeats, args.seed)
+    rows = measure(*shape) + measure_l3("lstm", *shape) + measure_l3("gru", *shape)
+    return {"batch": args.batch, "steps": args.steps, "hidden": args.hidden, "input_size": args.input_size,
+            "rows": rows}
 
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(args.threads)
-    try:
-        with threadpool_limits(limits=args.threads):
-            shape = (args.batch, args.steps, args.hidden, args.input_size, args.repeats, args.seed)
-            rows = measure(*shape) + measure_l3("lstm", *shape) + measure_l3("gru", *shape)
-    finally:
-        torch.set_num_threads(old_threads)
-    env = environment(args.threads)
-    print("환경: " + ", ".join(f"{k} = {v}" for k, v in env.items()))
-    print(f"batch {args.batch}, T {args.steps}, hidden {args.hidden}, input {args.input_size}, float32, "
-          f"번갈아 {args.repeats}회\n")
-    print_rows(rows)
-    return {"environment": env, "batch": args.batch, "steps": args.steps, "hidden": args.hidden,
-            "input_size": args.input_size, "repeats": args.repeats, "rows": rows}
+
+def options(parser) -> None:
+    parser.add_argument("--batch", type=positive_int, default=32, help="batch 크기 B")
+    parser.add_argument("--steps", type=positive_int, default=100, help="시퀀스 길이 T")
+    parser.add_argument("--hidden", type=positive_int, default=128, help="hidden 크기 H")
+    parser.add_argument("--input-size", type=positive_int, default=128, help="입력 크기 D")
+
+
+def main(argv=None) -> dict:
+    return benchmark_main(
+        measure_all, "LSTM forward+backward 속도: NumPy / low-level / L3 vs nn.LSTM·nn.GRU", argv, repeats=15,
+        options=options,
+        summary=lambda r: f"batch {r['batch']}, T {r['steps']}, hidden {r['hidden']}, input {r['input_size']}, float32")
 
 
 if __name__ == "__main__":

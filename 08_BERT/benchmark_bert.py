@@ -17,9 +17,8 @@ kernel을 부른다. HF eager는 softmax(QKᵀ)V를 행렬곱으로 직접 계�
 """
 from __future__ import annotations
 
-import argparse
-
-from utils.benchmark import compare, environment, interleaved_times, load_average, print_rows, training_step
+from utils.benchmark import benchmark_main, compare, interleaved_times, training_step
+from utils.cli import positive_int
 
 
 def inputs(config_kwargs: dict, batch: int, length: int, seed: int):
@@ -102,37 +101,31 @@ TINY = dict(vocab_size=100, hidden_size=32, num_hidden_layers=2, num_attention_h
             max_position_embeddings=64)
 
 
-def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description="BERT forward 속도: 우리 BERT vs HF BertModel (eager, sdpa)")
-    parser.add_argument("--lengths", type=int, nargs="+", default=[128, 512], help="sequence 길이 T (여러 개)")
-    parser.add_argument("--batch", type=int, default=8, help="batch 크기 B")
-    parser.add_argument("--train-length", type=int, default=128, help="MLM 학습 step의 T")
-    parser.add_argument("--repeats", type=int, default=5, help="번갈아 잰 회 수 (warm-up 제외)")
-    parser.add_argument("--threads", type=int, default=1, help="torch thread 수")
-    parser.add_argument("--tiny", action="store_true", help="BERT-base 대신 작은 config (H 32, L 2)로 한 번")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    config = TINY if args.tiny else BASE
-    if min(args.batch, args.repeats, args.threads, args.train_length, *args.lengths) < 1:
-        parser.error("--batch, --repeats, --threads, --lengths, --train-length는 1 이상이어야 합니다")
-    if max(*args.lengths, args.train_length) > config["max_position_embeddings"]:
-        parser.error(f"--lengths는 position table 크기 {config['max_position_embeddings']} 이하여야 합니다")
-    import torch
+def measure_all(args) -> dict:
+    config = TINY if args.quick else BASE
+    rows = [row for length in args.lengths for row in measure(config, args.batch, length, args.repeats, args.seed)]
+    rows += measure_training(config, args.batch, args.train_length, args.repeats, args.seed)
+    return {"batch": args.batch, "tiny": args.quick, "rows": rows}
 
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(args.threads)
-    load_before = load_average()
-    try:
-        rows = [row for length in args.lengths for row in measure(config, args.batch, length, args.repeats, args.seed)]
-        rows += measure_training(config, args.batch, args.train_length, args.repeats, args.seed)
-    finally:
-        torch.set_num_threads(old_threads)
-    env = environment(args.threads, load_before=load_before, load_after=load_average())
-    print("환경: " + ", ".join(f"{k} = {v}" for k, v in env.items()))
-    print(f"{'tiny' if args.tiny else 'BERT-base'}, batch {args.batch}, padding 있음, float32, "
-          f"번갈아 {args.repeats}회\n")
-    print_rows(rows)
-    return {"environment": env, "batch": args.batch, "repeats": args.repeats, "tiny": args.tiny, "rows": rows}
+
+def options(parser) -> None:
+    parser.add_argument("--lengths", type=positive_int, nargs="+", default=[128, 512], help="sequence 길이 T (여러 개)")
+    parser.add_argument("--batch", type=positive_int, default=8, help="batch 크기 B")
+    parser.add_argument("--train-length", type=positive_int, default=128, help="MLM 학습 step의 T")
+
+
+def check(args) -> str | None:
+    limit = (TINY if args.quick else BASE)["max_position_embeddings"]
+    if max(*args.lengths, args.train_length) > limit:
+        return f"--lengths와 --train-length는 position table 크기 {limit} 이하여야 합니다"
+    return None
+
+
+def main(argv=None) -> dict:
+    return benchmark_main(
+        measure_all, "BERT forward 속도: 우리 BERT vs HF BertModel (eager, sdpa), MLM 학습 step", argv, repeats=5,
+        quick="--tiny", options=options, check=check,
+        summary=lambda r: f"{'tiny' if r['tiny'] else 'BERT-base'}, batch {r['batch']}, padding 있음, float32")
 
 
 if __name__ == "__main__":

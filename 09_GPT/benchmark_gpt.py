@@ -22,14 +22,11 @@ causal `F.scaled_dot_product_attention`, pre-LN, 묶인 lm_head)이고 parameter
 """
 from __future__ import annotations
 
-import argparse
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.benchmark import compare, environment, interleaved_times, load_average, print_rows, training_step
-from utils.core import limit_threads
+from utils.benchmark import benchmark_main, compare, interleaved_times, training_step
 
 NANOGPT = dict(n_positions=64, vocab_size=65, n_layer=4, n_head=4, n_embd=128, batch=12)
 
@@ -176,22 +173,14 @@ def nanogpt_rows(tiny: bool, repeats: int, seed: int) -> list[dict]:
     return rows
 
 
+def measure_all(args) -> dict:
+    rows = gpt2_small_rows(args.quick, args.repeats, args.seed) + nanogpt_rows(args.quick, args.repeats, args.seed)
+    return {"tiny": args.quick, "rows": rows}
+
+
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description="우리 GPT-2 vs HF GPT2LMHeadModel과 nanoGPT 모양의 twin (CPU)")
-    parser.add_argument("--repeats", type=int, default=7, help="번갈아 잰 회 수 (warm-up 제외)")
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--tiny", action="store_true", help="작은 모델로 몇 초 (테스트용)")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    if min(args.repeats, args.threads) < 1:
-        parser.error("--repeats와 --threads는 1 이상이어야 합니다")
-    with limit_threads(args.threads):
-        load_before = load_average()
-        rows = gpt2_small_rows(args.tiny, args.repeats, args.seed) + nanogpt_rows(args.tiny, args.repeats, args.seed)
-        env = environment(args.threads, load_before=load_before, load_after=load_average())
-    print(f"환경: {env}")
-    print_rows(rows)
-    return {"environment": env, "repeats": args.repeats, "tiny": args.tiny, "rows": rows}
+    return benchmark_main(measure_all, "우리 GPT-2 vs HF GPT2LMHeadModel과 nanoGPT 모양의 twin (CPU)", argv, repeats=7,
+                          quick="--tiny")
 
 
 if __name__ == "__main__":

@@ -16,14 +16,11 @@
 """
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from utils.benchmark import compare, environment, interleaved_times, load_average, print_rows, training_step
-from utils.core import limit_threads
+from utils.benchmark import benchmark_main, compare, interleaved_times, training_step
 
 BATCH = 8
 QUICK = dict(img_size=32, patch_size=8, embed_dim=64, depth=2, num_heads=4, num_classes=10)
@@ -117,35 +114,30 @@ def patch_sweep(quick: bool, repeats: int, seed: int = 0) -> list[dict]:
     return rows
 
 
-def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(
-        description="우리 ViT-B/16 vs timm vit_base_patch16_224: forward, forward+backward (CPU)")
-    parser.add_argument("--repeats", type=int, default=5, help="번갈아 잰 회 수 (warm-up 제외, 기본 5)")
-    parser.add_argument("--threads", type=int, default=1, help="torch thread 수 (기본 1)")
-    parser.add_argument("--patch-sweep", action="store_true", help="patch 크기 32, 16, 8의 ViT-B 시간과 MAC도 잰다")
-    parser.add_argument("--quick", action="store_true", help="작은 모델로 몇 초 (테스트용)")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    if args.repeats < 1 or args.threads < 1:
-        parser.error("--repeats와 --threads는 1 이상이어야 합니다")
-    with limit_threads(args.threads):
-        load_before = load_average()
-        result = measure(args.quick, args.repeats, args.seed)
-        if args.patch_sweep:
-            result["patch_sweep"] = patch_sweep(args.quick, args.repeats, args.seed)
-        result["environment"] = environment(args.threads, load_before=load_before, load_after=load_average())
-    env = result["environment"]
-    print("환경: " + ", ".join(f"{k} = {v}" for k, v in env.items()))
-    print(f"{result['model']}, batch {result['batch']}, {result['image_size']}×{result['image_size']}, float32, "
-          f"번갈아 {args.repeats}회\n")
-    print_rows(result["rows"])
+def measure_all(args) -> dict:
+    result = measure(args.quick, args.repeats, args.seed)
     if args.patch_sweep:
-        print("\n| P | token T | forward (ms, batch 1) | MAC | attention 몫 | parameters |")
-        print("|---|---|---|---|---|---|")
-        for r in result["patch_sweep"]:
-            print(f"| {r['patch']} | {r['tokens']} | {r['forward_s'] * 1e3:.1f} | {r['macs']:,} | "
-                  f"{r['attention_share']:.1%} | {r['parameters']:,} |")
+        result["patch_sweep"] = patch_sweep(args.quick, args.repeats, args.seed)
     return result
+
+
+def summary(result: dict) -> str:
+    """측정 조건과 (`--patch-sweep`이면) patch 크기마다의 표."""
+    lines = [f"{result['model']}, batch {result['batch']}, {result['image_size']}×{result['image_size']}, float32"]
+    if "patch_sweep" in result:
+        lines += ["", "| P | token T | forward (ms, batch 1) | MAC | attention 몫 | parameters |",
+                  "|---|---|---|---|---|---|"]
+        lines += [f"| {r['patch']} | {r['tokens']} | {r['forward_s'] * 1e3:.1f} | {r['macs']:,} | "
+                  f"{r['attention_share']:.1%} | {r['parameters']:,} |" for r in result["patch_sweep"]]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> dict:
+    return benchmark_main(
+        measure_all, "우리 ViT-B/16 vs timm vit_base_patch16_224: forward, forward+backward, 학습 step (CPU)", argv,
+        repeats=5, quick="--quick", summary=summary,
+        options=lambda parser: parser.add_argument("--patch-sweep", action="store_true",
+                                                   help="patch 크기 32, 16, 8의 ViT-B 시간과 MAC도 잰다"))
 
 
 if __name__ == "__main__":

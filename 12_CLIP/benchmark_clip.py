@@ -13,12 +13,9 @@ twin ≤ 1×], 그리고 logit 차이. 구현들은 회마다 번갈아 잰다 (
 """
 from __future__ import annotations
 
-import argparse
-
 import torch
 
-from utils.benchmark import compare, environment, interleaved_times, load_average, print_rows, training_step
-from utils.core import limit_threads
+from utils.benchmark import benchmark_main, compare, interleaved_times, training_step
 
 
 def measure(tiny: bool, repeats: int, batch: int = 8, seed: int = 0) -> dict:
@@ -64,19 +61,9 @@ def measure(tiny: bool, repeats: int, batch: int = 8, seed: int = 0) -> dict:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description="우리 CLIP ViT-B/32 vs HF CLIPModel: image+text forward (CPU)")
-    parser.add_argument("--repeats", type=int, default=7, help="번갈아 잰 회 수 (warm-up 제외)")
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--tiny", action="store_true", help="작은 모델로 몇 초 (테스트용)")
-    args = parser.parse_args(argv)
-    with limit_threads(args.threads):
-        load_before = load_average()
-        result = measure(args.tiny, args.repeats)
-        result["environment"] = environment(args.threads, load_before=load_before, load_after=load_average())
-    print(f"image+text, batch {result['batch']}, 번갈아 {args.repeats}회")
-    print(f"환경: {result['environment']}")
-    print_rows(result["rows"])
-    return result
+    return benchmark_main(lambda args: measure(args.quick, args.repeats, seed=args.seed),
+                          "우리 CLIP ViT-B/32 vs HF CLIPModel: image+text forward, 학습 step (CPU)", argv, repeats=7,
+                          quick="--tiny", summary=lambda r: f"image+text, batch {r['batch']}")
 
 
 if __name__ == "__main__":

@@ -12,17 +12,22 @@
    1/√n으로 줄어든다고 보고, 몇 회면 구간이 g에 닿지 않을지 어림한다.
 4. `compare`: 위의 셋을 한 줄(row)로. 판정은 벽시계 비율로 하고, CPU 시간 비율과 그 구간을 옆에 둔다: 기계를
    다른 작업과 나눠 쓰면 벽시계에는 기다린 시간이 섞이지만 thread 하나의 CPU 시간은 계산한 시간에 가깝다.
+5. `benchmark_main`: 장마다 있는 `benchmark_*.py`의 `main`. 공통 인자(--repeats --seed --threads, 작은 모드,
+   --out), thread 제한, 환경과 앞뒤 load average 기록, 표와 판정 수 출력, 결과 파일 쓰기를 여기서 한 번만 한다.
+   장의 파일에는 무엇을 재는지(줄을 만드는 `measure`)만 남는다.
 
 숫자만으로는 비교가 안 되므로 어떤 CPU, 몇 thread, 어떤 라이브러리 판, 그때의 load average를 함께 남긴다
 (`environment`). 시간 자체를 판정하는 테스트는 없다: 테스트는 이 계산들을 알려진 표본으로 확인한다.
 """
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import platform
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -285,3 +290,65 @@ def environment(threads: int, **extra) -> dict:
     return {"cpu": cpu_name(), "machine": platform.machine(), "threads": threads,
             "python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,
             "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(설정 안 됨)"), **extra}
+
+
+def benchmark_main(measure, description: str, argv=None, *, repeats: int, options=None, check=None,
+                   quick: str | None = None, threads: bool = True, seed: bool = True, out: str | None = None,
+                   summary=None) -> dict:
+    """장의 벤치마크 한 번: 명령줄 해석 → thread 제한 → `measure(args)` → 환경 기록 → 출력 (→ result.json).
+
+    공통 인자: `--repeats` (번갈아 잰 회 수, 기본 repeats), `--seed` (seed=True일 때), `--threads` (threads=True일
+    때, 기본 1: torch와 NumPy BLAS 모두; False면 measure가 thread를 스스로 정하고 환경에는 1로 적는다), quick이
+    있으면 그 이름의 작은 모드 flag (예: "--tiny"; 값은 args.quick), out이 있으면 `--out` (result.json을 쓸 폴더,
+    기본 out). 장만의 인자는 `options(parser)`가 더한다.
+    `check(args)`는 인자끼리의 조건이 틀리면 그 이유 한 문장을 돌려준다 → 그 문장과 exit 2.
+
+    measure(args) → {"rows": [`compare`로 만든 줄], 장의 다른 key…}. "environment"가 있으면 그 항목을 환경 기록에
+    더한다. `summary(result)` → 표 앞에 출력할 글 (측정 조건, 장만의 표). 출력의 마지막 줄은 판정 수다.
+    돌려주는 dict: measure의 key + environment (앞뒤 load average 포함) + repeats + seconds.
+    """
+    import torch  # noqa: F401  (limit_threads는 이미 import된 torch의 thread만 건다)
+
+    from utils.cli import positive_int
+    from utils.core import limit_threads, write_json
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--repeats", type=positive_int, default=repeats,
+                        help=f"번갈아 잰 회 수 (warm-up 제외, 기본 {repeats})")
+    if seed:
+        parser.add_argument("--seed", type=int, default=0, help="가중치와 입력의 seed")
+    if threads:
+        parser.add_argument("--threads", type=positive_int, default=1,
+                            help="torch와 NumPy BLAS의 thread 수 (비교하는 쪽 모두 같게, 기본 1)")
+    if quick:
+        parser.add_argument(quick, dest="quick", action="store_true",
+                            help="작은 크기로 몇 초 (도는지 확인용: 숫자와 판정은 비교할 값이 아니다)")
+    if out:
+        parser.add_argument("--out", default=out, help=f"result.json을 쓸 폴더 (기본 {out})")
+    if options:
+        options(parser)
+    args = parser.parse_args(argv)
+    problem = check(args) if check else None
+    if problem:
+        parser.error(problem)
+
+    load_before = load_average()
+    start = time.perf_counter()
+    with limit_threads(args.threads if threads else None):
+        result = measure(args)
+    seconds = time.perf_counter() - start
+    extra = result.pop("environment", {})
+    result["environment"] = environment(args.threads if threads else 1, load_before=load_before,
+                                        load_after=load_average(), **extra)
+    result.setdefault("repeats", args.repeats)
+    result["seconds"] = seconds
+
+    print("환경: " + ", ".join(f"{k} = {v}" for k, v in result["environment"].items()))
+    print(f"번갈아 {args.repeats}회 (warm-up 제외), 전체 {seconds:.0f}초")
+    if summary:
+        print(summary(result))
+    print()
+    print_rows(result["rows"])
+    if out:
+        write_json(Path(args.out) / "result.json", result)
+    return result

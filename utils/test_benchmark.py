@@ -144,3 +144,58 @@ def test_environment_names_machine_threads_versions_and_extras():
     assert env["cpu"] and env["machine"] and env["python"]
     load = benchmark.load_average()
     assert load is None or len(load) == 3
+
+
+def _one_row_measure(seen: dict):
+    """benchmark_main에 줄 measure: 받은 인자와 그때의 thread 수를 seen에 남기고 met인 줄 하나를 돌려준다."""
+    import torch
+    from threadpoolctl import threadpool_info
+
+    def measure(args):
+        seen.update(vars(args), torch_threads=torch.get_num_threads(),
+                    blas_threads={i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+        half, one = {"wall": [0.5, 0.5], "cpu": [0.5, 0.5]}, {"wall": [1.0, 1.0], "cpu": [1.0, 1.0]}
+        return {"rows": [benchmark.compare("x", "a", "b", half, one, "L3")], "size": getattr(args, "size", None),
+                "environment": {"extra": "e"}}
+
+    return measure
+
+
+def test_benchmark_main_parses_limits_threads_prints_and_writes(tmp_path, capsys):
+    import json
+
+    import torch
+
+    threads_before, seen = torch.get_num_threads(), {}
+    argv = ["--repeats", "3", "--tiny", "--threads", "2", "--seed", "4", "--out", str(tmp_path), "--size", "5"]
+    result = benchmark.benchmark_main(_one_row_measure(seen), "설명", argv, repeats=7, quick="--tiny", out="x",
+                                      options=lambda p: p.add_argument("--size", type=int, default=1),
+                                      summary=lambda r: f"크기 {r['size']}")
+    assert (seen["repeats"], seen["quick"], seen["seed"], seen["size"]) == (3, True, 4, 5)
+    assert seen["torch_threads"] == 2 and seen["blas_threads"] <= {2}          # 재는 동안만 2 thread
+    assert torch.get_num_threads() == threads_before
+    env = result["environment"]
+    assert env["threads"] == 2 and env["extra"] == "e" and "load_before" in env and "load_after" in env
+    assert result["repeats"] == 3 and result["seconds"] >= 0 and result["size"] == 5
+    printed = capsys.readouterr().out.rstrip().splitlines()
+    assert printed[0].startswith("환경: ") and "크기 5" in printed
+    assert printed[-1] == "판정: met 1, not met 0, unclear 0 (모두 1줄)"                 # 마지막 줄은 판정 수
+    written = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert written["rows"][0]["verdict"] == "met" and written["environment"]["threads"] == 2
+
+
+def test_benchmark_main_defaults_and_refusals(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    seen = {}
+    result = benchmark.benchmark_main(_one_row_measure(seen), "설명", [], repeats=7)
+    assert (seen["repeats"], seen["threads"], seen["seed"], seen["torch_threads"]) == (7, 1, 0, 1)
+    assert "quick" not in seen and "out" not in seen and not list(tmp_path.iterdir())   # --out이 없으면 파일도 없다
+    assert result["environment"]["threads"] == 1
+    with pytest.raises(SystemExit) as err:
+        benchmark.benchmark_main(_one_row_measure({}), "설명", ["--repeats", "0"], repeats=7)
+    assert err.value.code == 2 and "1 이상의 정수" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as err:
+        benchmark.benchmark_main(_one_row_measure({}), "설명", [], repeats=7, check=lambda a: "크기가 너무 작습니다")
+    assert err.value.code == 2 and "크기가 너무 작습니다" in capsys.readouterr().err
+    with pytest.raises(SystemExit):                                       # threads=False: --threads, --seed가 없다
+        benchmark.benchmark_main(_one_row_measure({}), "설명", ["--threads", "1"], repeats=7, threads=False, seed=False)

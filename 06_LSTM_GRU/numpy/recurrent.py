@@ -27,7 +27,9 @@ batch_first=False와 같은 layout). 가중치는 PyTorch의 layout과 이름을
   있어 (gate 셋의 hidden 쪽을 행렬곱 한 번에) 빠르고, cuDNN도 이 형태다. 원래 형태는 연습문제 03.
 
 **속도를 위한 배치.** gate들을 한 행렬에 묶어 step마다 행렬곱 한 번(h @ W_hhᵀ)만 하고, 입력 쪽 투영
-x @ W_ihᵀ는 모든 시각에 대해 한 번에 계산한다 (T·B × D 행렬곱 하나). backward도 시각마다 gate의 gradient
+x @ W_ihᵀ는 모든 시각에 대해 한 번에 계산한다 (T·B × D 행렬곱 하나). LSTM은 시각에 상관없는 b_hh도 그 투영에
+미리 더하고, σ를 네 gate의 (B, 4H) 한 덩어리에 한 번 부른 뒤 g 자리만 tanh로 덮어쓴다: 시각마다 도는 NumPy
+호출과 임시 배열이 그만큼 준다. backward도 시각마다 gate의 gradient
 da_t만 모아 두었다가 dW_ih = Σ_t da_tᵀ x_t, dW_hh = Σ_t da_tᵀ h_{t−1}를 행렬곱 한 번씩으로 계산한다.
 
 L1 모듈 규약: `params`와 `grads`는 같은 key의 dict, `forward(x, h0, c0)`가 캐시하고 `backward(dout, dh_T, dc_T)
@@ -179,23 +181,23 @@ class LSTM(_Recurrent):
         xw, h0, c0 = self._start(x, h0, c0)
         T, B, G_H = xw.shape
         H = G_H // 4
+        xw += self.params["b_hh"]                                     # 시각에 상관없는 항: W_ih x_t + b_ih + b_hh
         hs = np.empty((T + 1, B, H), dtype=xw.dtype)                 # hs[t+1] = h_t
         cs = np.empty((T + 1, B, H), dtype=xw.dtype)                 # cs[t+1] = c_t
         acts = np.empty((T, B, 4 * H), dtype=xw.dtype)               # 활성화한 gate [i, f, g, o]
         tanh_c = np.empty((T, B, H), dtype=xw.dtype)
         hs[0], cs[0] = h0, c0
+        i, f, g, o = (acts[:, :, k * H:(k + 1) * H] for k in range(4))              # 각 (T, B, H) view
         # W_hhᵀ를 loop 밖에서 한 번 연속 배열로 만든다: 작은 행렬곱에서 OpenBLAS는 전치 view를 눈에 띄게 더 느리게
         # 곱한다 (docs/02 3절). 값은 같다.
-        W_hh_T, b_hh = np.ascontiguousarray(self.params["W_hh"].T), self.params["b_hh"]     # (H, 4H)
+        W_hh_T = np.ascontiguousarray(self.params["W_hh"].T)                        # (H, 4H)
         for t in range(T):
-            a = xw[t] + hs[t] @ W_hh_T + b_hh                         # (B, 4H): gate 넷을 행렬곱 한 번에
-            acts[t, :, :2 * H] = sigmoid(a[:, :2 * H])                # i, f
-            acts[t, :, 2 * H:3 * H] = np.tanh(a[:, 2 * H:3 * H])      # g
-            acts[t, :, 3 * H:] = sigmoid(a[:, 3 * H:])                # o
-            i, f, g, o = acts[t, :, :H], acts[t, :, H:2 * H], acts[t, :, 2 * H:3 * H], acts[t, :, 3 * H:]
-            cs[t + 1] = f * cs[t] + i * g                             # 더하기로 이어지는 cell 경로
+            a = xw[t] + hs[t] @ W_hh_T                                # (B, 4H): gate 넷을 행렬곱 한 번에
+            acts[t] = sigmoid(a)                                      # i, f, o = σ(a) (g 자리는 바로 아래에서 덮는다)
+            g[t] = np.tanh(a[:, 2 * H:3 * H])                         # g = tanh(a_g)
+            cs[t + 1] = f[t] * cs[t] + i[t] * g[t]                    # 더하기로 이어지는 cell 경로
             tanh_c[t] = np.tanh(cs[t + 1])
-            hs[t + 1] = o * tanh_c[t]
+            hs[t + 1] = o[t] * tanh_c[t]
         self.cache_inputs = (x, hs[:-1])
         self.hs, self.cs, self.acts, self.tanh_c = hs, cs, acts, tanh_c
         self.h_T, self.c_T = hs[-1], cs[-1]
