@@ -101,24 +101,3 @@ def torch_to_numpy(tensors: dict) -> dict[str, np.ndarray]:
     """torch tensor dict를 NumPy 배열 dict로 복사한다."""
     return {name: t.detach().cpu().numpy().copy() for name, t in tensors.items()}
 
-
-def load_numpy_into_module(module, arrays: dict[str, np.ndarray], transpose: tuple[str, ...] = ()) -> None:
-    """`module.state_dict()`의 key → NumPy 배열을 복사한다. 모든 key가 정확히 한 번 쓰여야 한다.
-
-    `transpose`에 적힌 key는 복사 전에 `.T` 한다 — 예: NumPy는 x @ W (W: (in, out)),
-    nn.Linear는 x @ weight.T (weight: (out, in)) 이므로 weight는 전치가 필요하다.
-    """
-    import torch
-
-    state = module.state_dict()
-    missing = sorted(set(state) - set(arrays))
-    unexpected = sorted(set(arrays) - set(state))
-    if missing or unexpected:
-        raise ValueError(f"key가 맞지 않습니다: 빠짐 {missing}, 남음 {unexpected}")
-    with torch.no_grad():
-        for name, value in arrays.items():
-            value = value.T if name in transpose else value
-            target = state[name]
-            if tuple(value.shape) != tuple(target.shape):
-                raise ValueError(f"{name}: shape {tuple(target.shape)}가 필요한데 {tuple(value.shape)}를 받았습니다")
-            target.copy_(torch.as_tensor(np.ascontiguousarray(value), dtype=target.dtype))

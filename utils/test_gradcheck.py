@@ -7,7 +7,6 @@ from .gradcheck import (
     GRAD_REL_TOL,
     check_loss_gradient,
     check_module_gradients,
-    load_numpy_into_module,
     numeric_gradient,
     numpy_to_torch,
     rel_error,
@@ -90,13 +89,3 @@ def test_numpy_torch_round_trip_copies_not_shares():
     assert tensors["W"][0, 0].item() == 0.0
     np.testing.assert_array_equal(torch_to_numpy(tensors)["b"], np.zeros(3))
 
-
-def test_load_numpy_into_module_transposes_and_checks_keys():
-    layer = torch.nn.Linear(3, 2)
-    W = np.arange(6.0).reshape(3, 2)                              # (in, out)
-    load_numpy_into_module(layer, {"weight": W, "bias": np.array([1.0, 2.0])}, transpose=("weight",))
-    np.testing.assert_array_equal(layer.weight.detach().numpy(), W.T)
-    with pytest.raises(ValueError, match="빠짐"):
-        load_numpy_into_module(layer, {"weight": W.T})
-    with pytest.raises(ValueError, match=r"\(2, 3\)"):
-        load_numpy_into_module(layer, {"weight": W, "bias": np.zeros(2)})

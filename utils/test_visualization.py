@@ -203,6 +203,68 @@ def test_font_found_without_importing_koreanize(monkeypatch):
     assert FT2Font(str(font_file)).get_char_index(ord("한")) != 0
 
 
+def test_font_setup_runs_once_and_leaves_global_rcparams_alone(monkeypatch, tmp_path):
+    """`korean_rc`를 몇 번 부르든 font 등록은 한 번이고 같은 설정이 나온다.
+
+    설정도 저장도 전역 rcParams를 바꾸지 않는다."""
+    calls = []
+    register = font_manager.fontManager.addfont
+    monkeypatch.setattr(font_manager.fontManager, "addfont", lambda path: (calls.append(path), register(path)))
+    viz.korean_rc.cache_clear()
+    try:
+        before = dict(plt.rcParams)
+        first = viz.korean_rc()
+        assert viz.korean_rc() is first and viz.KOREAN_RC is first and viz.setup_korean_font() is first
+        viz.plot_curves({"손실": [1.0, 0.5]}, tmp_path / "a.png", title="한글")
+        viz.save_figure(plt.subplots()[0], tmp_path / "b.png")
+        assert len(calls) == 1, calls
+        assert [k for k, v in before.items() if plt.rcParams[k] != v] == []
+        with pytest.raises(TypeError):
+            first["font.family"] = ("serif",)                            # 읽기 전용: 한 곳에서만 정한다
+    finally:
+        viz.korean_rc.cache_clear()
+
+
+FONT_NAMES = {"rcParams", "rcParamsDefault", "rc_context", "rc", "rcdefaults", "rc_file", "style", "font_manager",
+              "fontManager", "addfont", "set_fontfamily", "set_family", "FontProperties"}
+
+
+def test_font_is_set_in_korean_rc_and_applied_only_in_save_figure():
+    """이 모듈에서 font·rcParams를 만지는 코드는 `korean_rc`(정하기), `_apply_korean_font`·`save_figure`(씌우기)뿐이다.
+    font 설정 key("font.…", "axes.unicode_minus")는 `korean_rc`가 정하고 `_apply_korean_font`가 읽을 뿐이다."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(viz))
+    owner = {}                                                        # node → 그 node를 담은 최상위 함수 이름
+    for top in tree.body:
+        for node in ast.walk(top):
+            owner[node] = top.name if isinstance(top, ast.FunctionDef) else "<module>"
+    touches, keys = set(), set()
+    for node, where in owner.items():
+        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
+        if name in FONT_NAMES and not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)):
+            touches.add(where)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                (node.value.startswith("font.") or node.value == "axes.unicode_minus"):
+            keys.add(where)
+    assert touches == {"korean_rc", "_apply_korean_font", "save_figure"}, touches
+    assert keys == {"korean_rc", "_apply_korean_font"}, keys          # 값을 정하는 곳과 읽는 곳
+
+
+def test_a_figure_drawn_outside_this_module_is_saved_in_korean(tmp_path):
+    """장의 스크립트처럼 `plt.subplots`로 직접 그린 그림도 `save_figure`만 거치면 한글 glyph가 빠지지 않는다."""
+    def render():
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.plot([1, 2, 3], [1e-3, 1e-1, 1.0], label="검증 손실")
+        ax.set_yscale("log")
+        ax.set(title="직접 그린 그림", xlabel="단계", ylabel="손실")
+        ax.legend()
+        viz.save_figure(fig, tmp_path / "direct.png")
+
+    assert _glyph_warnings(render) == []
+
+
 # ---------------------------------------------------------------------------
 # 4. 그림 내용
 # ---------------------------------------------------------------------------

@@ -5,12 +5,13 @@
 - 저장은 `utils.core.atomic_path`로 한다: 임시 파일에 쓰고 성공했을 때만 `path`로 바꿔 넣으므로,
   도중에 실패해도 반쯤 쓰인 PNG가 남지 않는다.
 - 잘못된 입력은 기대하는 shape을 적은 `ValueError`로 거절한다.
-- import만으로는 matplotlib의 전역 상태(rcParams, backend)를 바꾸지 않는다: 한글 설정은 각 `plot_*` 함수 안에서만
-  `plt.rc_context(KOREAN_RC)`로 씌운다. 화면이 없는 서버·CI에서는 matplotlib이 스스로 Agg backend를 고른다.
-  전역으로 켜고 싶으면 `setup_korean_font()`를 직접 부른다.
-- 제목과 축 이름은 한글을 그대로 쓴다. `koreanize-matplotlib`이 들고 오는 NanumGothic을 등록하고 font 목록을
-  [DejaVu Sans, NanumGothic]으로 둔다: 숫자·기호(−, ², →)는 DejaVu Sans로, 한글은 NanumGothic으로 그려지고,
-  log 축 눈금처럼 mathtext가 첫 font만 쓰는 곳에서도 음수 부호(U+2212)가 네모로 깨지지 않는다.
+- 한글 font는 한 곳에서 정하고 한 곳에서 씌운다: `korean_rc()`가 (처음 한 번) NanumGothic을 등록하고 설정을
+  돌려주며, `save_figure`가 저장할 때 그 설정을 씌운다. 그래서 `plot_*` 함수도, 장의 스크립트가 `plt.subplots`로
+  직접 그린 그림도 `save_figure`에 넘기기만 하면 한글이 보인다. import만으로는 matplotlib의 전역 상태(rcParams,
+  backend, font 목록)를 바꾸지 않는다. 화면이 없는 서버·CI에서는 matplotlib이 스스로 Agg backend를 고른다.
+- font 목록은 [DejaVu Sans, NanumGothic]이다 (NanumGothic은 `koreanize-matplotlib`이 들고 온다): 숫자·기호(−, ², →)는
+  DejaVu Sans로, 한글은 NanumGothic으로 그려지고, log 축 눈금처럼 mathtext가 첫 font만 쓰는 곳에서도 음수 부호
+  (U+2212)가 네모로 깨지지 않는다.
 - torch tensor를 받아도 된다: `.detach().cpu()`를 거쳐 NumPy 배열로 바꾼다 (torch를 import하지는 않는다).
 
     from utils.visualization import plot_curves
@@ -24,6 +25,7 @@ import math
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -57,11 +59,13 @@ def _korean_font_file() -> Path | None:
     return None
 
 
-def korean_rc() -> dict:
-    """한글 font를 matplotlib의 font 목록에 등록하고, 그 font를 쓰는 rcParams dict를 돌려준다 (전역은 그대로).
+@functools.cache
+def korean_rc() -> Mapping:
+    """한글 font 설정: 이 모듈에서 font를 정하는 **유일한** 곳. 처음 부를 때 한 번만 실행된다 (cache).
 
-    각 `plot_*` 함수는 이 dict를 `plt.rc_context`로 씌운다. 그래서 사용자가 `plt.rcdefaults()`나 style을
-    바꿔도 한글이 깨지지 않고, 이 모듈을 import한 프로그램의 다른 그림은 영향을 받지 않는다.
+    koreanize-matplotlib의 NanumGothic을 matplotlib의 font 목록에 등록하고, 그림에 씌울 rcParams를 읽기 전용
+    mapping으로 돌려준다. 전역 rcParams는 바꾸지 않는다: 씌우는 곳은 `save_figure` 하나다.
+    font를 찾지 못하면 경고 한 번을 내고 `axes.unicode_minus`만 담는다.
     """
     rc = {"axes.unicode_minus": False}
     font_file = _korean_font_file()
@@ -77,35 +81,42 @@ def korean_rc() -> dict:
         # DejaVu Sans를 먼저, NanumGothic을 다음에 둔다: matplotlib은 글자마다 목록에서 glyph가 있는 첫 font를
         # 쓰므로 한글은 NanumGothic으로, 숫자·기호(−, ², →)는 DejaVu Sans로 그린다. 반대 순서면 log 축 눈금의
         # `$\mathdefault{10^{-2}}$`처럼 mathtext가 첫 font만 쓰는 곳에서 음수 부호(U+2212)가 네모로 깨진다.
-        rc["font.family"] = [FALLBACK_FONT, name]
-    return rc
+        rc["font.family"] = (FALLBACK_FONT, name)
+    return MappingProxyType(rc)
 
 
-def setup_korean_font() -> dict:
-    """한글 font 설정을 **전역** rcParams에 적용한다 (직접 부를 때만; import는 전역을 바꾸지 않는다).
+def _apply_korean_font(fig, rc: Mapping) -> None:
+    """이미 만든 글자(제목, 축 이름, 눈금, 범례) 가운데 기본 font로 만든 것만 `rc`의 font 목록으로 바꾼다.
 
-    `plt.subplots`로 직접 그림을 그리는 스크립트가 한글 제목을 쓰려면 이 함수를 부르거나
-    `with plt.rc_context(KOREAN_RC):` 안에서 그린다. 적용한 rcParams dict를 돌려준다.
+    글자의 font는 Text를 만들 때의 rcParams로 정해지므로, 그림을 그린 뒤 저장하기 직전에 한 번 바꾼다.
+    사용자가 직접 font를 정한 글자는 그대로 둔다. 한글 font를 찾지 못했으면(목록이 없으면) 아무것도 하지 않는다.
     """
-    plt.rcParams.update(KOREAN_RC)
-    return KOREAN_RC
+    family = rc.get("font.family")
+    if family is None:
+        return
+    default = list(plt.rcParamsDefault["font.family"])
+    for text in fig.findobj(Text):
+        if list(text.get_fontfamily()) == default:
+            text.set_fontfamily(list(family))
 
 
-KOREAN_RC = korean_rc()
+# 장의 스크립트가 쓰는 이름들. 모두 위의 `korean_rc`로 가며 rcParams를 건드리지 않는다:
+# `save_figure`가 저장할 때 한글 font를 씌우므로, 새 코드는 그림을 그려 `save_figure`에 넘기기만 하면 된다.
+def setup_korean_font() -> Mapping:
+    """`korean_rc()`와 같다 (font를 등록하고 설정을 돌려준다; 전역 rcParams는 그대로)."""
+    return korean_rc()
 
 
 def korean_font(func):
-    """decorator: 함수 전체(figure 생성부터 저장까지)를 한글 font 설정 안에서 실행한다.
+    """함수를 그대로 돌려주는 decorator: 한글 font는 `save_figure`가 씌운다."""
+    return func
 
-    글자의 font는 Text를 만들 때 정해지므로, 직접 `plt.subplots`로 그리는 함수는 이 decorator를 붙인다.
-    """
 
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with plt.rc_context(KOREAN_RC):
-            return func(*args, **kwargs)
-
-    return wrapper
+def __getattr__(name: str):
+    """`KOREAN_RC`는 `korean_rc()`의 결과 (처음 읽을 때 font를 등록한다: import만으로는 아무것도 바꾸지 않는다)."""
+    if name == "KOREAN_RC":
+        return korean_rc()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------------------
@@ -199,32 +210,21 @@ def _plot_tiles(tiles: np.ndarray, path, title: str, ncols: int, cmap: str, labe
 # ---------------------------------------------------------------------------
 # 저장
 # ---------------------------------------------------------------------------
-def _use_korean_font(fig) -> None:
-    """`korean_font` 밖에서 만든 글자(제목, 축 이름, 범례)도 한글 font로 그린다.
-
-    글자의 font는 Text를 만들 때의 rcParams로 정해진다. 스크립트가 `plt.subplots`로 직접 그린 figure의 글자는
-    기본 font(sans-serif)로 만들어졌으므로, 기본 font를 쓰는 글자만 골라 `KOREAN_RC`의 font 목록으로 바꾼다.
-    """
-    family = KOREAN_RC.get("font.family")
-    if family is None:
-        return
-    default = list(plt.rcParamsDefault["font.family"])
-    for text in fig.findobj(Text):
-        if list(text.get_fontfamily()) == default:
-            text.set_fontfamily(family)
-
-
-@korean_font
 def save_figure(fig, path) -> Path:
-    """figure를 PNG로 원자적으로 저장하고 닫는다. 저장에 실패해도 figure는 닫히고 `path`는 그대로다."""
+    """figure를 한글 font로 PNG에 원자적으로 저장하고 닫는다. 저장에 실패해도 figure는 닫히고 `path`는 그대로다.
+
+    font를 씌우는 곳은 여기 하나다: 기본 font로 만든 글자를 `korean_rc()`의 font 목록으로 바꾸고, 저장하는 동안만
+    `korean_rc()`를 `plt.rc_context`로 씌운다 (그리는 중에 새로 생기는 눈금 글자와 음수 부호도 같은 설정을 쓴다).
+    """
     if not isinstance(fig, Figure):
         raise TypeError(f"fig는 matplotlib Figure여야 합니다: 받은 {type(fig).__name__}")
     path = Path(path)
-    _use_korean_font(fig)
+    rc = korean_rc()
     try:
         if path.suffix.lower() != ".png":
             raise ValueError(f"PNG로만 저장합니다: path는 .png로 끝나야 합니다 (받은 {path})")
-        with atomic_path(path) as tmp:
+        with plt.rc_context(rc), atomic_path(path) as tmp:
+            _apply_korean_font(fig, rc)
             fig.savefig(tmp, format="png", dpi=DPI, bbox_inches="tight")
     finally:
         plt.close(fig)
@@ -234,7 +234,6 @@ def save_figure(fig, path) -> Path:
 # ---------------------------------------------------------------------------
 # 학습 곡선 · 회귀
 # ---------------------------------------------------------------------------
-@korean_font
 def plot_curves(curves: dict[str, list[float]], path, title="학습 곡선", xlabel="epoch", ylabel="loss",
                 logy=False) -> Path:
     """이름 붙은 곡선 여러 개를 한 축에 그린다: {"train_loss": [...], "test_loss": [...]}.
@@ -266,7 +265,6 @@ def plot_curves(curves: dict[str, list[float]], path, title="학습 곡선", xla
     return save_figure(fig, path)
 
 
-@korean_font
 def plot_prediction_scatter(y_true, y_pred, path, title="예측 vs 실제") -> Path:
     """회귀의 예측값과 실제값 산점도. 점이 y = x 선에 가까울수록 좋은 예측이다. R²와 RMSE를 함께 적는다."""
     t = _to_numpy(y_true).astype(np.float64)
@@ -299,7 +297,6 @@ def plot_prediction_scatter(y_true, y_pred, path, title="예측 vs 실제") -> P
 # ---------------------------------------------------------------------------
 # 이미지 · 가중치 · feature map
 # ---------------------------------------------------------------------------
-@korean_font
 def plot_image_grid(images, path, labels=None, title="", ncols=8, cmap="gray") -> Path:
     """이미지 N장을 grid로. images: (N,H,W), (N,1,H,W) 또는 (N,3,H,W), 값은 [0, 1].
 
@@ -327,7 +324,6 @@ def plot_misclassified(images, y_true, y_pred, path, limit: int = 32) -> Path | 
                            title=f"틀린 test 예제 ({len(wrong_all)}개 중 앞의 {len(wrong)}개)")
 
 
-@korean_font
 def plot_weight_grid(weights, path, title="가중치", ncols=8) -> Path:
     """가중치를 tile로. weights: (K,H,W) 또는 (K,C,H,W), C = 1 또는 3.
 
@@ -344,7 +340,6 @@ def plot_weight_grid(weights, path, title="가중치", ncols=8) -> Path:
     return _plot_tiles(tiles, path, title, ncols, "gray")
 
 
-@korean_font
 def plot_feature_maps(maps, path, title="feature maps", ncols=8) -> Path:
     """한 입력의 feature map들을 channel별 tile로. maps: (C,H,W). tile마다 따로 min-max 정규화한다."""
     array = _to_numpy(maps).astype(np.float64)
@@ -365,7 +360,6 @@ def _class_colors(k: int) -> ListedColormap:
     return ListedColormap([tab10(i % 10) for i in range(k)])
 
 
-@korean_font
 def plot_decision_boundary(predict_fn, X, y, path, title="결정 경계", feature_names=("x1", "x2"),
                            resolution=200) -> Path:
     """2차원 분류기의 결정 경계: 격자 위 예측 class를 색으로 칠하고, 데이터 점을 정답 y의 색으로 찍는다.
@@ -413,7 +407,6 @@ def plot_decision_boundary(predict_fn, X, y, path, title="결정 경계", featur
     return save_figure(fig, path)
 
 
-@korean_font
 def plot_attention(weights, path, title="attention", x_labels=None, y_labels=None) -> Path:
     """attention weight heatmap. weights: (Tq, Tk), 행 = query, 열 = key. 색 막대(colorbar)를 붙인다.
 
@@ -444,7 +437,6 @@ def plot_attention(weights, path, title="attention", x_labels=None, y_labels=Non
     return save_figure(fig, path)
 
 
-@korean_font
 def plot_latent_scatter(z, labels, path, title="잠재 공간") -> Path:
     """2차원 잠재 벡터 z (N, 2)의 산점도를 정수 label (N,)로 색칠한다.
 
@@ -475,7 +467,6 @@ def plot_latent_scatter(z, labels, path, title="잠재 공간") -> Path:
     return save_figure(fig, path)
 
 
-@korean_font
 def plot_latent_grid(decode_fn, path, n=15, span=3.0, title="잠재 공간 manifold") -> Path:
     """2차원 잠재 공간 [-span, span]² 위 n × n 격자점을 decode해 한 장의 그림으로 이어 붙인다 (VAE manifold).
 

@@ -7,8 +7,9 @@ modality마다 한 모듈 (각각 한 번에 읽을 수 있는 길이):
 | `base` | `Dataset`, 결정적 split, train 통계 표준화 `standardize` |
 | `tabular` | 합성 선형 회귀, diabetes, breast cancer |
 | `images` | digits (8 / 28 / 32), shapes (+ caption), `channel_standardize`, `random_crop_flip` |
-| `sequences` | adding problem, copy task |
+| `sequences` | adding problem |
 | `text` | 표준 라이브러리 소스, 영어 산문(`pydoc_data`), 이 저장소의 한국어 산문, 감성 문장 |
+| `build_korean_corpus` | 한국어 산문 파일 `corpora/korean_prose.txt`를 저장소의 Markdown에서 만드는 script |
 | `real` | MNIST, CIFAR-10(안전한 unpickler + MD5), IMDB, Imagenette(ImageNet 10 class 부분집합) |
 | `registry` | `DATASETS` (이름 → 로더 + 설명), `load_dataset`, `load_features` |
 
@@ -48,7 +49,7 @@ from utils.datasets.registry import (
     load_dataset,
     load_features,
 )
-from utils.datasets.sequences import load_adding_problem, load_copy_task
+from utils.datasets.sequences import load_adding_problem
 from utils.datasets.tabular import load_breast_cancer, load_diabetes, load_synthetic_regression
 from utils.datasets.text import (
     SENTIMENT_NEGATIVE,
@@ -66,7 +67,7 @@ __all__ = [
     "POSITION_NAMES",
     "REAL_DATASETS", "SENTIMENT_NEGATIVE", "SENTIMENT_POSITIVE", "SHAPE_NAMES", "SIZE_NAMES", "TEXT_CORPUS_MODULES",
     "Dataset", "DatasetUnavailable", "channel_standardize", "char_vocab", "describe", "load_adding_problem",
-    "load_breast_cancer", "load_cifar10", "load_copy_task", "load_dataset", "load_diabetes", "load_digits",
+    "load_breast_cancer", "load_cifar10", "load_dataset", "load_diabetes", "load_digits",
     "load_english_prose", "load_features", "load_imagenette", "load_imdb", "load_korean_prose", "load_mnist",
     "load_negation_sentiment",
     "load_shapes", "load_synthetic_regression", "load_text_corpus", "random_crop_flip", "standardize",

@@ -1,4 +1,4 @@
-"""순차 과제 데이터 (생성): adding problem과 copy task. RNN / LSTM / Transformer 장.
+"""순차 과제 데이터 (생성): adding problem. RNN / LSTM 장.
 
 train과 test는 seed에서 갈라진 서로 다른 난수열로 만든다 (`np.random.SeedSequence(seed).spawn(2)`).
 """
@@ -42,27 +42,3 @@ def load_adding_problem(n_train: int = 10000, n_test: int = 1000, seq_len: int =
     info = {"seq_len": seq_len, "baseline_mse": 1.0 / 6.0}
     return Dataset("adding", X_train, y_train, X_test, y_test, info)
 
-
-def load_copy_task(n_train: int = 5000, n_test: int = 500, seq_len: int = 10, vocab_size: int = 8,
-                   reverse: bool = False, seed: int = 0) -> Dataset:
-    """Copy task: 입력 token 열을 그대로(`reverse=True`면 뒤집어) 출력한다. X, y int64 (N, T).
-
-    token은 1..vocab_size−1에서 고르게 뽑는다. **0은 padding / blank용으로 비워 둔다** — 지연 copy나
-    seq2seq 형태로 바꿀 때 "아직 출력할 때가 아님" 표시나 padding으로 쓸 수 있다. 따라서 vocab_size ≥ 2.
-    무작위로 맞히면 token 정확도는 1 / (vocab_size − 1).
-    """
-    check_positive_int("n_train", n_train)
-    check_positive_int("n_test", n_test)
-    check_positive_int("seq_len", seq_len)
-    check_positive_int("vocab_size", vocab_size, minimum=2)
-    train_rng, test_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
-
-    def make(n, rng):
-        X = rng.integers(1, vocab_size, (n, seq_len)).astype(np.int64)  # (N, T), 0은 안 나온다
-        y = X[:, ::-1].copy() if reverse else X.copy()                    # (N, T)
-        return X, y
-
-    X_train, y_train = make(n_train, train_rng)
-    X_test, y_test = make(n_test, test_rng)
-    info = {"vocab_size": vocab_size, "pad_id": 0, "reverse": bool(reverse), "seq_len": seq_len}
-    return Dataset("copy", X_train, y_train, X_test, y_test, info)

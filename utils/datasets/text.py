@@ -5,15 +5,15 @@
 - `english` — `load_english_prose`: Python 문서의 영어 산문 `pydoc_data.topics` (`help("if")`가 보여 주는
   언어 레퍼런스 항목들). 약 47만 자. PSF License (Python 문서).
 - `korean` — `load_korean_prose`: 이 저장소의 한국어 Markdown (README, theory, docs, 연습문제 설명)에서 code block과
-  표를 뺀 산문. 약 27만 자이며 저장소와 함께 자란다. 이 저장소의 문서와 같은 조건.
+  표를 뺀 산문을 한 번 모아 둔 파일 `corpora/korean_prose.txt` (515,325자, `build_korean_corpus.py`가 만든다).
+  문서를 고쳐도 바뀌지 않는다. 이 저장소의 문서와 같은 조건.
 - `sentiment` — `load_negation_sentiment`: 부정과 "A but B"가 있는 짧은 영어 감성 문장. 코드로 생성한다.
 
-크기는 Python 3.11.7과 이 저장소에서 `len(load_english_prose())` 등으로 잰 값이다.
-corpus 크기는 설치된 Python과 저장소 내용에 따라 조금씩 다르다: 같은 설치·같은 commit이면 언제나 같은 문자열이다.
+크기는 Python 3.11.7에서 `len(load_english_prose())` 등으로 잰 값이다. `text`와 `english`는 설치된 Python에 따라
+조금씩 다르다 (같은 설치면 언제나 같은 문자열). `korean`은 저장소의 파일이라 어디서나 같다.
 """
 from __future__ import annotations
 
-import re
 import sysconfig
 from pathlib import Path
 
@@ -21,8 +21,6 @@ import numpy as np
 
 from utils.core import DatasetUnavailable, check_positive_int
 from utils.datasets.base import Dataset
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # 영어 docstring과 주석이 많은 순수 Python 표준 라이브러리 모듈. 이 순서대로 이어 붙인다.
 # (this.py는 rot13이라, shlex.py는 라틴 문자 표가 있어 뺐다.)
@@ -77,37 +75,25 @@ def load_english_prose(max_chars: int | None = None) -> str:
     return text if max_chars is None else text[:max_chars]
 
 
-KOREAN_PROSE_GLOBS = ("README.md", "00_Overview.md", "docs/*.md", "[0-9][0-9]_*/README.md", "[0-9][0-9]_*/theory.md",
-                      "[0-9][0-9]_*/exercises/*.md", "[0-9][0-9]_*/analysis/README.md")
-_FENCE = re.compile(r"^[ \t]*```.*?^[ \t]*```[^\n]*$", re.S | re.M)   # ``` code block ``` 전체 (들여쓴 것도)
+KOREAN_CORPUS_FILE = Path(__file__).resolve().parent / "corpora" / "korean_prose.txt"
 
 
-def korean_prose_files(root: str | Path | None = None) -> list[Path]:
-    """`load_korean_prose`가 읽는 Markdown 파일들 (경로 이름 순서)."""
-    root = Path(root) if root is not None else REPO_ROOT
-    files = {path for pattern in KOREAN_PROSE_GLOBS for path in root.glob(pattern) if path.is_file()}
-    return sorted(files, key=lambda path: path.relative_to(root).as_posix())
+def load_korean_prose(max_chars: int | None = None) -> str:
+    """이 저장소의 한국어 문서에서 한 번 만들어 둔 산문 corpus (`corpora/korean_prose.txt`, 515,325자).
 
-
-def load_korean_prose(max_chars: int | None = None, root: str | Path | None = None) -> str:
-    """이 저장소의 한국어 Markdown 산문 (`korean_prose_files` 순서로 잇는다).
-
-    code block(```)과 표의 줄(|로 시작)은 빼고 문장만 남긴다. 한 파일 안의 빈 줄 여러 개는 하나로 줄인다.
-    저장소의 문서가 바뀌면 corpus도 바뀐다: 같은 commit이면 같은 문자열이다.
+    code block과 표를 뺀 Markdown 문장들이다. 문서가 바뀌어도 이 파일은 그대로이므로 같은 seed면 같은 숫자가 나온다.
+    파일을 만든 방법(어떤 파일을, 어떤 순서로, 어떻게 다듬었는지)과 다시 만드는 명령은
+    `utils/datasets/build_korean_corpus.py`에 있다. 파일은 corpus 뒤에 줄바꿈 하나를 붙여 저장되어 있다.
     """
     if max_chars is not None:
         check_positive_int("max_chars", max_chars)
-    parts = []
-    for path in korean_prose_files(root):
-        text = _FENCE.sub("", path.read_text(encoding="utf-8"))
-        lines = [line.rstrip() for line in text.splitlines() if not line.lstrip().startswith("|")]
-        parts.append(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip())
-    text = "\n\n".join(part for part in parts if part)
-    if not text:
-        raise DatasetUnavailable(f"{root or REPO_ROOT}에 한국어 Markdown 문서가 없습니다: 저장소의 루트에서 실행하거나 "
-                                 "--data에 UTF-8 텍스트 파일 경로를 주세요.")
+    try:
+        data = KOREAN_CORPUS_FILE.read_bytes()
+    except OSError as error:
+        raise DatasetUnavailable(f"한국어 corpus 파일 {KOREAN_CORPUS_FILE}을 읽지 못했습니다 ({type(error).__name__}): "
+                                 "python -m utils.datasets.build_korean_corpus로 다시 만드세요") from None
+    text = data.decode("utf-8").removesuffix("\n")
     return text if max_chars is None else text[:max_chars]
-
 
 
 SENTIMENT_POSITIVE = ("good", "great", "excellent", "wonderful", "fun", "brilliant", "charming", "moving")
