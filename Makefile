@@ -7,6 +7,8 @@ PYTHON ?= python3
 deps:
 	$(PYTHON) -m pip install -q -r requirements.txt -c constraints.txt
 
+# 모든 장을 끝까지 돌려 outputs/report.md와 outputs/run.json을 쓴다. 그 기록을 docs/06_Results.md에 더하려면
+# `python -m utils.results --record outputs/run.json --write-docs`.
 run: deps
 	$(PYTHON) -m utils.run
 
