@@ -475,7 +475,7 @@ def test_missing_cifar10_exits_with_one_sentence(tmp_path, capsys):
 # ---- 수렴 기준 (slow) ----
 @pytest.mark.slow
 def test_default_run_reaches_95_percent_on_shapes(tmp_path):
-    """기본 실행 (VGG-11-BN, CIFAR head, width 0.25, 8 epoch, 4000장): test accuracy ≥ 95% (README의 결과 표가 보이는 수준)."""
+    """기본 실행 (VGG-11-BN, CIFAR head, width 0.25, 8 epoch, 4000장): test accuracy ≥ 95%."""
     result = S.main(["--device", "cpu", "--out", str(tmp_path)])
     assert result["value"] >= 0.95
     assert result["train_loss_last"] < 0.1 * result["train_loss_first"]
