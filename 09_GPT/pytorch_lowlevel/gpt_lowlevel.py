@@ -18,28 +18,16 @@ from pathlib import Path
 import torch
 
 from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
-from utils.core import DatasetUnavailable, Timer, limit_threads
-from utils.datasets import char_vocab, load_dataset
+from utils.core import Timer, limit_threads
+from utils.datasets import char_vocab
 from utils.schedules import warmup_cosine_lr
 from utils.visualization import plot_attention, plot_curves
 
-from ..data import random_blocks, split_text
+from ..data import load_text, random_blocks, split_text
 from . import gpt as L2
 
 DATA_CHOICES = ("english", "korean")
 FULL_RUN_VAL_LOSS = 1.339       # README의 전체 run (python -m 09_GPT.pytorch_lowlevel.gpt_lowlevel --threads 1)
-
-
-def load_text(data: str) -> str:
-    """이름이면 utils의 embedded corpus, 아니면 UTF-8 텍스트 파일."""
-    if data in DATA_CHOICES:
-        return load_dataset(data)
-    path = Path(data)
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise DatasetUnavailable(f"텍스트 파일 {path}를 UTF-8로 읽지 못했습니다 ({type(error).__name__}): "
-                                 "경로와 인코딩을 확인하세요") from None
 
 
 def build_parser():
