@@ -24,7 +24,8 @@ import torch
 from torch import nn
 
 from utils.claims import Claim, Criterion
-from utils.datasets import channel_standardize, load_shapes, random_crop_flip
+from utils.datasets import channel_standardize, load_shapes
+from utils.datasets.images import random_crop_flip_batches
 from utils.schedules import cosine_lr
 from utils.training import accuracy, fit, make_optimizer
 
@@ -71,8 +72,9 @@ def run_kernel_stacks(seed: int, quick: bool) -> dict[str, float]:
         model = build(arm, seed)
         optimizer = make_optimizer(model, "sgd", s["lr"], weight_decay=5e-4, momentum=0.9)
         history = fit(model, (X_train, ds.y_train), (X_test, ds.y_test), epochs=s["epochs"], optimizer=optimizer,
-                      batch_size=s["batch_size"], schedule=cosine_lr(s["lr"], s["epochs"]), augment=random_crop_flip,
-                      metric=accuracy, metric_name="acc", seed=seed, progress=False, desc=f"vgg/{arm}")
+                      batch_size=s["batch_size"], schedule=cosine_lr(s["lr"], s["epochs"]),
+                      augment=random_crop_flip_batches, metric=accuracy, metric_name="acc", seed=seed,
+                      progress=False, desc=f"vgg/{arm}")
         values[arm] = history.last("test_acc")
     return values
 
