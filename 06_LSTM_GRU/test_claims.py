@@ -3,25 +3,13 @@ import math
 
 import pytest
 
-from utils.claims import REQUIRED_KEYS, run_claim
+from utils.claims import REQUIRED_KEYS, quick_values_and_training_calls, run_claim
 
 from . import claims as C
 
 
-def test_quick_run_returns_every_arm_finite_and_both_claims_share_it(monkeypatch):
-    calls = []
-    original = C.run_adding
-
-    def counting(seed, **kwargs):
-        calls.append(seed)
-        return original(seed, **kwargs)
-
-    monkeypatch.setattr(C, "run_adding", counting)
-    C._experiment.cache_clear()
-    try:
-        values = [claim.run(3, True) for claim in C.CLAIMS]
-    finally:
-        C._experiment.cache_clear()
+def test_quick_run_returns_every_arm_finite_and_both_claims_share_it():
+    values, calls = quick_values_and_training_calls(C, "run_adding", 3)
     assert calls == [3]                                                   # 두 주장, 학습은 한 번
     assert values[0] == values[1] and set(values[0]) == set(C.ARMS)
     assert all(math.isfinite(v) and v > 0 for v in values[0].values())

@@ -132,6 +132,29 @@ def load_claims(chapter: str) -> list[Claim]:
     return list(claims)
 
 
+def quick_values_and_training_calls(module, experiment: str, seed: int) -> tuple[list[dict], list[int]]:
+    """여러 주장이 실행 하나를 나눠 쓰는 장의 테스트용: 모든 주장을 quick으로 재며 `module.<experiment>` 호출을 센다.
+
+    `module._experiment`(functools.cache)를 앞뒤로 비워 다른 테스트의 cache가 섞이지 않게 한다.
+    돌려주는 것: 주장마다의 arm 값 dict, 학습 함수가 불린 seed 목록 (한 번만 학습했으면 `[seed]`).
+    """
+    calls = []
+    original = getattr(module, experiment)
+
+    def counting(s, **kwargs):
+        calls.append(s)
+        return original(s, **kwargs)
+
+    setattr(module, experiment, counting)
+    module._experiment.cache_clear()
+    try:
+        values = [claim.run(seed, True) for claim in module.CLAIMS]
+    finally:
+        setattr(module, experiment, original)
+        module._experiment.cache_clear()
+    return values, calls
+
+
 def run_claim(claim: Claim, seeds: list[int], quick: bool = False, threads: int | None = 1) -> dict:
     """seed마다 claim.run을 부르고, 통계량·구간·판정을 담은 dict (claims.json의 한 항목)를 돌려준다."""
     from utils.cli import seed_everything
