@@ -102,12 +102,8 @@ def test_every_script_that_trains_with_fit_has_resume_and_dtype(capsys):
     found = {path.relative_to(run.ROOT).as_posix() for path in scripts}
     assert {"04_VGG/pytorch_lowlevel/vgg_lowlevel.py", "05_ResNet/paper/degradation_paper.py",
             "12_CLIP/paper/clip_paper.py"} <= found                   # 찾기가 제대로 도는지
-    # 03장 L3는 epoch마다 이동한 이미지로 fit을 한 epoch씩 부른다 (batch 순서 seed도 epoch마다): fit 하나의
-    # checkpoint로는 이어 갈 수 없다
     missing = []
     for path in scripts:
-        if path.relative_to(run.ROOT).as_posix() == "03_CNN_LeNet/paper/lenet_paper.py":
-            continue
         module = importlib.import_module(".".join(path.relative_to(run.ROOT).with_suffix("").parts))
         with pytest.raises(SystemExit):
             module.main(["--help"])

@@ -38,11 +38,11 @@ faithful (`LeNet5`, 기본) — Section II.B를 층마다 그대로:
     논문과 다른 점 (정직하게 적어 둔다):
     - 최적화: 논문은 stochastic diagonal Levenberg–Marquardt (Appendix C)를 썼고, global learning rate η를
       0.0005 → 0.00001로 계단식으로 줄이며 20 pass 학습했다 (Section III.C). 여기서는 Adam으로 30 epoch,
-      learning rate는 처음 2/3 고정 뒤 마지막 1/3에서 cosine으로 줄이고
-      (`utils.schedules.hold_then_cosine_lr`), 매 epoch `utils.training.fit`을 한 번씩 부른다.
-    - augmentation: 매 epoch 학습 이미지를 ±2픽셀 무작위 이동한다(`03_CNN_LeNet/digit_images.py`의 `random_shift`,
-      `--shift 0`으로 끈다). digits 학습 이미지가 1,437장뿐이기 때문이며, 논문도 distortion을 준
-      학습 집합으로 따로 실험했다 (Section III.C).
+      learning rate는 처음 2/3 고정 뒤 마지막 1/3에서 cosine으로 줄인다
+      (`utils.schedules.hold_then_cosine_lr`). 학습은 `utils.training.fit` 한 번이다 (--resume, --dtype).
+    - augmentation: 매 epoch 학습 이미지를 ±2픽셀 무작위 이동한다(`03_CNN_LeNet/digit_images.py`의
+      `random_shift`를 fit의 `augment`로, 난수는 fit의 seed에서; `--shift 0`으로 끈다). digits 학습 이미지가
+      1,437장뿐이기 때문이며, 논문도 distortion을 준 학습 집합으로 따로 실험했다 (Section III.C).
     - 데이터: 기본은 scikit-learn digits(8×8을 20×20으로 키워 32×32 가운데에 둔 것, 1,437장 학습). MNIST는
       `--data mnist`로 쓸 수 있다 (28×28 → 사방 2픽셀 padding으로 32×32).
     - RBF prototype은 위에 적은 대로 무작위 ±1 (고정).
@@ -57,6 +57,7 @@ modern (`LeNet5Modern`) — 같은 층 크기, 요즘 부품. faithful과 다른
 
 실행 (`--variant`의 기본은 논문의 주 변형인 faithful):
     python -m 03_CNN_LeNet.paper.lenet_paper [--variant faithful|modern] [--data digits|mnist] [--quick]
+                                             [--resume] [--dtype float32|bfloat16|float16]
 `utils.run`은 이 파일(faithful)과 `lenet_modern_paper.py`(같은 main을 --variant modern으로 부르는 진입점)를
 각각 한 번씩 돌린다.
 """
@@ -70,10 +71,19 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from utils.cli import choose_device, cli, make_parser, parse_args, report, seed_everything
+from utils.cli import (
+    add_training_flags,
+    choose_device,
+    cli,
+    fit_options,
+    make_parser,
+    parse_args,
+    report,
+    seed_everything,
+)
 from utils.core import Timer, check_finite, limit_threads
 from utils.schedules import hold_then_cosine_lr
-from utils.training import History, accuracy, evaluate, fit
+from utils.training import accuracy, evaluate, fit
 
 from ..digit_images import load_digit_images, random_shift
 
@@ -344,12 +354,15 @@ def main(argv=None) -> dict:
                         help="Adam의 처음 learning rate (마지막 1/3 epoch에서 cosine으로 줄인다)")
     parser.add_argument("--batch-size", type=int, default=32, help="mini-batch 크기")
     parser.add_argument("--shift", type=int, default=2, help="augmentation: 매 epoch 무작위 이동 폭(픽셀), 0이면 끈다")
+    add_training_flags(parser)
     args = parse_args(parser, argv)
+    if args.shift < 0:
+        parser.error(f"--shift는 0 이상의 정수여야 한다: {args.shift}")
     given = argv if argv is not None else sys.argv[1:]
     if not any(a == "--out" or a.startswith("--out=") for a in given):       # variant마다 다른 기본 폴더
         args.out = str(Path("outputs") / args.model / args.level / args.variant / args.data)
 
-    rng = seed_everything(args.seed)
+    seed_everything(args.seed)
     device = choose_device(args.device)
     epochs = min(args.epochs, 2) if args.quick else args.epochs
     with Timer() as timer, limit_threads(args.threads):
@@ -365,23 +378,21 @@ def main(argv=None) -> dict:
             model, prepare, metric = LeNet5Modern(), (lambda images: (images - mean) / std), accuracy
         model = model.to(device)
 
-        def tensor(images):
-            return torch.as_tensor(prepare(images), dtype=torch.float32, device=device)
+        # 학습 이미지는 NumPy로 둔다: fit이 매 epoch augment(Xtr, rng)로 이동한 사본을 받고, mini-batch만
+        # device로 옮긴다. 이동(np.roll)은 픽셀의 자리만 바꾸므로 prepare(값 변환) 뒤에 해도 앞에 한 것과 같다.
+        Xtr = np.asarray(prepare(X_train), dtype=np.float32)                  # (N, 1, 32, 32)
+        Xte = torch.as_tensor(prepare(X_test), dtype=torch.float32, device=device)
+        yte = torch.as_tensor(y_test, device=device)
 
-        Xtr, Xte = tensor(X_train), tensor(X_test)
-        ytr, yte = (torch.as_tensor(a, device=device) for a in (y_train, y_test))
-        initial_loss, _ = evaluate(model, Xtr, ytr, loss_fn=model.loss)
+        def shift_images(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+            return random_shift(images, args.shift, rng)                      # 상하좌우 −shift..shift 픽셀
+
+        initial_loss, _ = evaluate(model, Xtr, y_train, loss_fn=model.loss, device=device)
         optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
-        history = History()
-        schedule = hold_then_cosine_lr(args.lr, epochs)
-        for epoch in range(epochs):                                            # epoch마다 새로 이동한 이미지로 fit 1회
-            for group in optimizer.param_groups:
-                group["lr"] = schedule(epoch)
-            shifted = tensor(random_shift(X_train, args.shift, rng))
-            record = fit(model, (shifted, ytr), (Xte, yte), optimizer=optimizer, loss_fn=model.loss, epochs=1,
-                         batch_size=args.batch_size, metric=metric, seed=args.seed * 1000 + epoch,
-                         desc=f"lenet/paper/{args.variant} {epoch + 1}/{epochs}")
-            history.log(**{k: v[0] for k, v in record.to_dict().items()})
+        history = fit(model, (Xtr, y_train), (Xte, yte), epochs=epochs, optimizer=optimizer, loss_fn=model.loss,
+                      batch_size=args.batch_size, schedule=hold_then_cosine_lr(args.lr, epochs),
+                      augment=shift_images if args.shift else None, metric=metric, device=device, seed=args.seed,
+                      desc=f"lenet/paper/{args.variant}", **fit_options(args))
         _, test_accuracy = evaluate(model, Xte, yte, loss_fn=model.loss, metric=metric)
     title = f"LeNet-5 ({args.variant})"
     plots = save_plots(model, history.to_dict(), Xte, X_test, yte, args.out, title)

@@ -9,6 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from utils.datasets import Dataset
 from utils.gradcheck import F64_ATOL, F64_RTOL
 
 from ..pytorch_lowlevel import lenet_lowlevel
@@ -196,6 +197,59 @@ def test_quick_runs_write_results(tmp_path, variant):
     for name in ("result.json", "c1_filters.png", "feature_maps_S2.png", "accuracy_curve.png"):
         assert (tmp_path / name).stat().st_size > 0, name
     assert (tmp_path / "rbf_prototypes.png").exists() == (variant == "faithful")
+
+
+def tiny_digit_images(*args, **kwargs) -> Dataset:
+    """load_digit_images 대신: 가운데 20×20에만 글씨가 있는 무작위 32×32 이미지 train 64장, test 32장."""
+    rng = np.random.default_rng(11)
+    images = np.zeros((96, 1, 32, 32), dtype=np.float32)
+    images[:, :, 6:26, 6:26] = rng.random((96, 1, 20, 20), dtype=np.float32)
+    labels = rng.integers(0, 10, size=96)
+    return Dataset("digits", images[:64], labels[:64], images[64:], labels[64:])
+
+
+class Interrupted(Exception):
+    """학습 도중 끊긴 process 대신."""
+
+
+@pytest.mark.parametrize("variant", P.VARIANTS)
+def test_run_interrupted_after_one_epoch_and_resumed_equals_two_epochs_straight(monkeypatch, tmp_path, variant):
+    """`--epochs 2`가 첫 epoch 뒤에 끊기고 `--resume`으로 이어 간 run == 끊기지 않은 run: 결과, epoch별 기록,
+    가중치가 비트까지 같다. lr schedule은 전체 epoch 수에 기대므로 끊긴 run도 `--epochs 2`로 시작한다.
+    이동 augmentation과 batch 순서의 난수가 checkpoint에서 되살아나야 같아진다 (이동도 fit의 rng에서 뽑는다)."""
+    from utils.training import CHECKPOINT_NAME, fit, load_checkpoint
+
+    trained, stop_after = [], []                                        # 실제로 학습한 epoch 번호, 끊을 epoch
+
+    def record_or_stop(epoch, record):
+        trained.append(epoch)
+        if epoch in stop_after:
+            raise Interrupted                                           # checkpoint는 callback 전에 쓰였다
+
+    monkeypatch.setattr(P, "fit", lambda *args, **kwargs: fit(*args, callback=record_or_stop, **kwargs))
+    monkeypatch.setattr(P, "load_digit_images", tiny_digit_images)
+    monkeypatch.setattr(P, "save_plots", lambda *args, **kwargs: [])
+    common = ["--quick", "--device", "cpu", "--variant", variant, "--batch-size", "16", "--epochs", "2"]
+    straight = P.main(common + ["--out", str(tmp_path / "straight")])
+    stop_after.append(0)
+    with pytest.raises(Interrupted):
+        P.main(common + ["--out", str(tmp_path / "stopped")])
+    stop_after.clear()
+    torch.manual_seed(7)                                                # 새 process처럼 전역 난수를 흐트러뜨린다
+    np.random.seed(7)
+    trained.clear()
+    resumed = P.main(common + ["--resume", "--out", str(tmp_path / "stopped")])
+    assert trained == [1]                                               # 두 번째 epoch만 학습했다
+
+    def same(result):
+        return {k: v for k, v in result.items() if k != "seconds"}
+
+    assert same(resumed) == same(straight) and resumed["epochs"] == 2 and resumed["n_train"] == 64
+    a, b = (load_checkpoint(tmp_path / name / CHECKPOINT_NAME) for name in ("straight", "stopped"))
+    assert a["epoch"] == b["epoch"] == 2
+    assert {k: v for k, v in a["history"].items() if k != "seconds"} == \
+        {k: v for k, v in b["history"].items() if k != "seconds"}
+    assert all(torch.equal(a["model"][k], v) for k, v in b["model"].items())
 
 
 def test_modern_entry_point_runs_the_modern_variant_into_its_own_folder(monkeypatch, tmp_path):
