@@ -856,6 +856,42 @@ def test_hf_local_folder_load_opens_no_connection(tmp_path, monkeypatch):
     assert attempts == [], f"사실 바뀜: 폴더 경로에서 읽는데 네트워크 연결을 시도했다: {attempts}"
 
 
+def test_hf_local_files_only_still_fetches_the_agent_registry_unless_offline(tmp_path, monkeypatch):
+    """docs/03의 offline 절: `local_files_only=True`여도 프로세스의 첫 요청 header가 agent 목록을 한 번 받으려 하고,
+    `HF_HUB_OFFLINE`이 켜져 있으면 연결하지 않는다."""
+    import socket
+
+    from huggingface_hub.utils import _detect_agent
+
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise OSError("이 테스트에서는 네트워크를 쓰지 않는다")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(hub_constants, "AGENT_HARNESSES_PATH", str(tmp_path / "agents.json"))   # 받아 둔 목록 없음
+    monkeypatch.setattr(hub_constants, "HF_HUB_DISABLE_TELEMETRY", False)
+    for offline, expected in ((True, 0), (False, 1)):
+        monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", offline)
+        monkeypatch.setattr(_detect_agent, "_registry", None)                 # 프로세스의 처음처럼
+        attempts.clear()
+        with pytest.raises(OSError):
+            BertModel.from_pretrained("tiny-org/never-cached", cache_dir=tmp_path / "cache", local_files_only=True)
+        assert len(attempts) == expected, \
+            f"사실 바뀜: HF_HUB_OFFLINE={offline}, local_files_only=True에서 연결 시도 {len(attempts)}번 " \
+            f"(기대 {expected})"
+
+
+def test_hf_tokenizer_without_files_is_an_empty_tokenizer_not_an_error(tmp_path, monkeypatch):
+    """docs/03의 offline 절: tokenizer class는 빈 cache에서도 OSError 없이 special token만 든 tokenizer를 만든다."""
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", True)
+    empty = BertTokenizer.from_pretrained("tiny-org/never-cached", cache_dir=tmp_path, local_files_only=True)
+    assert sorted(empty.get_vocab()) == ["[CLS]", "[MASK]", "[PAD]", "[SEP]", "[UNK]"], \
+        "사실 바뀜: 파일 없는 tokenizer가 special token만 든 빈 tokenizer가 아니다"
+
+
 def test_timm_deit_lives_in_its_own_file_but_builds_the_same_class():
     assert "deit_tiny_patch16_224" in timm.list_models(module="deit"), "사실 바뀜: DeiT가 deit.py에 없다"
     assert type(timm.create_model("deit_tiny_patch16_224", depth=1)) is timm_vit.VisionTransformer, \

@@ -3,9 +3,10 @@
 모든 장의 `from_pretrained`가 이 모듈을 부른다 (docs/00_Design.md 2절의 `from_pretrained(name)` 약속).
 
     hf_pretrained(GPT2LMHeadModel, "gpt2", download=False)     HF transformers class (08 BERT, 09 GPT, 10 ViT, 12 CLIP)
+    hf_tokenizer(BertTokenizer, "bert-base-uncased")           HF tokenizer (08 BERT, 12 CLIP)
     torchvision_state_dict("vgg16", download=True)             torchvision의 IMAGENET1K 가중치 (04 VGG, 05 ResNet)
 
-순서는 둘 다 같다.
+순서는 모두 같다.
     1. `save_pretrained`로 저장한 폴더 (HF만): 그 폴더의 파일만 읽는다.
     2. local cache: HF는 `local_files_only=True`와 offline 스위치로 HF cache(`HF_HUB_CACHE`, 또는 cache_dir)를,
        torchvision은 torch hub cache(`$TORCH_HOME/hub/checkpoints`)의 파일을 `torch.load(weights_only=True)`로
@@ -14,8 +15,9 @@
     4. 그래도 없으면 `DatasetUnavailable`: 모델 이름, cache 폴더, 내려받는 명령을 적은 한 문장 (줄바꿈 없음).
        `utils.cli.cli`가 그 문장과 exit code 2로 끝낸다.
 
-두 library는 cache도, 파일 형식도, 내려받는 함수도 다르므로 함수 둘로 둔다. timm의 `pretrained=True`는 timm이 알아서
-HF cache를 보고 없으면 받으므로 (끌 인자가 없다) 여기에 넣지 않는다 (10장 `ViT.from_pretrained`).
+두 library는 cache도, 파일 형식도, 내려받는 함수도 다르므로 함수를 따로 둔다 (HF tokenizer는 파일이 없을 때의 빈
+tokenizer를 걸러 내는 `hf_tokenizer`로). timm의 `pretrained=True`는 timm이 알아서 HF cache를 보고 없으면 받으므로
+(끌 인자가 없다) 여기에 넣지 않는다 (10장 `ViT.from_pretrained`).
 torch·transformers는 함수 안에서만 import한다.
 """
 from __future__ import annotations
@@ -69,37 +71,83 @@ def hf_pretrained(model_class, name: str, *, download: bool = False, cache_dir=N
     how: 없을 때 메시지에 적을 "내려받는 방법" (기본은 `python -c "...from_pretrained(name)"` 명령).
     얻지 못하면 DatasetUnavailable (한 문장).
     """
+    return _hf_from_pretrained(model_class, name, "가중치", False, download, cache_dir, how, kwargs)
+
+
+def hf_tokenizer(tokenizer_class, name: str, *, download: bool = False, cache_dir=None, how: str | None = None,
+                 **kwargs):
+    """tokenizer를 `hf_pretrained`와 같은 순서 (폴더 → HF cache → download=True면 인터넷 → 한 문장)로 읽는다.
+
+    tokenizer_class: `transformers.BertTokenizer`, `CLIPTokenizer`, `GPT2Tokenizer`, `AutoTokenizer` 등.
+    transformers 5의 tokenizer는 파일을 하나도 찾지 못해도 OSError 없이 special token만 든 빈 tokenizer를 돌려준다
+    (`PreTrainedTokenizerBase.from_pretrained`가 못 찾은 파일을 None으로 두고 만든다; `AutoTokenizer`도 config.json만
+    있으면 그렇다). 그래서 읽은 tokenizer의 class가 읽는 파일 (`vocab_files_names`, 예 vocab.txt, 그리고 tokenizer.json)
+    가운데 하나라도 그 폴더나 HF cache에 있을 때만 받아들인다. class가 그 목록을 가지면 cache는 부르기 전에도 본다.
+    """
+    return _hf_from_pretrained(tokenizer_class, name, "tokenizer", True, download, cache_dir, how, kwargs)
+
+
+def _tokenizer_files(tokenizer_class) -> tuple[str, ...]:
+    """tokenizer class가 폴더에서 읽는 파일 이름: `vocab_files_names`와, 어느 class나 읽는 tokenizer.json."""
+    return tuple(dict.fromkeys([*getattr(tokenizer_class, "vocab_files_names", {}).values(), "tokenizer.json"]))
+
+
+def _hf_from_pretrained(model_class, name: str, what: str, tokenizer: bool, download: bool, cache_dir, how, kwargs):
+    """`hf_pretrained`·`hf_tokenizer`의 본체. what: 메시지의 이름 ("가중치", "tokenizer").
+    tokenizer=True면 읽은 것의 파일이 폴더나 cache에 있는지 확인한다 (빈 tokenizer를 돌려주지 않는다).
+    가중치는 없으면 `from_pretrained`가 OSError를 낸다."""
     cls = getattr(model_class, "__name__", str(model_class))
+    expected = _tokenizer_files(model_class) if tokenizer and hasattr(model_class, "vocab_files_names") else ()
+    contents = (" 또는 ".join(expected) or "tokenizer 파일") if tokenizer else "config.json과 가중치 파일"
+
+    def has_files(loaded, exists) -> bool:
+        return not tokenizer or any(exists(file) for file in _tokenizer_files(type(loaded)))
+
     folder = Path(name)
     if folder.is_dir():                                            # 1. save_pretrained 폴더: 인터넷을 쓰지 않는다
         try:
             with hf_offline():
-                return model_class.from_pretrained(str(folder), local_files_only=True, **kwargs)
+                loaded = model_class.from_pretrained(str(folder), local_files_only=True, **kwargs)
+            if not has_files(loaded, lambda file: (folder / file).is_file()):
+                raise OSError(f"{' 또는 '.join(_tokenizer_files(type(loaded)))} 없음")
+            return loaded
         except OSError as error:
-            raise DatasetUnavailable(f"폴더 {folder}에 {cls} 가중치가 없습니다 ({_first_line(error)}): "
-                                     f"{cls}.save_pretrained로 저장한 폴더 (config.json과 가중치 파일)를 주세요"
-                                     ) from None
+            raise DatasetUnavailable(f"폴더 {folder}에 {cls} {what}가 없습니다 ({_first_line(error)}): "
+                                     f"{cls}.save_pretrained로 저장한 폴더 ({contents})를 주세요") from None
     if _looks_like_path(name):                                     # hub 이름일 수 없는 경로: 없는 폴더
-        raise DatasetUnavailable(f"폴더 {folder}가 없습니다: {cls}.save_pretrained로 저장한 폴더 (config.json과 가중치 "
-                                 "파일)의 경로를 주세요")
-    try:                                                           # 2. HF cache
-        with hf_offline():
-            return model_class.from_pretrained(name, local_files_only=True, cache_dir=cache_dir, **kwargs)
-    except OSError:
-        pass
+        raise DatasetUnavailable(f"폴더 {folder}가 없습니다: {cls}.save_pretrained로 저장한 폴더 ({contents})의 "
+                                 "경로를 주세요")
+
+    def cached(file) -> bool:                                      # 파일만 본다: 네트워크에 연결하지 않는다
+        from huggingface_hub import try_to_load_from_cache
+
+        return isinstance(try_to_load_from_cache(name, file, cache_dir=cache_dir), str)
+
+    if not expected or any(cached(file) for file in expected):    # 2. HF cache
+        try:
+            with hf_offline():
+                loaded = model_class.from_pretrained(name, local_files_only=True, cache_dir=cache_dir, **kwargs)
+            if has_files(loaded, cached):
+                return loaded
+        except OSError:
+            pass
     cache = hf_cache_folder(cache_dir)
     if how is None:
         where = "" if cache_dir is None else f", cache_dir={str(cache_dir)!r}"
         how = (f'python -c "import transformers; transformers.{cls}.from_pretrained({name!r}{where})"로 '
                "한 번 내려받으세요")
     if not download:                                               # 4. 내려받지 않는다
-        raise DatasetUnavailable(f"pretrained 가중치 {name!r}는 저장한 폴더도 아니고 HF cache {cache}에도 없습니다: "
+        raise DatasetUnavailable(f"pretrained {what} {name!r}는 저장한 폴더도 아니고 HF cache {cache}에도 없습니다: "
                                  f"인터넷에 연결된 곳에서 {how} (또는 {cls}.save_pretrained로 저장한 폴더를 주세요)")
     try:                                                           # 3. 내려받기
-        return model_class.from_pretrained(name, cache_dir=cache_dir, **kwargs)
+        loaded = model_class.from_pretrained(name, cache_dir=cache_dir, **kwargs)
     except OSError as error:
-        raise DatasetUnavailable(f"pretrained 가중치 {name!r}를 내려받지 못했습니다 ({type(error).__name__}): "
+        raise DatasetUnavailable(f"pretrained {what} {name!r}를 내려받지 못했습니다 ({type(error).__name__}): "
                                  f"인터넷 연결을 확인하거나, 연결된 곳에서 HF cache {cache}에 받아 두세요") from None
+    if not has_files(loaded, cached):                              # 받은 repo에 파일이 없다: 빈 tokenizer를 막는다
+        raise DatasetUnavailable(f"{name!r}에는 {cls}가 읽는 파일 ({contents})이 없습니다: {what}가 든 다른 이름이나 "
+                                 "폴더를 주세요")
+    return loaded
 
 
 # ---------------------------------------------------------------------------

@@ -137,6 +137,102 @@ def test_how_replaces_the_download_command(fake_hf):
     assert "--download를 주어 한 번 실행하세요" in one_sentence(error) and "python -c" not in str(error.value)
 
 
+# ---------------------------------------------------------------- HF tokenizer
+WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "##s"]
+
+
+def tiny_bert_tokenizer(tmp_path):
+    from transformers import BertTokenizer
+
+    (tmp_path / "vocab_src").mkdir()
+    (tmp_path / "vocab_src" / "vocab.txt").write_text("\n".join(WORDS) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizer.from_pretrained(str(tmp_path / "vocab_src"), local_files_only=True)
+    assert len(tokenizer.get_vocab()) == len(WORDS)
+    return tokenizer
+
+
+def in_hf_cache_layout(cache, repo_name: str, save) -> None:
+    """`save(folder)`로 쓴 파일을 HF cache의 폴더 규칙 (`models--<조직>--<이름>/snapshots/<commit>/`)에 놓는다."""
+    commit = "89abcdef0123456789abcdef0123456789abcdef"
+    repo = cache / f"models--{repo_name.replace('/', '--')}"
+    save(repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+
+
+@pytest.mark.parametrize("class_name", ["BertTokenizer", "CLIPTokenizer", "AutoTokenizer"])
+def test_tokenizer_missing_from_an_empty_cache_is_one_sentence(tmp_path, no_network, class_name):
+    """transformers 5의 tokenizer class는 파일이 없어도 빈 tokenizer를 만든다: 돌려주지 않고 한 문장으로 알린다."""
+    import transformers
+
+    cache = tmp_path / "empty_hf_home" / "hub"
+    with pytest.raises(DatasetUnavailable) as error:
+        hub.hf_tokenizer(getattr(transformers, class_name), "tiny-org/tiny-tokenizer", cache_dir=cache)
+    text = one_sentence(error)
+    assert "pretrained tokenizer 'tiny-org/tiny-tokenizer'" in text and str(cache) in text
+    assert f"{class_name}.from_pretrained('tiny-org/tiny-tokenizer'" in text
+
+
+def test_tokenizer_in_the_hf_cache_loads_without_network(tmp_path, no_network):
+    from transformers import BertTokenizer
+
+    ref = tiny_bert_tokenizer(tmp_path)
+    in_hf_cache_layout(tmp_path / "cache", "tiny-org/tiny-bert", ref.save_pretrained)
+    loaded = hub.hf_tokenizer(BertTokenizer, "tiny-org/tiny-bert", cache_dir=tmp_path / "cache")
+    assert loaded.get_vocab() == ref.get_vocab() and len(loaded.get_vocab()) == len(WORDS)
+    assert loaded.tokenize("Hello worlds") == ["hello", "world", "##s"]
+
+
+def test_tokenizer_folder_loads_and_a_folder_without_its_files_names_them(tmp_path, no_network):
+    from transformers import BertTokenizer
+
+    tiny_bert_tokenizer(tmp_path).save_pretrained(tmp_path / "saved")
+    assert len(hub.hf_tokenizer(BertTokenizer, str(tmp_path / "saved")).get_vocab()) == len(WORDS)
+    (tmp_path / "config_only").mkdir()
+    (tmp_path / "config_only" / "config.json").write_text('{"model_type": "bert"}')
+    with pytest.raises(DatasetUnavailable) as error:
+        hub.hf_tokenizer(BertTokenizer, str(tmp_path / "config_only"))
+    assert f"폴더 {tmp_path / 'config_only'}에 BertTokenizer tokenizer가 없습니다" in one_sentence(error)
+    assert "vocab.txt 또는 tokenizer.json" in str(error.value)
+
+
+def test_auto_tokenizer_from_a_config_only_folder_or_cache_is_refused(tmp_path, no_network):
+    """AutoTokenizer는 config.json만 있어도 빈 GPT2Tokenizer를 만든다: 폴더에서도 cache에서도 받아들이지 않는다."""
+    from transformers import AutoTokenizer
+
+    save = lambda folder: (folder.mkdir(parents=True), (folder / "config.json").write_text('{"model_type": "gpt2"}'))
+    save(tmp_path / "config_only")
+    with pytest.raises(DatasetUnavailable) as error:
+        hub.hf_tokenizer(AutoTokenizer, str(tmp_path / "config_only"))
+    assert "vocab.json 또는 merges.txt 또는 tokenizer.json 없음" in one_sentence(error)
+    in_hf_cache_layout(tmp_path / "cache", "tiny-org/config-only", save)
+    with pytest.raises(DatasetUnavailable, match="'tiny-org/config-only'는 저장한 폴더도 아니고 HF cache"):
+        hub.hf_tokenizer(AutoTokenizer, "tiny-org/config-only", cache_dir=tmp_path / "cache")
+
+
+class FakeTokenizer:
+    """vocabulary 파일 이름을 가진 tokenizer class: 부르면 기록하고 (파일이 없어도) 빈 tokenizer를 돌려준다."""
+
+    vocab_files_names = {"vocab_file": "vocab.txt", "tokenizer_file": "tokenizer.json"}
+    calls: list = []
+
+    @classmethod
+    def from_pretrained(cls, name, local_files_only=False, cache_dir=None, **kwargs):
+        cls.calls.append((name, local_files_only))
+        return "empty tokenizer"
+
+
+def test_tokenizer_download_only_when_allowed_and_never_an_empty_one(tmp_path, no_network):
+    FakeTokenizer.calls = []
+    with pytest.raises(DatasetUnavailable, match="'m'는 저장한 폴더도 아니고 HF cache"):
+        hub.hf_tokenizer(FakeTokenizer, "m", cache_dir=tmp_path)
+    assert FakeTokenizer.calls == []                         # 파일이 cache에 없으면 빈 tokenizer를 만들지도 않는다
+    with pytest.raises(DatasetUnavailable) as error:         # 받았다는데 cache에 파일이 없다
+        hub.hf_tokenizer(FakeTokenizer, "m", cache_dir=tmp_path, download=True)
+    assert FakeTokenizer.calls == [("m", False)]
+    assert "vocab.txt 또는 tokenizer.json" in one_sentence(error)
+
+
 # ---------------------------------------------------------------- torchvision
 @pytest.fixture
 def torch_home(tmp_path, monkeypatch):

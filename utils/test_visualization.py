@@ -1,6 +1,8 @@
 """utils/visualization.py 검사: 유효한 PNG → 원자적 저장 → 한글 font → 그림 내용 → 잘못된 입력."""
+import os
 import sys
 import warnings
+from pathlib import Path
 
 import matplotlib.image as mpimg
 import matplotlib.pyplot as plt
@@ -10,6 +12,7 @@ import torch
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
+from matplotlib.text import Text
 
 from utils import visualization as viz
 
@@ -149,8 +152,9 @@ def _glyph_warnings(render) -> list[str]:
 
 
 def test_configured_fonts_cover_hangul_and_the_minus_sign():
-    family = viz.KOREAN_RC["font.family"]                         # 그림마다 씌우는 설정 (전역 rcParams는 그대로)
-    assert viz.KOREAN_RC["axes.unicode_minus"] is False
+    rc = viz._korean_rc()                                         # 그림마다 씌우는 설정 (전역 rcParams는 그대로)
+    family = rc["font.family"]
+    assert rc["axes.unicode_minus"] is False
     fonts = [FT2Font(font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False))
              for name in family]
     for char in "한글학습곡선":                                   # 목록 중 어느 font엔가 한글이 있다
@@ -204,17 +208,17 @@ def test_font_found_without_importing_koreanize(monkeypatch):
 
 
 def test_font_setup_runs_once_and_leaves_global_rcparams_alone(monkeypatch, tmp_path):
-    """`korean_rc`를 몇 번 부르든 font 등록은 한 번이고 같은 설정이 나온다.
+    """`_korean_rc`를 몇 번 부르든 font 등록은 한 번이고 같은 설정이 나온다.
 
     설정도 저장도 전역 rcParams를 바꾸지 않는다."""
     calls = []
     register = font_manager.fontManager.addfont
     monkeypatch.setattr(font_manager.fontManager, "addfont", lambda path: (calls.append(path), register(path)))
-    viz.korean_rc.cache_clear()
+    viz._korean_rc.cache_clear()
     try:
         before = dict(plt.rcParams)
-        first = viz.korean_rc()
-        assert viz.korean_rc() is first and viz.KOREAN_RC is first and viz.setup_korean_font() is first
+        first = viz._korean_rc()
+        assert viz._korean_rc() is first
         viz.plot_curves({"손실": [1.0, 0.5]}, tmp_path / "a.png", title="한글")
         viz.save_figure(plt.subplots()[0], tmp_path / "b.png")
         assert len(calls) == 1, calls
@@ -222,7 +226,7 @@ def test_font_setup_runs_once_and_leaves_global_rcparams_alone(monkeypatch, tmp_
         with pytest.raises(TypeError):
             first["font.family"] = ("serif",)                            # 읽기 전용: 한 곳에서만 정한다
     finally:
-        viz.korean_rc.cache_clear()
+        viz._korean_rc.cache_clear()
 
 
 FONT_NAMES = {"rcParams", "rcParamsDefault", "rc_context", "rc", "rcdefaults", "rc_file", "style", "font_manager",
@@ -230,8 +234,8 @@ FONT_NAMES = {"rcParams", "rcParamsDefault", "rc_context", "rc", "rcdefaults", "
 
 
 def test_font_is_set_in_korean_rc_and_applied_only_in_save_figure():
-    """이 모듈에서 font·rcParams를 만지는 코드는 `korean_rc`(정하기), `_apply_korean_font`·`save_figure`(씌우기)뿐이다.
-    font 설정 key("font.…", "axes.unicode_minus")는 `korean_rc`가 정하고 `_apply_korean_font`가 읽을 뿐이다."""
+    """이 모듈에서 font·rcParams를 만지는 코드는 `_korean_rc`(정하기), `_apply_korean_font`·`save_figure`(씌우기)뿐이다.
+    font 설정 key("font.…", "axes.unicode_minus")는 `_korean_rc`가 정하고 `_apply_korean_font`가 읽을 뿐이다."""
     import ast
     import inspect
 
@@ -248,8 +252,8 @@ def test_font_is_set_in_korean_rc_and_applied_only_in_save_figure():
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
                 (node.value.startswith("font.") or node.value == "axes.unicode_minus"):
             keys.add(where)
-    assert touches == {"korean_rc", "_apply_korean_font", "save_figure"}, touches
-    assert keys == {"korean_rc", "_apply_korean_font"}, keys          # 값을 정하는 곳과 읽는 곳
+    assert touches == {"_korean_rc", "_apply_korean_font", "save_figure"}, touches
+    assert keys == {"_korean_rc", "_apply_korean_font"}, keys          # 값을 정하는 곳과 읽는 곳
 
 
 def test_a_figure_drawn_outside_this_module_is_saved_in_korean(tmp_path):
@@ -263,6 +267,43 @@ def test_a_figure_drawn_outside_this_module_is_saved_in_korean(tmp_path):
         viz.save_figure(fig, tmp_path / "direct.png")
 
     assert _glyph_warnings(render) == []
+
+
+def test_save_figure_gives_korean_text_the_korean_font_list(tmp_path):
+    """rc_context 없이 기본 설정으로 만든 글자는 저장 뒤 `_korean_rc`의 font 목록을 쓴다.
+    사용자가 직접 정한 font는 그대로 둔다."""
+    family = list(viz._korean_rc()["font.family"])
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([1, 2], [0.5, -0.5], label="훈련 손실")
+    ax.set(title="장에서 그린 그림", xlabel="에폭")
+    mine = ax.text(1, 0, "serif label", fontfamily="serif")
+    legend = ax.legend()
+    viz.save_figure(fig, tmp_path / "chapter.png")
+    korean = [t for t in fig.findobj(Text) if any("가" <= c <= "힣" for c in t.get_text())]
+    assert {t.get_text() for t in korean} >= {"장에서 그린 그림", "에폭", "훈련 손실"}
+    assert [t.get_text() for t in korean if list(t.get_fontfamily()) != family] == []
+    assert list(legend.get_texts()[0].get_fontfamily()) == family
+    assert list(mine.get_fontfamily()) == ["serif"]
+
+
+FONT_SHIMS = ("KOREAN_RC", "setup_korean_font", "korean_font", "korean_rc", "rc_context", "koreanize", "font.family",
+              "set_fontfamily")
+
+
+def test_chapter_scripts_leave_the_font_to_save_figure():
+    """장의 코드(test가 아닌 .py)는 font를 스스로 정하지 않는다: 그림을 그려 `save_figure`에 넘길 뿐이다.
+    font를 정하는 옛 이름(KOREAN_RC, setup_korean_font, @korean_font, korean_rc)도 모듈에 남아 있지 않다."""
+    root = Path(viz.__file__).resolve().parent.parent
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and d not in {"outputs", "data", "__pycache__"}]
+        for name in files:
+            rel = (Path(folder) / name).relative_to(root)
+            if name.endswith(".py") and not name.startswith("test_") and rel != Path("utils/visualization.py"):
+                text = (root / rel).read_text(encoding="utf-8")
+                found += [f"{rel}: {shim}" for shim in FONT_SHIMS if shim in text]
+    assert found == [], found
+    assert [name for name in ("KOREAN_RC", "setup_korean_font", "korean_font", "korean_rc") if hasattr(viz, name)] == []
 
 
 # ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 - 저장은 `utils.core.atomic_path`로 한다: 임시 파일에 쓰고 성공했을 때만 `path`로 바꿔 넣으므로,
   도중에 실패해도 반쯤 쓰인 PNG가 남지 않는다.
 - 잘못된 입력은 기대하는 shape을 적은 `ValueError`로 거절한다.
-- 한글 font는 한 곳에서 정하고 한 곳에서 씌운다: `korean_rc()`가 (처음 한 번) NanumGothic을 등록하고 설정을
+- 한글 font는 한 곳에서 정하고 한 곳에서 씌운다: `_korean_rc()`가 (처음 한 번) NanumGothic을 등록하고 설정을
   돌려주며, `save_figure`가 저장할 때 그 설정을 씌운다. 그래서 `plot_*` 함수도, 장의 스크립트가 `plt.subplots`로
   직접 그린 그림도 `save_figure`에 넘기기만 하면 한글이 보인다. import만으로는 matplotlib의 전역 상태(rcParams,
   backend, font 목록)를 바꾸지 않는다. 화면이 없는 서버·CI에서는 matplotlib이 스스로 Agg backend를 고른다.
@@ -60,7 +60,7 @@ def _korean_font_file() -> Path | None:
 
 
 @functools.cache
-def korean_rc() -> Mapping:
+def _korean_rc() -> Mapping:
     """한글 font 설정: 이 모듈에서 font를 정하는 **유일한** 곳. 처음 부를 때 한 번만 실행된다 (cache).
 
     koreanize-matplotlib의 NanumGothic을 matplotlib의 font 목록에 등록하고, 그림에 씌울 rcParams를 읽기 전용
@@ -98,25 +98,6 @@ def _apply_korean_font(fig, rc: Mapping) -> None:
     for text in fig.findobj(Text):
         if list(text.get_fontfamily()) == default:
             text.set_fontfamily(list(family))
-
-
-# 장의 스크립트가 쓰는 이름들. 모두 위의 `korean_rc`로 가며 rcParams를 건드리지 않는다:
-# `save_figure`가 저장할 때 한글 font를 씌우므로, 새 코드는 그림을 그려 `save_figure`에 넘기기만 하면 된다.
-def setup_korean_font() -> Mapping:
-    """`korean_rc()`와 같다 (font를 등록하고 설정을 돌려준다; 전역 rcParams는 그대로)."""
-    return korean_rc()
-
-
-def korean_font(func):
-    """함수를 그대로 돌려주는 decorator: 한글 font는 `save_figure`가 씌운다."""
-    return func
-
-
-def __getattr__(name: str):
-    """`KOREAN_RC`는 `korean_rc()`의 결과 (처음 읽을 때 font를 등록한다: import만으로는 아무것도 바꾸지 않는다)."""
-    if name == "KOREAN_RC":
-        return korean_rc()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------------------
@@ -213,13 +194,13 @@ def _plot_tiles(tiles: np.ndarray, path, title: str, ncols: int, cmap: str, labe
 def save_figure(fig, path) -> Path:
     """figure를 한글 font로 PNG에 원자적으로 저장하고 닫는다. 저장에 실패해도 figure는 닫히고 `path`는 그대로다.
 
-    font를 씌우는 곳은 여기 하나다: 기본 font로 만든 글자를 `korean_rc()`의 font 목록으로 바꾸고, 저장하는 동안만
-    `korean_rc()`를 `plt.rc_context`로 씌운다 (그리는 중에 새로 생기는 눈금 글자와 음수 부호도 같은 설정을 쓴다).
+    font를 씌우는 곳은 여기 하나다: 기본 font로 만든 글자를 `_korean_rc()`의 font 목록으로 바꾸고, 저장하는 동안만
+    `_korean_rc()`를 `plt.rc_context`로 씌운다 (그리는 중에 새로 생기는 눈금 글자와 음수 부호도 같은 설정을 쓴다).
     """
     if not isinstance(fig, Figure):
         raise TypeError(f"fig는 matplotlib Figure여야 합니다: 받은 {type(fig).__name__}")
     path = Path(path)
-    rc = korean_rc()
+    rc = _korean_rc()
     try:
         if path.suffix.lower() != ".png":
             raise ValueError(f"PNG로만 저장합니다: path는 .png로 끝나야 합니다 (받은 {path})")

@@ -51,24 +51,23 @@ def plot_receptive_fields(out: str) -> str:
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    from utils.visualization import KOREAN_RC, save_figure
+    from utils.visualization import save_figure
 
-    with plt.rc_context(KOREAN_RC):
-        fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
-        for key, name in DEPTH_NAMES.items():
-            table = receptive_fields(key)
-            depth = np.arange(1, len(table) + 1)
-            line, = ax.plot(depth, [r for _, r, _ in table], label=f"{name} ({key}) 계산", linewidth=1.5)
-            ax.plot(depth, measure_receptive_fields(key), "o", color=line.get_color(), markersize=3.5,
-                    markerfacecolor="none", label=f"{name} 잰 값 (gradient)")
-        ax.axhline(224, color="0.5", linestyle="--", linewidth=1)
-        ax.text(1, 230, "논문 입력 224×224", color="0.4", fontsize=8)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set(title="층마다의 receptive field r (3×3 conv: r += 2j,  2×2 pool: r += j, j ×= 2)",
-               xlabel="층 (conv와 max-pool을 차례로 센 번호)", ylabel="receptive field (픽셀)")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=7, ncol=2)
-        return str(save_figure(fig, f"{out}/receptive_field.png"))
+    fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+    for key, name in DEPTH_NAMES.items():
+        table = receptive_fields(key)
+        depth = np.arange(1, len(table) + 1)
+        line, = ax.plot(depth, [r for _, r, _ in table], label=f"{name} ({key}) 계산", linewidth=1.5)
+        ax.plot(depth, measure_receptive_fields(key), "o", color=line.get_color(), markersize=3.5,
+                markerfacecolor="none", label=f"{name} 잰 값 (gradient)")
+    ax.axhline(224, color="0.5", linestyle="--", linewidth=1)
+    ax.text(1, 230, "논문 입력 224×224", color="0.4", fontsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(title="층마다의 receptive field r (3×3 conv: r += 2j,  2×2 pool: r += j, j ×= 2)",
+           xlabel="층 (conv와 max-pool을 차례로 센 번호)", ylabel="receptive field (픽셀)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7, ncol=2)
+    return str(save_figure(fig, f"{out}/receptive_field.png"))
 
 
 def save_plots(model: VGG, history, X_test_std: np.ndarray, images_test: np.ndarray, y_test, class_names,

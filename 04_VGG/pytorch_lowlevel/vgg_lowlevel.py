@@ -288,18 +288,17 @@ def _plot_bn_statistics(pairs: dict, path: str) -> str:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from utils.visualization import KOREAN_RC, save_figure
+    from utils.visualization import save_figure
 
-    with plt.rc_context(KOREAN_RC):
-        fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
-        for ax, (title, (batch, running)) in zip(axes, pairs.items()):
-            channels = np.arange(len(batch))
-            ax.bar(channels - 0.2, batch.cpu().numpy(), width=0.4, label="test batch (train 모드가 쓰는 값)")
-            ax.bar(channels + 0.2, running.cpu().numpy(), width=0.4, label="running (eval 모드가 쓰는 값)")
-            ax.set(title=f"conv1_1 channel별 {title}", xlabel="channel")
-            ax.grid(True, alpha=0.3)
-            ax.legend(fontsize=7)
-        return str(save_figure(fig, path))
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
+    for ax, (title, (batch, running)) in zip(axes, pairs.items()):
+        channels = np.arange(len(batch))
+        ax.bar(channels - 0.2, batch.cpu().numpy(), width=0.4, label="test batch (train 모드가 쓰는 값)")
+        ax.bar(channels + 0.2, running.cpu().numpy(), width=0.4, label="running (eval 모드가 쓰는 값)")
+        ax.set(title=f"conv1_1 channel별 {title}", xlabel="channel")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7)
+    return str(save_figure(fig, path))
 
 
 def main(argv=None) -> dict:

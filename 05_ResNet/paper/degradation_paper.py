@@ -54,9 +54,8 @@ def plot_degradation(histories: dict, depths, path, title: str):
     """Fig. 6처럼 왼쪽 plain, 오른쪽 ResNet. 굵은 선 = training error, 점선 = test error."""
     import matplotlib.pyplot as plt
 
-    from utils.visualization import save_figure, setup_korean_font
+    from utils.visualization import save_figure
 
-    setup_korean_font()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True, layout="constrained")
     colours = {depths[0]: "tab:orange", depths[1]: "tab:red"}
     for ax, plain in zip(axes, (True, False)):

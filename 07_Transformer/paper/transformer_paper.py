@@ -172,57 +172,54 @@ def plot_attention_grid(maps: list[np.ndarray], x_labels, y_labels, title: str, 
     """층(행) × head(열) heatmap 격자. maps: 층마다 (nh, Tq, Tk)."""
     import matplotlib.pyplot as plt
 
-    from utils.visualization import KOREAN_RC, save_figure
+    from utils.visualization import save_figure
 
     n_layers, n_head = len(maps), maps[0].shape[0]
-    with plt.rc_context(KOREAN_RC):
-        fig, axes = plt.subplots(n_layers, n_head, figsize=(2.3 * n_head + 0.6, 2.3 * n_layers + 0.6),
-                                 layout="constrained", squeeze=False)
-        for layer, weights in enumerate(maps):
-            for head in range(n_head):
-                ax = axes[layer, head]
-                ax.imshow(weights[head], cmap="viridis", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
-                ax.set_xticks(range(len(x_labels)), x_labels, fontsize=7)
-                ax.set_yticks(range(len(y_labels)), y_labels, fontsize=7)
-                ax.set_title(f"층 {layer + 1}, head {head + 1}", fontsize=8)
-        fig.suptitle(title)
+    fig, axes = plt.subplots(n_layers, n_head, figsize=(2.3 * n_head + 0.6, 2.3 * n_layers + 0.6),
+                             layout="constrained", squeeze=False)
+    for layer, weights in enumerate(maps):
+        for head in range(n_head):
+            ax = axes[layer, head]
+            ax.imshow(weights[head], cmap="viridis", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+            ax.set_xticks(range(len(x_labels)), x_labels, fontsize=7)
+            ax.set_yticks(range(len(y_labels)), y_labels, fontsize=7)
+            ax.set_title(f"층 {layer + 1}, head {head + 1}", fontsize=8)
+    fig.suptitle(title)
     return str(save_figure(fig, path))
 
 
 def plot_positional_encoding(d_model: int, max_len: int, path) -> str:
     import matplotlib.pyplot as plt
 
-    from utils.visualization import KOREAN_RC, save_figure
+    from utils.visualization import save_figure
 
     from .transformer import PositionalEncoding
 
     pe = PositionalEncoding(d_model, max_len).pe.numpy()
-    with plt.rc_context(KOREAN_RC):
-        fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
-        image = ax.imshow(pe, cmap="RdBu", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
-        fig.colorbar(image, ax=ax)
-        ax.set(title=f"sinusoidal positional encoding (§3.5), d_model = {d_model}", xlabel="채널 (짝수 sin, 홀수 cos)",
-               ylabel="위치 pos")
+    fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
+    image = ax.imshow(pe, cmap="RdBu", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
+    fig.colorbar(image, ax=ax)
+    ax.set(title=f"sinusoidal positional encoding (§3.5), d_model = {d_model}", xlabel="채널 (짝수 sin, 홀수 cos)",
+           ylabel="위치 pos")
     return str(save_figure(fig, path))
 
 
 def plot_schedule(d_model: int, warmup: int, factor: float, steps: int, path) -> str:
     import matplotlib.pyplot as plt
 
-    from utils.visualization import KOREAN_RC, save_figure
+    from utils.visualization import save_figure
 
     schedule = inverse_sqrt_warmup_lr(d_model, warmup, factor)
     t = np.arange(steps)
-    with plt.rc_context(KOREAN_RC):
-        fig, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
-        ax.plot(t + 1, [schedule(i) for i in t], label=f"d_model = {d_model}, warmup = {warmup}")
-        base = inverse_sqrt_warmup_lr(512, 4000)
-        ax.plot(t + 1, [base(i) for i in t], linestyle="--", label="논문 base: d_model = 512, warmup = 4000")
-        ax.axvline(warmup, color="gray", linestyle=":")
-        ax.set(title="식 (3): lrate = d_model^−0.5 · min(s^−0.5, s · warmup^−1.5)", xlabel="step s",
-               ylabel="learning rate")
-        ax.grid(True, alpha=0.3)
-        ax.legend()
+    fig, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
+    ax.plot(t + 1, [schedule(i) for i in t], label=f"d_model = {d_model}, warmup = {warmup}")
+    base = inverse_sqrt_warmup_lr(512, 4000)
+    ax.plot(t + 1, [base(i) for i in t], linestyle="--", label="논문 base: d_model = 512, warmup = 4000")
+    ax.axvline(warmup, color="gray", linestyle=":")
+    ax.set(title="식 (3): lrate = d_model^−0.5 · min(s^−0.5, s · warmup^−1.5)", xlabel="step s",
+           ylabel="learning rate")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
     return str(save_figure(fig, path))
 
 

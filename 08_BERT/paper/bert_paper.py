@@ -241,34 +241,20 @@ def pca_2d(x: np.ndarray) -> np.ndarray:
 def released_encoder(name: str) -> tuple[BERT, WordPieceTokenizer]:
     """공개된 BERT 가중치와 그 vocabulary: HF hub 이름(cache에 있을 때) 또는 `save_pretrained`로 저장한 폴더.
 
-    폴더에는 `vocab.txt`(한 줄에 token 하나, id 순서)가 함께 있어야 한다 (tokenizer의 `save_pretrained`가 쓴다).
-    없으면 DatasetUnavailable 한 문장 (CLI는 exit 2).
+    가중치는 `BERT.from_pretrained`, vocabulary는 `utils.hub.hf_tokenizer(BertTokenizer, name)`로 같은 순서
+    (폴더 → HF cache, 내려받지 않는다)로 찾는다. 폴더에는 tokenizer 파일 (`vocab.txt`, 한 줄에 token 하나, id 순서,
+    또는 tokenizer의 `save_pretrained`가 쓰는 `tokenizer.json`)이 함께 있어야 한다. 소문자화 여부는 그 tokenizer의
+    `do_lower_case`를 따른다. 없으면 DatasetUnavailable 한 문장 (CLI는 exit 2).
     """
-    from pathlib import Path
+    import transformers
 
-    from utils.core import DatasetUnavailable
+    from utils.hub import hf_tokenizer
 
     bert = BERT.from_pretrained(name)
-    folder = Path(name)
-    if folder.is_dir():
-        vocab_file = folder / "vocab.txt"
-        if not vocab_file.is_file():
-            raise DatasetUnavailable(f"{folder}에 vocab.txt가 없습니다: 같은 폴더에 tokenizer도 "
-                                     "save_pretrained로 저장하세요")
-        vocab = vocab_file.read_text(encoding="utf-8").splitlines()
-        lowercase = True
-    else:
-        import transformers
-
-        try:
-            hf_tokenizer = transformers.BertTokenizer.from_pretrained(name, local_files_only=True)
-        except OSError as error:
-            raise DatasetUnavailable(f"{name!r}의 vocabulary가 Hugging Face cache에 없습니다: 인터넷에 연결된 곳에서 "
-                                     f"transformers.BertTokenizer.from_pretrained({name!r})로 한 번 내려받으세요"
-                                     ) from error
-        ids = hf_tokenizer.get_vocab()
-        vocab = sorted(ids, key=ids.get)
-        lowercase = bool(getattr(hf_tokenizer, "do_lower_case", True))
+    reference = hf_tokenizer(transformers.BertTokenizer, name)                # 없으면 내려받는 명령을 적은 한 문장
+    ids = reference.get_vocab()
+    vocab = sorted(ids, key=ids.get)
+    lowercase = bool(getattr(reference, "do_lower_case", True))
     if len(vocab) != bert.config.vocab_size:
         raise ValueError(f"vocabulary {len(vocab)}개가 가중치의 vocab_size {bert.config.vocab_size}와 다릅니다: {name}")
     return bert, WordPieceTokenizer(vocab, lowercase=lowercase)

@@ -419,6 +419,45 @@ def test_paper_fine_tunes_released_weights_from_a_folder(tmp_path):
         bert_paper.main(["--quick", "--init", str(folder), "--out", str(tmp_path / "out")])
 
 
+def test_released_encoder_reads_a_folder_saved_by_the_tokenizer_and_keeps_its_casing(tmp_path):
+    """transformers 5의 `BertTokenizer.save_pretrained`는 vocab.txt 없이 tokenizer.json만 쓴다: 그 폴더도 읽고,
+    cased tokenizer(do_lower_case=False)는 소문자로 바꾸지 않는다."""
+    from transformers import BertTokenizer
+
+    from .bert_paper import released_encoder
+
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "Hello", "hello", "world"]
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    folder = tmp_path / "released"
+    BertTokenizer.from_pretrained(str(tmp_path / "src"), do_lower_case=False).save_pretrained(folder)
+    assert not (folder / "vocab.txt").exists()
+    BertModel(BertConfig(vocab_size=len(vocab), hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
+                         intermediate_size=16, max_position_embeddings=16)).save_pretrained(folder)
+    bert, tokenizer = released_encoder(str(folder))
+    assert tokenizer.vocab == vocab and bert.config.vocab_size == len(vocab)
+    assert tokenizer.lowercase is False and tokenizer.encode("Hello world")[0][1:-1] == [5, 7]   # "Hello"는 5
+
+
+def test_released_encoder_without_a_cached_tokenizer_is_one_sentence_without_network(monkeypatch):
+    import socket
+
+    from . import bert_paper
+
+    def refuse(*args, **kwargs):
+        pytest.fail("네트워크 연결을 시도했습니다")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    config = BERTConfig(vocab_size=30, hidden_size=8, num_layers=1, num_heads=2, intermediate_size=16, max_position=10)
+    monkeypatch.setattr(bert_paper.BERT, "from_pretrained", staticmethod(lambda name: BERT(config)))
+    with pytest.raises(DatasetUnavailable) as error:                # 가중치는 있다고 치고 tokenizer만 없다
+        bert_paper.released_encoder("tiny-org/never-cached-bert")
+    text = str(error.value)
+    assert "\n" not in text and "tokenizer 'tiny-org/never-cached-bert'" in text
+    assert "BertTokenizer.from_pretrained('tiny-org/never-cached-bert')" in text
+
+
 @pytest.mark.parametrize("flags, message", [(["--restarts", "0"], "--restarts"),
                                            (["--few-labels", "-1"], "--few-labels")])
 def test_paper_bad_flags_are_one_sentence_and_exit_code_2(flags, message, capsys):

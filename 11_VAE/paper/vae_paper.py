@@ -226,19 +226,18 @@ def plot_iw_bound(iw: dict, elbo: float, path):
     """k (log 축)에 따른 importance-weighted 추정값과 ELBO 수평선."""
     import matplotlib.pyplot as plt
 
-    from utils.visualization import KOREAN_RC, save_figure
+    from utils.visualization import save_figure
 
-    with plt.rc_context(KOREAN_RC):
-        fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
-        ks = sorted(iw)
-        ax.plot(ks, [iw[k] for k in ks], marker="o", label="importance-weighted log p(x)")
-        ax.axhline(elbo, color="k", linestyle="--", linewidth=1, label="ELBO (estimator B, L = 10)")
-        ax.set_xscale("log")
-        ax.set(title="k가 커지면 bound가 조인다 (test 평균)", xlabel="importance sample 수 k",
-               ylabel="nats / 이미지")
-        ax.grid(True, alpha=0.3)
-        ax.legend()
-        return save_figure(fig, path)
+    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    ks = sorted(iw)
+    ax.plot(ks, [iw[k] for k in ks], marker="o", label="importance-weighted log p(x)")
+    ax.axhline(elbo, color="k", linestyle="--", linewidth=1, label="ELBO (estimator B, L = 10)")
+    ax.set_xscale("log")
+    ax.set(title="k가 커지면 bound가 조인다 (test 평균)", xlabel="importance sample 수 k",
+           ylabel="nats / 이미지")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    return save_figure(fig, path)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from utils.cli import add_training_flags, cli, fit_options, make_parser, parse_args, report, seed_everything
-from utils.core import DatasetUnavailable, Timer, limit_threads
+from utils.core import Timer, limit_threads
 from utils.datasets import channel_standardize, load_cifar10, load_imagenette, load_shapes
 from utils.schedules import warmup_cosine_lr
 from utils.training import fit, make_optimizer
@@ -346,18 +346,17 @@ def zero_shot_and_probe(model: CLIP, tokenize, data, class_names, seed: int) -> 
             "linear_probe_accuracy": probe}
 
 
-def load_tokenizer(name: str):
+def load_tokenizer(name: str, *, download: bool = True, cache_dir=None):
     """pretrained CLIP의 tokenizer → `tokenize(texts) -> (input_ids, attention_mask)` (padding, long tensor).
 
-    HF cache (또는 인터넷)에 없으면 DatasetUnavailable.
+    가중치(`CLIP.from_pretrained`)와 같은 순서로 찾는다 (`utils.hub.hf_tokenizer`): save_pretrained 폴더 → HF cache →
+    download=True면 인터넷. 없으면 DatasetUnavailable 한 문장.
     """
     from transformers import CLIPTokenizer
 
-    try:
-        tokenizer = CLIPTokenizer.from_pretrained(name)
-    except (OSError, ValueError) as error:
-        raise DatasetUnavailable(f"{name}의 CLIP tokenizer를 HF cache에서도 인터넷에서도 찾지 못했습니다 "
-                                 f"({type(error).__name__}): 인터넷에 연결된 곳에서 한 번 실행해 두세요") from None
+    from utils.hub import hf_tokenizer
+
+    tokenizer = hf_tokenizer(CLIPTokenizer, name, download=download, cache_dir=cache_dir)
 
     def tokenize(texts):
         out = tokenizer(list(texts), padding=True, return_tensors="pt")
@@ -397,9 +396,8 @@ def make_plots(model, images, ids, mask, captions, pred_shape, true_shape, tempe
     import matplotlib.pyplot as plt
 
     from utils.datasets.images import SHAPE_NAMES
-    from utils.visualization import korean_font, plot_curves, save_figure
+    from utils.visualization import plot_curves, save_figure
 
-    @korean_font
     def heatmap(matrix, path, title, xlabels, ylabels, xlabel, ylabel, fmt):
         fig, ax = plt.subplots(figsize=(9, 8), layout="constrained")
         image = ax.imshow(matrix, cmap="viridis", interpolation="nearest")

@@ -484,10 +484,13 @@ def test_held_out_combinations_never_reach_training(monkeypatch, tmp_path):
 
 @pytest.mark.slow
 def test_default_run_composes_unseen_colour_shape_pairs(tmp_path):
-    """README의 기본 실행 (measured: held-out 0.544, seen 0.642, recall@5 0.962 / 0.971, probe 0.788)."""
+    """README의 기본 실행 (measured: held-out 0.544, seen 0.642, recall@5 0.962 / 0.971, probe 0.788).
+
+    처방은 기본값 그대로이고 thread만 1개다 (다른 테스트처럼): 스크립트의 기본 2 thread는 나눠 쓰는 2-core 기계에서
+    서로를 기다리느라 CPU 시간만 몇 배로 쓴다. thread 수는 합의 순서만 바꾼다."""
     from .clip_paper import main
 
-    result = main(["--out", str(tmp_path)])
+    result = main(["--threads", "1", "--out", str(tmp_path)])
     assert result["value"] > 0.35 > 20 * result["chance"]                 # 뺀 조합: chance 1/80의 20배 이상
     assert result["zero_shot_seen_accuracy"] > 0.45
     assert result["held_out_colour_accuracy"] > 0.9
@@ -536,6 +539,35 @@ def test_real_data_run_without_weights_or_tokenizer_is_one_sentence_and_exit_2(t
     assert run_cli(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "tokenizer" in err, err
+
+
+def test_load_tokenizer_reads_a_saved_folder_and_a_missing_name_is_one_sentence(tmp_path, monkeypatch):
+    """tokenizer도 가중치처럼 `utils.hub`로 찾는다: 폴더는 그 파일만 읽고, cache에 없고 download=False면 네트워크에
+    연결하지 않고 한 문장 (빈 HF cache 폴더, socket 연결은 막아 둔다)."""
+    import json
+    import socket
+
+    from .clip_paper import load_tokenizer
+
+    def refuse(*args, **kwargs):
+        pytest.fail("네트워크 연결을 시도했습니다")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    folder = tmp_path / "tokenizer"
+    folder.mkdir()
+    vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1, "a": 2, "b": 3, "a</w>": 4, "b</w>": 5, "ab</w>": 6}
+    (folder / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    (folder / "merges.txt").write_text("#version: 0.2\na b</w>\n", encoding="utf-8")
+    ids, mask = load_tokenizer(str(folder), download=False)(["ab", "a b ab"])
+    # "ab" → a + b</w> → merge → ab</w>; 짧은 문장 뒤는 <|endoftext|>(1)로 채우고 mask 0
+    assert ids.tolist() == [[0, 6, 1, 1, 1], [0, 4, 5, 6, 1]]
+    assert mask.tolist() == [[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]]
+    cache = tmp_path / "empty_hf_home" / "hub"
+    with pytest.raises(DatasetUnavailable) as error:
+        load_tokenizer("openai/clip-vit-base-patch32", download=False, cache_dir=cache)
+    text = str(error.value)
+    assert "\n" not in text and "tokenizer 'openai/clip-vit-base-patch32'" in text and str(cache) in text
 
 
 def test_pretrained_is_only_for_real_data(tmp_path, capsys):
