@@ -5,7 +5,7 @@ Radford et al. (2019) §4 (Generalization vs Memorization) / Figure 4: WebText�
 여기서는 같은 말을 작게 잰다: 이 저장소의 한국어 산문
 (`load_dataset("korean")`, 앞 90% train / 뒤 10% validation)에 장의 byte-level BPE (`09_GPT/bpe.py`, merge 500개,
 vocabulary 756)를 학습하고, 폭만 다른 GPT 네 개 (L3 `paper/gpt.py`: n_embd 16, 32, 64, 128; 2층, head 4개,
-block 64)를 **같은 token 수** (300 step × batch 16 × 64 token = 307,200 token, train token의 약 1.1 epoch)로
+block 64)를 **같은 token 수** (300 step × batch 16 × 64 token = 307,200 token; train token 348,742개의 0.88 epoch)로
 학습한 뒤 validation 전체의 token당 cross-entropy를 잰다.
 
 처방은 `gpt_paper.py`와 같다 (AdamW β = (0.9, 0.99), weight decay 0.1, lr 1e-3 → warm-up 30 step 뒤 cosine으로

@@ -2,7 +2,8 @@
 
 L2 `pytorch_lowlevel/gpt_lowlevel.py`, L3 `paper/gpt_paper.py`, 학습기 `train.py`, `claims.py`, `bpe.py`가 쓴다.
 
-- `load_text(data)`: `korean` (이 저장소의 한국어 문서), `english` (`pydoc_data.topics`) 또는 UTF-8 파일 경로.
+- `load_text(data)`: `korean` (이 저장소의 한국어 문서를 모아 고정한 파일), `english` (`pydoc_data.topics`) 또는 UTF-8
+  파일 경로.
 - `split_text(text, 0.1)`: 섞지 않는 연속 분할 — 앞 90% train, 뒤 10% validation (nanoGPT `prepare.py`와 같은 방식).
 - `random_blocks(data, T, B, generator)`: nanoGPT `get_batch` — 길이 T인 연속 구간 B개와 한 칸 뒤의 정답.
 - `global_batch(data, step, seed, T, G)`: step s의 batch를 (seed, s)만으로 정한다 (`train.py`의 sampler).

@@ -19,7 +19,8 @@ import torch
 from transformers import GPT2Config, GPT2LMHeadModel
 
 from utils.cli import cli, make_parser, parse_args, report, seed_everything
-from utils.core import DatasetUnavailable, Timer, limit_threads
+from utils.core import Timer, limit_threads
+from utils.hub import hf_pretrained, hf_tokenizer
 from utils.visualization import plot_attention
 
 from ..paper.gpt import GPT
@@ -104,15 +105,11 @@ def our_attention(model: GPT, x: torch.Tensor) -> list[torch.Tensor]:
 
 
 def load_pretrained():
-    """HF cache의 gpt2 모델과 tokenizer. 없으면 DatasetUnavailable."""
+    """gpt2 모델과 tokenizer: `utils.hub`의 순서 (HF cache → 내려받기). 없으면 DatasetUnavailable."""
     from transformers import GPT2TokenizerFast
 
-    try:
-        ref = GPT2LMHeadModel.from_pretrained("gpt2", attn_implementation="eager")
-        tokenizer = GPT2TokenizerFast.from_pretrained("gpt2")
-    except OSError:
-        raise DatasetUnavailable("HF의 'gpt2' 가중치를 찾거나 받을 수 없습니다: "
-                                 "인터넷에 연결해 한 번 실행하면 HF cache에 저장됩니다") from None
+    ref = hf_pretrained(GPT2LMHeadModel, "gpt2", download=True, attn_implementation="eager")
+    tokenizer = hf_tokenizer(GPT2TokenizerFast, "gpt2", download=True)
     return ref.eval(), tokenizer
 
 

@@ -30,8 +30,9 @@ from pathlib import Path
 import torch
 
 from utils.cli import cli, parse_args, report, seed_everything
-from utils.core import DatasetUnavailable, Timer, limit_threads
+from utils.core import Timer, limit_threads
 from utils.datasets import load_dataset
+from utils.hub import hf_tokenizer
 
 from .gpt import GPT, warp_logits
 from .gpt_paper import build_parser, train_model
@@ -118,21 +119,13 @@ def spaced_prompts(ids: list[int], count: int, length: int) -> torch.Tensor:
 
 
 def load_pretrained(name: str, offline: bool, cache_dir=None):
-    """(GPT, tokenizer). 가중치는 `GPT.from_pretrained`, tokenizer는 같은 이름·폴더의 HF tokenizer."""
+    """(GPT, tokenizer). 둘 다 `utils.hub`의 한 순서로 읽는다 (`GPT.from_pretrained` → `hf_pretrained`, tokenizer는
+    `hf_tokenizer`): `save_pretrained` 폴더 → 로컬 HF cache (`hf_offline`: 네트워크 없이) → (offline이 아니면)
+    내려받기 → `DatasetUnavailable` 한 문장. tokenizer 파일이 없는 폴더도 빈 tokenizer가 아니라 그 한 문장이 된다."""
     from transformers import AutoTokenizer
 
     model = GPT.from_pretrained(name, local_files_only=offline, cache_dir=cache_dir)
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=True, cache_dir=cache_dir)
-    except OSError:
-        if offline:
-            raise DatasetUnavailable(f"{name!r}의 tokenizer가 로컬에 없습니다: 인터넷에 연결된 곳에서 한 번 "
-                                     "실행하거나 tokenizer를 save_pretrained한 폴더를 주세요") from None
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(name, cache_dir=cache_dir)
-        except OSError:
-            raise DatasetUnavailable(f"{name!r}의 tokenizer를 찾거나 받을 수 없습니다: 인터넷 연결을 확인하세요") \
-                from None
+    tokenizer = hf_tokenizer(AutoTokenizer, name, download=not offline, cache_dir=cache_dir)
     return model, tokenizer
 
 

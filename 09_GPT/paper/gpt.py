@@ -197,8 +197,11 @@ class CausalSelfAttention(nn.Module):
         else:
             past = cache.length
             k, v = cache.update(layer, k, v)                                # (B, nh, past+T, hs)
-            # 새 query i (절대 위치 past+i)는 key j ≤ past+i만 본다. T = 1이면 전부 True.
-            allowed = torch.ones(T, past + T, dtype=torch.bool, device=x.device).tril(diagonal=past)  # (T, past+T)
+            # 새 query i (절대 위치 past+i)는 key j ≤ past+i만 본다. T = 1 (한 token씩 생성하는 decode step)이면
+            # 새 query가 가장 뒤 위치라 key 0..past를 모두 보므로 mask가 전부 True: 가리는 것이 없어 만들지 않는다.
+            allowed = None
+            if T > 1:
+                allowed = torch.ones(T, past + T, dtype=torch.bool, device=x.device).tril(diagonal=past)  # (T, past+T)
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=dropout_p)   # (B, nh, T, hs)
         y = y.transpose(1, 2).contiguous().view(B, T, C)                    # (B, T, C): head를 다시 이어 붙인다
         return self.resid_dropout(self.c_proj(y))

@@ -12,7 +12,8 @@
 3. 결과: validation loss (token당 nats)와 문자당 nats (= loss × token 수 / 문자 수: tokenizer가 달라도 비교된다),
    KV cache로 뽑은 sample, 그림 (loss 곡선, 한 sample의 attention, BPE vocabulary 성장).
 
-데이터: `korean` (기본) = 이 저장소의 한국어 Markdown 문서, `english` = `pydoc_data.topics`, 또는 UTF-8 파일 경로.
+데이터: `korean` (기본) = 이 저장소의 한국어 문서를 모아 고정한 파일 (`utils/datasets/corpora/korean_prose.txt`),
+`english` = `pydoc_data.topics`, 또는 UTF-8 파일 경로.
 앞 90% train / 뒤 10% validation (`data.split_text`).
 
 실행:  python -m 09_GPT.paper.gpt_paper [--quick] [--iters N] [--merges M] [--threads 1]
@@ -31,14 +32,14 @@ from utils.core import Timer, limit_threads
 from utils.datasets import load_dataset
 from utils.schedules import warmup_cosine_lr
 from utils.training import History, make_optimizer
-from utils.visualization import korean_rc, plot_attention, plot_curves, save_figure
+from utils.visualization import plot_attention, plot_curves, save_figure
 
 from ..bpe import BPE
 from ..data import DATA_CHOICES, load_text, random_blocks, split_text
 from ..train import estimate_loss, train_loop
 from .gpt import GPT, GPTConfig
 
-FULL_RUN_VAL_LOSS = 3.501       # README의 전체 run (python -m 09_GPT.paper.gpt_paper --threads 1)이 잰 값
+FULL_RUN_VAL_LOSS = 3.73        # README의 전체 run (python -m 09_GPT.paper.gpt_paper --threads 1, 2026-12-06)이 잰 값
 
 
 def build_parser():
@@ -63,12 +64,11 @@ def build_parser():
 
 def plot_vocab_growth(history: list[int], n_bytes: int, path, title: str) -> Path:
     """merge 수 k에 따른 압축률 (UTF-8 byte 수 / token 수)."""
-    with plt.rc_context(korean_rc()):
-        fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
-        ax.plot(range(len(history)), [n_bytes / t for t in history])
-        ax.set(title=title, xlabel="merge 수 (vocab = 256 + merge)", ylabel="byte / token")
-        ax.grid(True, alpha=0.3)
-        return save_figure(fig, path)
+    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    ax.plot(range(len(history)), [n_bytes / t for t in history])
+    ax.set(title=title, xlabel="merge 수 (vocab = 256 + merge)", ylabel="byte / token")
+    ax.grid(True, alpha=0.3)
+    return save_figure(fig, path)                                   # 한글 font는 save_figure가 씌운다
 
 
 def train_model(args, data_name: str) -> dict:

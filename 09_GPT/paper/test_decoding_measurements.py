@@ -85,6 +85,24 @@ def test_missing_weights_end_the_cli_in_one_sentence_with_exit_code_2(tmp_path, 
     assert len(err.splitlines()) == 1 and "'gpt2'" in err and "HF cache" in err
 
 
+def test_folder_without_tokenizer_ends_the_cli_in_one_sentence(saved_folder, tmp_path, monkeypatch, capsys):
+    """가중치만 있고 tokenizer 파일이 없는 폴더: AutoTokenizer는 오류 없이 빈 tokenizer를 만들므로 load_pretrained
+    (`utils.hub.hf_tokenizer`)가 그것을 한 문장 (exit code 2)으로 바꿔야 한다 (아니면 prompt가 빈 열이 되어
+    엉뚱한 곳에서 멈춘다)."""
+    _, ref = saved_folder
+    folder = tmp_path / "weights_only"
+    ref.save_pretrained(folder)
+    capsys.readouterr()                                            # 저장의 진행 표시는 버린다
+    monkeypatch.setattr(sys, "argv", ["decoding_measurements", "--pretrained", str(folder), "--offline",
+                                      "--out", str(tmp_path / "out")])
+    with pytest.raises(SystemExit) as exit_info:
+        cli(D.main)
+    err = capsys.readouterr().err.strip()
+    assert exit_info.value.code == 2
+    last = err.splitlines()[-1]                                    # 앞 줄들: 가중치를 읽는 transformers의 진행 표시
+    assert "Traceback" not in err and "tokenizer" in last and str(folder) in last
+
+
 def test_descending_float32_cumsum_cuts_the_tail_at_top_p_one_but_warp_logits_does_not():
     """theory.md 7절의 표: 뾰족한 분포 (scale 4)에서 큰 것부터 더한 누적합은 top_p = 1.0에서도 token을 버린다."""
     rows = D.float32_tail_cut(scales=(1.0, 4.0), rows=2)
