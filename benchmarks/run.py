@@ -12,7 +12,8 @@ load average. 다른 사람과 나눠 쓰는 기계라면 load average가 core �
 중앙값, 그 bootstrap 95% 구간, CPU 시간의 비율, goal과 구간으로 정한 판정 (met / not met / unclear).
 출력의 마지막 줄은 판정마다의 줄 수다. `--quick`은 작은 크기로 몇 초 안에 모두 도는지만 본다 (숫자와 판정은
 비교용이 아니다). `--write-docs`는 `docs/02_NumPy_vs_PyTorch_Comparison.md`의 `<!-- bench:NAME -->` …
-`<!-- /bench:NAME -->` 사이를 이 실행의 표로 바꾼다.
+`<!-- /bench:NAME -->` 사이를 이 실행의 표로 바꾸고, 잰 장마다 `measurements.md`의 `<!-- bench:chapter -->` 블록을
+그 장의 줄로 바꾼다 (같은 실행, 같은 숫자).
 """
 from __future__ import annotations
 
@@ -64,7 +65,8 @@ def hardware(threads: int) -> dict:
             "cuda": torch.cuda.get_device_name() if torch.cuda.is_available() else None}
 
 
-def header_line(result: dict) -> str:
+def header_line(result: dict, rows: list[dict] | None = None) -> str:
+    """측정 머리말: 날짜·명령·하드웨어·load·전체 시간, 마지막 줄은 rows(기본: 모든 줄)의 판정 수."""
     hw = result["hardware"]
     return (f"측정: {result['date']}, `{result['command']}`  \n"
             f"하드웨어: {hw['cpu']}, core {hw['cores']}개 ({hw['machine']}), thread {hw['threads']} "
@@ -73,7 +75,7 @@ def header_line(result: dict) -> str:
             f"load average (1·5·15분): 실행 전 {result['load_before']}, 실행 후 {result['load_after']} — "
             f"여러 사람이 함께 쓰는 기계이므로 load가 core 수를 넘는 동안의 숫자는 그만큼 흔들린다. "
             f"repeats {result['repeats_note']}, 전체 {result['seconds']:.0f}초.  \n"
-            f"{verdict_line(all_rows(result))}")
+            f"{verdict_line(all_rows(result) if rows is None else rows)}")
 
 
 def all_rows(result: dict) -> list[dict]:
@@ -110,6 +112,29 @@ def doc_blocks(result: dict) -> dict[str, str]:
     return blocks
 
 
+def write_chapter_docs(result: dict, root: Path = ROOT) -> list[str]:
+    """이 실행이 잰 장마다 `<root>/<장 폴더>/measurements.md`의 `<!-- bench:chapter -->` 블록을 그 장의 줄로 바꾼다.
+
+    블록 내용은 이 실행의 머리말(판정 수는 그 장의 줄만)과 그 장의 표다. docs/02 8절과 같은 실행의 같은 숫자다.
+    돌려주는 것: 바꾼 파일의 root 기준 경로. 블록이 없는 파일은 건드리지 않는다 (이름을 출력한다).
+    """
+    written = []
+    for key, block in result["benchmarks"].items():
+        if key not in FOLDERS or "rows" not in block:
+            continue
+        path = root / FOLDERS[key] / "measurements.md"
+        if not path.is_file():
+            continue
+        table = header_line(result, block["rows"]) + "\n\n" + format_rows(block["rows"])
+        text, filled = fill_doc(path.read_text(encoding="utf-8"), {"chapter": table})
+        if filled:
+            atomic_write_text(path, text)
+            written.append(path.relative_to(root).as_posix())
+        else:
+            print(f"{path}: <!-- bench:chapter --> 블록이 없어 건드리지 않았다")
+    return written
+
+
 def fill_doc(text: str, blocks: dict[str, str]) -> tuple[str, list[str]]:
     """`<!-- bench:NAME -->` … `<!-- /bench:NAME -->` 사이를 blocks[NAME]으로 바꾼다. (새 text, 바꾼 이름들)."""
     filled = []
@@ -135,6 +160,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--out", default="outputs/benchmarks", help="results.md, results.json을 쓸 폴더")
     parser.add_argument("--write-docs", action="store_true", help="--doc 파일의 표 블록을 이 실행의 표로 바꿔 쓴다")
     parser.add_argument("--doc", default=str(DOC), help=f"--write-docs가 고칠 문서 (기본 {DOC.relative_to(ROOT)})")
+    parser.add_argument("--docs-root", default=str(ROOT),
+                        help="--write-docs가 장마다의 measurements.md를 찾는 저장소 root (기본 이 저장소)")
     args = parser.parse_args(argv)
     if args.threads < 1:
         parser.error("--threads는 1 이상이어야 합니다")
@@ -185,6 +212,8 @@ def main(argv=None) -> dict:
         atomic_write_text(doc, text)
         print(f"{doc}: 바꾼 블록 {', '.join(filled) or '(없음)'}")
         result["docs_filled"] = filled
+        result["chapter_docs_filled"] = write_chapter_docs(result, Path(args.docs_root))
+        print(f"장의 measurements.md: {', '.join(result['chapter_docs_filled']) or '(없음)'}")
     failed = [key for key, block in result["benchmarks"].items() if "error" in block]
     if failed:
         print(f"실패한 벤치마크: {', '.join(failed)}")

@@ -130,3 +130,29 @@ def test_fill_doc_replaces_only_named_blocks():
     new, filled = run.fill_doc(text, {"a": "| 새 표 |", "c": "없는 블록"})
     assert filled == ["a"]
     assert new == text.replace("옛 표", "| 새 표 |")
+
+
+def test_write_docs_fills_each_measured_chapters_block_with_its_own_rows(quick, tmp_path, capsys):
+    """장의 measurements.md 블록에는 그 장의 줄만, 같은 실행의 머리말과 함께 들어간다. 블록이 없는 파일과 이 실행이
+    재지 않은 장은 그대로다."""
+    _, result = quick
+    old = "앞\n<!-- bench:chapter -->\n옛 표\n<!-- /bench:chapter -->\n뒤\n"
+    for key in ("06", "09", "12"):
+        (tmp_path / run.FOLDERS[key]).mkdir()
+    (tmp_path / run.FOLDERS["06"] / "measurements.md").write_text(old, encoding="utf-8")
+    (tmp_path / run.FOLDERS["09"] / "measurements.md").write_text("블록 없음\n", encoding="utf-8")
+    (tmp_path / run.FOLDERS["12"] / "measurements.md").write_text(old, encoding="utf-8")
+    measured = {key: result["benchmarks"][key] for key in ("numpy_vs_torch", "06", "09")}
+    written = run.write_chapter_docs(dict(result, benchmarks=measured), tmp_path)
+    assert written == [f"{run.FOLDERS['06']}/measurements.md"]
+    text = (tmp_path / run.FOLDERS["06"] / "measurements.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- bench:chapter -->\n(.*?)\n<!-- /bench:chapter -->", text, re.S).group(1)
+    rows = result["benchmarks"]["06"]["rows"]
+    assert text.startswith("앞\n") and text.endswith("\n뒤\n") and result["date"] in block
+    assert block.endswith(run.format_rows(rows)) and run.verdict_line(rows) in block
+    table_lines = run.format_rows(rows).splitlines()[2:]
+    assert len(table_lines) == len(rows) and all(line in block for line in table_lines)
+    assert (tmp_path / run.FOLDERS["09"] / "measurements.md").read_text(encoding="utf-8") == "블록 없음\n"
+    assert (tmp_path / run.FOLDERS["12"] / "measurements.md").read_text(encoding="utf-8") == old
+    assert "블록이 없어" in capsys.readouterr().out
+
