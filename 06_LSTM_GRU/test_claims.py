@@ -24,7 +24,7 @@ def test_criteria_read_the_right_arms():
 
 @pytest.mark.slow
 def test_one_seed_of_the_default_experiment():
-    """기본 처방, seed 0 하나 (CPU 약 100초; 예전 `paper/test_paper.py`의 T = 100 수렴 테스트를 대신한다).
+    """기본 처방, seed 0 하나 (CPU 약 240초; 예전 `paper/test_paper.py`의 T = 100 수렴 테스트를 대신한다).
     seed 하나라 구간은 없고, 값은 예전 기준을 따른다: LSTM, GRU < 0.01, RNN > 0.8 × 기준선."""
     C._experiment.cache_clear()
     records = [run_claim(claim, [0]) for claim in C.CLAIMS]

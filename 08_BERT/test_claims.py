@@ -103,15 +103,21 @@ def test_one_full_seed_trains_every_arm_and_gives_a_complete_record():
     """기본 실행(seed 5개, CPU 약 4분)의 축소판: seed 0 하나. 판정은 seed 하나로는 낼 수 없으므로(구간 없음) 보지 않고,
     기준이 비교하는 두 arm이 학습은 된다는 것을 본다 — label 256개면 pretrained와 scratch 모두 label에 있던 형용사의
     test를 맞힌다 (seed 0에서 잰 값: 둘 다 1.000; unrelated는 이 seed에서 ln 2를 벗어나지 못해 0.500이다, theory.md §8).
-    그리고 in-domain 사전학습의 MLM loss가 ln V에서 내려가고, 기록에 필요한 key가 모두 있다."""
-    outcome = fl.run_experiment(0)
+    그리고 in-domain 사전학습의 MLM loss가 ln V에서 내려가고, 기록에 필요한 key가 모두 있다.
+
+    학습은 한 번이다: `run_experiment`는 lru_cache라 `claims.py`가 부르는 꼴 그대로 (`quick=` keyword) 불러야
+    같은 cache 항목을 읽는다 — `run_experiment(0)`과 `run_experiment(0, quick=False)`는 다른 key라 두 번 학습한다."""
+    fl.run_experiment.cache_clear()
+    (claim,) = CLAIMS
+    record = run_claim(claim, seeds=[0])                             # 여기서 seed 0을 한 번 학습한다
+    outcome = fl.run_experiment(0, quick=False)                      # claims.py와 같은 호출 → cache
+    info = fl.run_experiment.cache_info()
+    assert (info.misses, info.hits) == (1, 1), info                  # 학습 한 번, 다시 읽기 한 번
     for arm in ("pretrained", "scratch"):
         assert outcome["results"][arm][256]["seen_accuracy"] >= 0.9, arm
     in_domain = outcome["pretraining"]["pretrained"]
     assert abs(in_domain["mlm_loss_initial"] - outcome["ln_vocab"]) < 0.2
     assert in_domain["mlm_loss_final"] < in_domain["mlm_loss_initial"] - 2.0
-    (claim,) = CLAIMS
-    record = run_claim(claim, seeds=[0])                             # run_experiment(0)의 결과를 다시 쓴다 (cache)
     assert set(record) >= set(REQUIRED_KEYS) and set(record["arms"]) == set(ARMS)
     assert all(0.0 <= v[0] <= 1.0 for v in record["arms"].values())
     assert -1.0 <= record["statistic"] <= 1.0 and record["ci95"] == [None, None]

@@ -487,7 +487,8 @@ def test_default_run_composes_unseen_colour_shape_pairs(tmp_path):
     """README의 기본 실행 (measured: held-out 0.544, seen 0.642, recall@5 0.962 / 0.971, probe 0.788).
 
     처방은 기본값 그대로이고 thread만 1개다 (다른 테스트처럼): 스크립트의 기본 2 thread는 나눠 쓰는 2-core 기계에서
-    서로를 기다리느라 CPU 시간만 몇 배로 쓴다. thread 수는 합의 순서만 바꾼다."""
+    서로를 기다리느라 CPU 시간만 몇 배로 쓴다. thread 수는 합의 순서만 바꾼다 (thread 1개로 잰 값도 위와 같고,
+    probe만 0.787이다)."""
     from .clip_paper import main
 
     result = main(["--threads", "1", "--out", str(tmp_path)])
