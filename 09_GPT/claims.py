@@ -27,12 +27,12 @@ import torch
 from utils.claims import Claim, Criterion
 from utils.datasets import load_dataset
 from utils.schedules import warmup_cosine_lr
-from utils.training import lm_cross_entropy, make_optimizer
+from utils.training import make_optimizer
 
 from .bpe import BPE
 from .data import random_blocks, split_text
 from .paper.gpt import GPT, GPTConfig
-from .train import train_loop
+from .train import lm_cross_entropy, train_loop
 
 WIDTHS = (16, 32, 64, 128)
 ARMS = tuple(f"n_embd_{w}" for w in WIDTHS)

@@ -20,12 +20,13 @@ import torch
 
 from utils.cli import cli
 from utils.datasets import load_dataset
-from utils.training import lm_cross_entropy, make_optimizer
+from utils.training import make_optimizer
 
 from . import sample as sample_cli
 from . import train as trainer
 from .data import global_batch, random_blocks
 from .paper.gpt import GPT, GPTConfig
+from .train import lm_cross_entropy
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--n-layer", "2", "--n-head", "2", "--n-embd", "32", "--block-size", "16", "--warmup", "1",

@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 
 from utils import distributed
 from utils.cli import cli, report
@@ -45,7 +46,6 @@ from utils.training import (
     DTYPES,
     autocast,
     grad_scaler,
-    lm_cross_entropy,
     load_checkpoint,
     make_optimizer,
     rng_states,
@@ -269,6 +269,11 @@ def prepare(args, ctx, resume_state):
 # ---------------------------------------------------------------------------
 # 학습 루프: 이 학습기와 `paper/gpt_paper.py`, `claims.py`가 함께 쓰는 하나뿐인 루프
 # ---------------------------------------------------------------------------
+def lm_cross_entropy(logits, targets):
+    """언어 모델의 loss: (B, T, V) logits와 (B, T) 다음 token의 token 평균 cross-entropy."""
+    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1))   # (B·T, V) vs (B·T,)
+
+
 @torch.no_grad()
 def estimate_loss(model, data, block_size, batch_size, eval_iters, seed) -> float:
     """nanoGPT `estimate_loss`: (seed로 정한) 무작위 block batch eval_iters개의 평균 loss. 모델은 eval 모드가 된다."""

@@ -1,4 +1,4 @@
-"""utils.training 검증: 하나뿐인 학습 루프 fit / train_steps, evaluate, optimizer.
+"""utils.training 검증: epoch 학습 루프 fit, evaluate, optimizer, checkpoint.
 
 "아무 일도 없어야 하는 가지"(clip 한계 아래의 gradient, accumulate=1)와 train/eval 모드(dropout > 0, BatchNorm)를
 직접 확인한다: 이 둘은 loss가 내려가는지만 보는 테스트로는 잡히지 않는다.
@@ -26,7 +26,6 @@ from .training import (
     rng_states,
     save_checkpoint,
     set_rng_states,
-    train_steps,
 )
 
 
@@ -235,35 +234,6 @@ def test_parameter_groups_count_tied_weights_once_and_accept_a_parameter_list():
     w, b = torch.zeros(2, 2, requires_grad=True), torch.zeros(2, requires_grad=True)
     decay, no_decay = parameter_groups([w, b], 0.1)
     assert decay["params"] == [w] and no_decay["params"] == [b]
-
-
-def test_train_steps_learns_a_tiny_sequence_model_with_schedule_eval_and_accumulation():
-    torch.manual_seed(0)
-    vocab, T = 5, 6
-    model = nn.Sequential(nn.Embedding(vocab, 16), nn.Linear(16, vocab))   # 다음 token = (현재 + 1) mod 5
-    data = torch.arange(200) % vocab
-    calls = []
-
-    def get_batch(step):
-        calls.append(step)
-        starts = torch.randint(0, len(data) - T - 1, (8,))
-        x = torch.stack([data[s:s + T] for s in starts])                   # (B, T)
-        return x, torch.stack([data[s + 1:s + 1 + T] for s in starts])     # (B, T) 한 칸 민 정답
-
-    def val_loss():
-        model.eval()
-        with torch.no_grad():
-            x, y = data[:T][None], data[1:T + 1][None]
-            return {"val_loss": F.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1)).item()}
-
-    initial = val_loss()["val_loss"]
-    history = train_steps(model, get_batch, steps=60, optimizer=make_optimizer(model, "adamw", 0.05),
-                          schedule=cosine_lr(0.05, 60), eval_every=20, evaluate_fn=val_loss, accumulate=2,
-                          progress=False)
-    assert len(calls) == 120 and history["step"] == list(range(60))        # step마다 get_batch 2번
-    assert history["eval_step"] == [20, 40, 60] and len(history["val_loss"]) == 3
-    assert history["lr"][0] == pytest.approx(0.05) and history["lr"][-1] > 0
-    assert initial > 1.0 and history["val_loss"][-1] < 0.1 * initial
 
 
 # ---------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""학습 루프 — 모든 장이 같은 루프를 쓴다: epoch 루프 `fit`과 언어 모델의 iteration 루프 `train_steps`.
+"""학습 루프 — epoch으로 학습하는 모든 레벨 스크립트가 같은 루프 `fit`을 쓴다.
+
+(step을 세는 루프는 그것을 쓰는 장에 있다: 08장 `paper/step_loop.py`, 09장 `train.py`.)
 
     optimizer = make_optimizer(model, "sgd", lr=0.1, weight_decay=5e-4, momentum=0.9)
     history = fit(model, (X_train, y_train), (X_test, y_test), epochs=30, optimizer=optimizer, batch_size=128,
@@ -342,73 +344,6 @@ def _resume(path, model, optimizer, scaler, history, order_generator, rng, *, n,
     rng.bit_generator.state = state["rng"]["augment"]
     set_rng_states(state["rng"]["global"])
     return int(state["epoch"])
-
-
-# ---------------------------------------------------------------------------
-# iteration 루프 (언어 모델: nanoGPT처럼 epoch 대신 step을 센다)
-# ---------------------------------------------------------------------------
-def lm_cross_entropy(logits, targets):
-    """(B, T, V) logits와 (B, T) target의 token 평균 cross-entropy."""
-    import torch.nn.functional as F
-
-    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1))   # (B·T, V) vs (B·T,)
-
-
-def train_steps(model, get_batch: Callable, *, steps: int, optimizer, schedule=None, loss_fn=None,
-                eval_every: int | None = None, evaluate_fn: Callable | None = None,
-                clip_grad_norm: float | None = None, accumulate: int = 1, progress: bool = True,
-                desc: str = "train", callback: Callable | None = None) -> History:
-    """`steps`번 optimizer step을 밟는다. `get_batch(step) -> (x, y)` (이미 device 위에).
-
-    - schedule: step(0부터) → lr 함수면 매 step 앞에서 lr을 정한다 (예: `warmup_cosine_lr`).
-    - accumulate: 한 step에 mini-batch k개의 평균 gradient (get_batch를 k번 부른다).
-    - eval_every: 이 간격마다(그리고 마지막 step 뒤에) `evaluate_fn()` → dict를 History에 남긴다
-      (key "eval_step"과 함께). evaluate_fn이 모델을 eval 모드로 바꿔도 다음 step에서 train 모드로 돌아간다.
-    - History key: step, lr, train_loss (매 step), eval_step과 evaluate_fn이 돌려준 key들 (평가 때마다).
-    loss_fn 기본값은 `lm_cross_entropy` ((B, T, V) vs (B, T)).
-    """
-    import torch
-    from tqdm.auto import tqdm
-
-    check_positive_int("steps", steps)
-    check_positive_int("accumulate", accumulate)
-    if eval_every is not None:
-        check_positive_int("eval_every", eval_every)
-    loss_fn = lm_cross_entropy if loss_fn is None else loss_fn
-    params = [p for group in optimizer.param_groups for p in group["params"]]
-    history = History()
-    bar = tqdm(range(steps), desc=desc, leave=False, disable=None if progress else True, file=sys.stderr)
-    for step in bar:
-        if callable(schedule) and not hasattr(schedule, "step"):
-            for group in optimizer.param_groups:
-                group["lr"] = schedule(step)
-        lr = optimizer.param_groups[0]["lr"]
-        model.train()
-        optimizer.zero_grad(set_to_none=True)
-        step_loss = 0.0
-        for _ in range(accumulate):
-            x, y = get_batch(step)
-            loss = loss_fn(model(x), y)
-            if not math.isfinite(loss.item()):
-                raise FloatingPointError(f"step {step}: loss가 {loss.item()}가 되었습니다 — "
-                                         "learning rate를 줄여 보세요")
-            (loss / accumulate).backward()
-            step_loss += loss.item() / accumulate
-        if clip_grad_norm is not None:
-            torch.nn.utils.clip_grad_norm_(params, clip_grad_norm)
-        optimizer.step()
-        if hasattr(schedule, "step"):
-            schedule.step()
-        record = {"step": step, "lr": lr, "train_loss": step_loss}
-        history.log(**record)
-        if evaluate_fn is not None and eval_every is not None and ((step + 1) % eval_every == 0 or step + 1 == steps):
-            metrics = evaluate_fn()
-            history.log(eval_step=step + 1, **metrics)
-            record.update(metrics)
-        if callback is not None:
-            callback(step, record)
-        bar.set_postfix({k: f"{v:.4f}" for k, v in record.items() if k != "step"}, refresh=False)
-    return history
 
 
 # ---------------------------------------------------------------------------

@@ -40,11 +40,12 @@ from utils.cli import cli, make_parser, parse_args, report, seed_everything
 from utils.core import Timer, limit_threads
 from utils.datasets import load_english_prose, load_imdb, load_negation_sentiment
 from utils.schedules import warmup_cosine_lr
-from utils.training import accuracy, evaluate, make_optimizer, train_steps
+from utils.training import accuracy, evaluate, make_optimizer
 
 from ..pytorch_lowlevel.masking import IGNORE_INDEX, make_nsp_pairs, mask_tokens, pair_input
 from ..wordpiece import SPECIAL_TOKENS, WordPieceTokenizer, train_wordpiece
 from .bert import BERT, BERTClassifier, BERTConfig, BERTForPreTraining
+from .step_loop import train_steps
 
 DATA_CHOICES = ("sentiment", "imdb")
 RUNS = ("sentiment",)

@@ -41,7 +41,7 @@ from utils.cli import cli, make_parser, parse_args, report, seed_everything
 from utils.core import Timer, limit_threads
 from utils.datasets import load_english_prose
 from utils.schedules import warmup_cosine_lr
-from utils.training import make_optimizer, train_steps
+from utils.training import make_optimizer
 
 from ..wordpiece import WordPieceTokenizer, train_wordpiece
 from .bert import BERTConfig, BERTForPreTraining
@@ -55,6 +55,7 @@ from .bert_paper import (
     pretraining_metrics,
     prose_documents,
 )
+from .step_loop import train_steps
 
 POSITIVE = ("good", "great", "excellent", "wonderful", "fun", "brilliant", "charming", "moving", "superb", "lovely",
             "delightful", "clever")
