@@ -12,11 +12,13 @@ deps:
 run: deps
 	$(PYTHON) -m utils.run
 
+# 테스트는 process 2개로 나눠 돈다 (pytest-xdist `-n 2`; 테스트마다 torch thread는 1개). slow는 파일 단위로 나눠
+# (`--dist loadfile`) 한 파일의 테스트가 module fixture로 나눠 쓰는 학습 run을 한 번만 돌린다.
 test: deps
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n 2
 
 test-slow: deps
-	$(PYTHON) -m pytest -m slow
+	$(PYTHON) -m pytest -m slow -n 2 --dist loadfile --durations=15
 
 quick: deps
 	$(PYTHON) -m utils.run --all --quick

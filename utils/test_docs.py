@@ -134,9 +134,9 @@ def test_conflict_finder_sees_one_measurement_quoted_with_two_numbers():
     assert conflicts(measured_statements(a, "a") + measured_statements(b, "b")) == []
     assert len(conflicts(measured_statements(a, "a") + measured_statements(c, "c"))) == 1
     assert measured_statements("`make test`: 3066 passed (날짜 없음)", "d") == []
-    # `make test`와 `python -m pytest`는 Makefile에서 같은 명령이다
-    e = "2026-12-06의 `python -m pytest`: 3065 passed."
-    assert MAKE_ALIASES["make test"] == "python -m pytest"
+    # `make test`와 `python -m pytest -n 2`는 Makefile에서 같은 명령이다
+    e = "2026-12-06의 `python -m pytest -n 2`: 3065 passed."
+    assert MAKE_ALIASES["make test"] == "python -m pytest -n 2"
     assert MAKE_ALIASES["make quick"] == "python -m utils.run --all --quick"
     assert len(conflicts(measured_statements(a, "a") + measured_statements(e, "e"))) == 1
 
