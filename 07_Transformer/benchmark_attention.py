@@ -12,7 +12,9 @@ Transformer 전체 vs `nn.TransformerEncoderLayer` / `nn.Transformer`, KV cache�
    T² 행렬을 메모리에 썼다가 다시 읽는 왕복이 없다 — T가 클수록 차이가 커진다.
 2. encoder 층 (d_model 512, h 8, d_ff 2048, B 8, T 64): 학습 모드 forward + backward (dropout 0.1), 평가 모드 forward.
    평가 모드에서 `nn.TransformerEncoderLayer`는 no_grad일 때 하나로 묶인 fast path
-   (`torch._transformer_encoder_layer_fwd`)를 탄다. [L3 / production twin ≤ 1×]
+   (`torch._transformer_encoder_layer_fwd`: 첫 Linear에 ReLU를 묶은 `_addmm_activation`, Q·K·V를 한 번에 만드는
+   projection 등)를 탄다. 그래서 평가 모드는 fast path를 켠 nn 층, 끈 nn 층(`fastpath_disabled`; 우리 층처럼
+   연산을 하나씩 부른다)과 각각 비교한다: 두 줄의 차이가 fused kernel이 버는 몫이다. [L3 / production twin ≤ 1×]
 3. Transformer 전체 (encoder–decoder stack, base 설정: 6 + 6층, d_model 512, h 8, d_ff 2048, dropout 0.1; B 8,
    S = T = 64): `Transformer.from_reference(nn.Transformer(batch_first=True))`의 학습 모드 forward + backward
    (출력과 고정된 무작위 tensor의 내적을 loss로). [L3 ≤ 1×]
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import resource
+from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
@@ -115,6 +118,18 @@ def copy_encoder_layer(ref: nn.TransformerEncoderLayer, ours: EncoderLayer) -> N
             a.bias.copy_(b.bias)
 
 
+@contextmanager
+def fastpath_disabled():
+    """이 안에서는 `nn.TransformerEncoderLayer`·`nn.MultiheadAttention`이 평가 모드에서도 fast path를 타지 않는다.
+    나올 때 (예외가 나도) 전의 설정으로 되돌린다."""
+    before = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)
+    try:
+        yield
+    finally:
+        torch.backends.mha.set_fastpath_enabled(before)
+
+
 def encoder_layer_times(repeats: int, d_model: int, heads: int, d_ff: int, B: int, T: int) -> list[dict]:
     torch.manual_seed(0)
     ref = nn.TransformerEncoderLayer(d_model, heads, d_ff, dropout=0.1, batch_first=True)
@@ -125,6 +140,9 @@ def encoder_layer_times(repeats: int, d_model: int, heads: int, d_ff: int, B: in
     ours.eval()
     with torch.no_grad():
         diff = (ref(x) - ours(x, None)).abs().max().item()
+        with fastpath_disabled():
+            diff_no_fastpath = (ref(x) - ours(x, None)).abs().max().item()
+
     def train_step(layer, call):
         layer.train()
         layer.zero_grad(set_to_none=True)
@@ -135,15 +153,22 @@ def encoder_layer_times(repeats: int, d_model: int, heads: int, d_ff: int, B: in
         with torch.no_grad():
             call(layer, x)
 
+    def eval_step_without_fastpath():
+        with fastpath_disabled():
+            eval_step(ref, torch_call)
+
     ours_call, torch_call = (lambda m, x: m(x, None)), (lambda m, x: m(x))
     train = interleaved_times({"ours": lambda: train_step(ours, ours_call),
                                "torch": lambda: train_step(ref, torch_call)}, repeats)
     evals = interleaved_times({"ours": lambda: eval_step(ours, ours_call),
-                               "torch": lambda: eval_step(ref, torch_call)}, repeats)
+                               "torch": lambda: eval_step(ref, torch_call),
+                               "torch_no_fastpath": eval_step_without_fastpath}, repeats)
     return [compare("encoder 층 학습 (forward+backward)", "우리 L3", "nn.TransformerEncoderLayer", train["ours"],
                     train["torch"], "L3"),
             compare("encoder 층 평가 (no_grad)", "우리 L3", "nn.TransformerEncoderLayer", evals["ours"], evals["torch"],
-                    "L3", max_abs_diff=diff)]
+                    "L3", max_abs_diff=diff),
+            compare("encoder 층 평가 (no_grad)", "우리 L3", "nn.TransformerEncoderLayer (fast path 끔)", evals["ours"],
+                    evals["torch_no_fastpath"], "L3", max_abs_diff=diff_no_fastpath)]
 
 
 def transformer_times(repeats: int, d_model: int, heads: int, d_ff: int, layers: int, B: int, T: int) -> list[dict]:

@@ -34,3 +34,29 @@ def test_reference_greedy_loop_decodes_like_ours():
     src = torch.randint(3, 11, (8, 5), generator=torch.Generator().manual_seed(2))
     ours = greedy_decode(model, src, 1, -1, 7)
     assert torch.equal(benchmark_attention.reference_greedy_decode(model, ref, src, 1, 7), ours)
+
+
+def _native_ops(layer, x) -> set[str]:
+    from torch.profiler import ProfilerActivity, profile
+    with torch.no_grad(), profile(activities=[ProfilerActivity.CPU]) as prof:
+        layer(x)
+    return {event.key for event in prof.key_averages()}
+
+
+def test_encoder_eval_rows_compare_against_nn_with_and_without_its_fast_path():
+    layer = nn.TransformerEncoderLayer(16, 2, 32, dropout=0.1, batch_first=True).eval()
+    x = torch.randn(2, 5, 16)
+    assert "aten::_transformer_encoder_layer_fwd" in _native_ops(layer, x)         # 켠 쪽은 정말 fast path를 탄다
+    with benchmark_attention.fastpath_disabled():
+        assert "aten::_transformer_encoder_layer_fwd" not in _native_ops(layer, x)
+    assert torch.backends.mha.get_fastpath_enabled()
+    try:
+        with benchmark_attention.fastpath_disabled():
+            raise RuntimeError("중간에 실패")
+    except RuntimeError:
+        pass
+    assert torch.backends.mha.get_fastpath_enabled()                             # 예외가 나도 되돌린다
+    rows = benchmark_attention.encoder_layer_times(1, d_model=16, heads=2, d_ff=32, B=2, T=5)
+    assert [r["b"] for r in rows] == ["nn.TransformerEncoderLayer", "nn.TransformerEncoderLayer",
+                                      "nn.TransformerEncoderLayer (fast path 끔)"]
+    assert all(r["max_abs_diff"] < 1e-5 for r in rows if "max_abs_diff" in r)

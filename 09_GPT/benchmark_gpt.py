@@ -11,6 +11,10 @@
     4. 같은 크기에서 token 하나로 시작해 63 token greedy 생성 (block 64를 채운다): 우리 `generate` (KV cache) vs
        `NanoGPTTwin.generate` (nanoGPT처럼 cache 없이 매 step 문맥 전체를 다시 계산하고 마지막 위치만 lm_head).
        [KV cache / cache 없음 ≤ 0.5×]
+    5. 4의 비율을 나누어 보는 두 줄: 같은 63 step을 `one_token_steps`로 (매 step 마지막 token 하나만 cache 없이
+       forward; 답은 틀리고 시간만 잰다), twin과 우리 GPT 각각. 어떤 cache라도 step마다 적어도 이만큼은 계산하므로
+       twin의 줄은 이 크기에서 cache가 낼 수 있는 비율의 하한이고, 우리 GPT의 줄과 4의 차이는 cache 자체(key·value
+       쓰기와 지난 key 읽기)의 비용, twin 줄과의 차이는 두 모델 한 step의 고정 비용 차이다. [같은 goal]
 
 `NanoGPTTwin`은 이 벤치마크를 위해 쓴 최소 모델이다: nanoGPT `model.py`와 같은 구조(한 Linear로 Q·K·V, fused
 causal `F.scaled_dot_product_attention`, pre-LN, 묶인 lm_head)이고 parameter 이름이 우리 GPT와 같아
@@ -96,6 +100,18 @@ class NanoGPTTwin(nn.Module):
         return idx
 
 
+@torch.no_grad()
+def one_token_steps(model: nn.Module, idx: torch.Tensor, max_new_tokens: int) -> torch.Tensor:
+    """greedy 생성과 같은 loop이지만 매 step 마지막 token 하나 (B, 1)만 cache 없이 넣는다: 앞 문맥을 보지 않으므로
+    답은 틀린다. 재는 것은 시간뿐이다. cache를 쓴 step도 새 token 하나의 Q·K·V·MLP·lm_head는 계산해야 하므로,
+    이것이 그 모델로 cache가 닿을 수 있는 한 step 비용의 아래쪽 끝이다 (cache는 여기에 지난 key·value를 쓰고 읽는
+    일을 더한다). `NanoGPTTwin`과 우리 GPT 모두 `model(idx, last_only=True)`로 부른다."""
+    for _ in range(max_new_tokens):
+        logits = model(idx[:, -1:], last_only=True)[:, -1]                             # (B, V)
+        idx = torch.cat([idx, logits.argmax(dim=-1, keepdim=True)], dim=1)
+    return idx
+
+
 def gpt2_small_rows(tiny: bool, repeats: int, seed: int) -> list[dict]:
     from transformers import GPT2Config, GPT2LMHeadModel
 
@@ -166,10 +182,16 @@ def nanogpt_rows(tiny: bool, repeats: int, seed: int) -> list[dict]:
     twin.load_state_dict(ours.state_dict())                                   # 학습 step 뒤: 다시 같은 가중치로
     start = torch.zeros(1, 1, dtype=torch.long)
     n = c["n_positions"] - 1
-    t = interleaved_times({"ours": lambda: ours.generate(start, n), "twin": lambda: twin.generate(start, n)}, repeats)
+    t = interleaved_times({"ours": lambda: ours.generate(start, n), "twin": lambda: twin.generate(start, n),
+                           "twin_one": lambda: one_token_steps(twin, start, n),
+                           "ours_one": lambda: one_token_steps(ours, start, n)}, repeats)
     same = torch.equal(ours.generate(start, n), twin.generate(start, n))
-    rows.append(compare(f"nanoGPT 크기 greedy 생성 {n} token", "우리 generate (KV cache)",
-                        "NanoGPTTwin (cache 없음)", t["ours"], t["twin"], "cache", same_tokens=same))
+    rows += [compare(f"nanoGPT 크기 greedy 생성 {n} token", "우리 generate (KV cache)",
+                     "NanoGPTTwin (cache 없음)", t["ours"], t["twin"], "cache", same_tokens=same),
+             compare(f"nanoGPT 크기 greedy 생성 {n} token", "NanoGPTTwin token 하나 step만 (cache의 하한)",
+                     "NanoGPTTwin (cache 없음)", t["twin_one"], t["twin"], "cache"),
+             compare(f"nanoGPT 크기 greedy 생성 {n} token", "우리 GPT token 하나 step만 (cache 없이)",
+                     "NanoGPTTwin (cache 없음)", t["ours_one"], t["twin"], "cache")]
     return rows
 
 

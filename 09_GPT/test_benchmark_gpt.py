@@ -12,7 +12,7 @@ from .paper.gpt import GPT, GPTConfig
 def test_tiny_benchmark_runs_and_every_row_has_goal_verdict_and_agreement(capsys):
     result = benchmark_gpt.main(["--tiny", "--repeats", "2"])
     rows = result["rows"]
-    assert [r["goal"] for r in rows] == ["L3"] * 7 + ["cache"]
+    assert [r["goal"] for r in rows] == ["L3"] * 7 + ["cache"] * 3
     for r in rows:
         assert math.isfinite(r["ratio"]) and r["verdict"] in ("met", "not met", "unclear"), r["name"]
         assert r.get("max_abs_diff", 0.0) <= F32_ATOL and r.get("same_tokens", True), r["name"]
@@ -34,3 +34,21 @@ def test_nanogpt_twin_computes_our_gpt_with_the_same_weights():
     torch.testing.assert_close(twin(x), ours(x), atol=F32_ATOL, rtol=0)
     start = x[:, :1]
     assert torch.equal(twin.generate(start, 15), ours.generate(start, 15))
+
+
+def test_one_token_steps_feeds_only_the_last_token_each_step():
+    torch.manual_seed(0)
+    twin = benchmark_gpt.NanoGPTTwin(16, 11, 2, 2, 8).eval()
+    with torch.no_grad():                          # LayerNorm은 (1, 0), 나머지는 큰 무작위: 문맥에 따라 답이 달라진다
+        for name, p in twin.named_parameters():
+            if ".ln" in name:
+                p.fill_(1.0 if name.endswith("weight") else 0.0)
+            else:
+                p.normal_(0.0, 1.0)
+    prompts = torch.randint(0, 11, (6, 5), generator=torch.Generator().manual_seed(1))
+    out = benchmark_gpt.one_token_steps(twin, prompts, 4)
+    assert out.shape == (6, 9) and torch.equal(out[:, :5], prompts)
+    with torch.no_grad():
+        for i in range(4, 8):                       # 새 token은 바로 앞 token 하나만 본 forward의 argmax
+            assert torch.equal(out[:, i + 1], twin(out[:, i:i + 1])[:, -1].argmax(dim=-1))
+    assert not torch.equal(out, twin.generate(prompts, 4))      # 문맥을 보는 생성과는 다른 답: 시간만 잴 것
