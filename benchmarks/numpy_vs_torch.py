@@ -253,8 +253,12 @@ def dtype_rows(n: int, batch: int, repeats: int, rng) -> list[dict]:
 def thread_rows(n: int, batch: int, repeats: int, rng) -> list[dict]:
     """1 thread와 2 thread를 번갈아 잰 줄들, 그리고 1절의 matmul 줄 (NumPy 1 thread / torch 1 thread).
 
-    matmul은 네 가지(NumPy·torch × 1·2 thread)를 **한 번의** `interleaved_times` 호출에서 잰다. 그래서 1절의 표제
-    비율과 이 절의 thread 비율이 같은 회의 같은 표본에서 나온다 (따로 재면 부하가 다른 두 시점의 숫자가 된다).
+    matmul의 NumPy 1·2 thread와 torch 1 thread는 **한 번의** `interleaved_times` 호출에서 잰다. 그래서 1절의 표제
+    비율(NumPy 1 / torch 1)과 NumPy의 thread 비율이 같은 회의 같은 표본에서 나온다. torch 2 thread는 NumPy 2 thread와
+    같은 호출에 넣지 않고 torch 1 thread와 따로 번갈아 잰다: NumPy의 OpenBLAS는 2-thread 호출이 끝난 뒤에도 worker
+    thread가 한동안 두 번째 core에서 돌며 일을 기다리므로, 바로 뒤의 torch 2-thread 행렬곱은 그 core를 나눠 쓰게 되어
+    1 thread보다 빠르지 않다 (docs/02 7절; test_numpy_vs_torch.py의
+    `test_torch_two_threads_are_not_timed_next_to_numpy_two_threads`가 이 분리를 지킨다).
     thread 수는 잴 때마다 torch와 NumPy BLAS 모두에 건다; 바꾼 직후의 첫 호출은 재지 않는다 (setup).
     """
     import torch
@@ -284,16 +288,18 @@ def thread_rows(n: int, batch: int, repeats: int, rng) -> list[dict]:
 
     try:
         before = load_average()
-        fns = {"numpy1": lambda: a @ b, "torch1": lambda: torch.mm(at, bt),
-               "numpy2": lambda: a @ b, "torch2": lambda: torch.mm(at, bt)}
+        fns = {"numpy1": lambda: a @ b, "torch1": lambda: torch.mm(at, bt), "numpy2": lambda: a @ b}
         t = interleaved_times(fns, repeats, setup={name: threads(int(name[-1])) for name in fns})
         load = load_label(before)
         rows = [compare(f"{n}×{n} float32, thread 1", "NumPy a @ b", "torch.mm", t["numpy1"], t["torch1"], "kernel",
                         group="matmul", rel_diff=_rel_diff(a @ b, torch.mm(at, bt))),
                 compare(f"matmul {n}×{n}{load}", "NumPy 2 thread", "NumPy 1 thread", t["numpy2"], t["numpy1"],
-                        "threads", group="threads"),
-                compare(f"matmul {n}×{n}{load}", "torch 2 thread", "torch 1 thread", t["torch2"], t["torch1"],
                         "threads", group="threads")]
+        before = load_average()
+        fns = {"torch1": lambda: torch.mm(at, bt), "torch2": lambda: torch.mm(at, bt)}
+        t = interleaved_times(fns, repeats, setup={name: threads(int(name[-1])) for name in fns})
+        rows.append(compare(f"matmul {n}×{n}{load_label(before)}", "torch 2 thread", "torch 1 thread", t["torch2"],
+                            t["torch1"], "threads", group="threads"))
         before = load_average()
         op = lambda: F.conv2d(x, w)                                                  # noqa: E731
         t = interleaved_times({"2": op, "1": op}, repeats, setup={"2": threads(2), "1": threads(1)})
